@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE events;
+DROP FUNCTION events_order();
+DROP SEQUENCE events_id_seq;
+DROP FUNCTION audit_canonical(audit_log);
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP FUNCTION audit_log_chain();
+DROP SEQUENCE audit_log_id_seq;
+DROP FUNCTION thidua_commit_order_lock();

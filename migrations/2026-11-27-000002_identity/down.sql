@@ -1,0 +1,3 @@
+DROP TABLE login_failures;
+DROP TABLE service_clients;
+DROP TABLE users;

@@ -1,0 +1,224 @@
+//! `/api/v1/auth`: tokens, the caller, the public key set.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::extract::json_error;
+use crate::AppState;
+use crate::auth::{Principal, PrincipalKind, Role, Scope};
+use crate::error::{AppError, Problem};
+use crate::service::identity::{self, Grant};
+
+/// Credentials, as JSON (`grantType`) or as an OAuth 2.0 form
+/// (`grant_type=client_credentials&client_id=…&client_secret=…`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "grantType", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TokenRequest {
+    /// A person: username and password.
+    #[serde(rename_all = "camelCase")]
+    #[schema(example = json!({"grantType": "password", "username": "admin", "password": "mật-khẩu-dài-đủ"}))]
+    Password {
+        #[schema(max_length = 64)]
+        username: String,
+        #[schema(max_length = 256, format = Password)]
+        password: String,
+    },
+    /// Another system: client id and secret.
+    #[serde(rename_all = "camelCase")]
+    #[schema(example = json!({"grantType": "client_credentials", "clientId": "egov-portal", "clientSecret": "…"}))]
+    ClientCredentials {
+        #[schema(max_length = 64)]
+        client_id: String,
+        #[schema(max_length = 256, format = Password)]
+        client_secret: String,
+    },
+}
+
+/// The OAuth 2.0 form body of stock client-credentials clients.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenForm {
+    #[schema(example = "client_credentials")]
+    pub grant_type: String,
+    pub client_id: Option<String>,
+    #[schema(format = Password)]
+    pub client_secret: Option<String>,
+    pub username: Option<String>,
+    #[schema(format = Password)]
+    pub password: Option<String>,
+    /// Ignored: a client gets the scopes it was registered with.
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    #[schema(example = 3600)]
+    pub expires_in: u64,
+}
+
+/// Who is calling.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub id: Uuid,
+    pub kind: PrincipalKind,
+    /// Username or client id.
+    pub name: String,
+    pub organization_id: Option<Uuid>,
+    pub roles: Vec<Role>,
+    pub scopes: Vec<Scope>,
+}
+
+const MAX_CREDENTIAL_LEN: usize = 256;
+
+fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
+    let missing = |f: &str| AppError::bad_request("invalid_grant_request", format!("missing {f}"));
+    match f.grant_type.as_str() {
+        "client_credentials" => Ok(Grant::ClientCredentials {
+            client_id: f.client_id.ok_or_else(|| missing("client_id"))?,
+            client_secret: f.client_secret.ok_or_else(|| missing("client_secret"))?,
+        }),
+        "password" => Ok(Grant::Password {
+            username: f.username.ok_or_else(|| missing("username"))?,
+            password: f.password.ok_or_else(|| missing("password"))?,
+        }),
+        _ => Err(AppError::bad_request(
+            "unsupported_grant_type",
+            "grant_type must be client_credentials or password",
+        )),
+    }
+}
+
+/// Get an access token.
+///
+/// People use `{"grantType":"password","username","password"}`; other systems
+/// `{"grantType":"client_credentials","clientId","clientSecret"}`, or the
+/// OAuth 2.0 form `grant_type=client_credentials&client_id=…&client_secret=…`
+/// (`application/x-www-form-urlencoded`). After 10 failures for one username
+/// or client id within 15 minutes the endpoint answers 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    request_body(content(
+        (TokenRequest = "application/json", examples(
+            ("password" = (summary = "A person", value = json!({"grantType": "password", "username": "admin", "password": "mật-khẩu-dài-đủ"}))),
+            ("client_credentials" = (summary = "Another system", value = json!({"grantType": "client_credentials", "clientId": "egov-portal", "clientSecret": "s3cr3t…"}))),
+        )),
+        (TokenForm = "application/x-www-form-urlencoded", example = json!({"grant_type": "client_credentials", "client_id": "egov-portal", "client_secret": "s3cr3t…"})),
+    )),
+    responses(
+        (status = 200, body = TokenResponse, description = "A bearer token"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body, `unsupported_grant_type`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`: wrong credentials (the same answer for an unknown account)"),
+        (status = 415, body = Problem, content_type = "application/problem+json", description = "`unsupported_media_type`"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`too_many_failed_logins` (with `Retry-After`)"),
+    ),
+    security(())
+)]
+#[post("/api/v1/auth/token")]
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<web::Json<TokenResponse>, AppError> {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let grant = if ct.starts_with("application/x-www-form-urlencoded") {
+        let form = parse_form(&body)?;
+        grant_from_form(form)?
+    } else if ct.starts_with("application/json") {
+        let r: TokenRequest = serde_json::from_slice(&body)
+            .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))?;
+        match r {
+            TokenRequest::Password { username, password } => Grant::Password { username, password },
+            TokenRequest::ClientCredentials {
+                client_id,
+                client_secret,
+            } => Grant::ClientCredentials {
+                client_id,
+                client_secret,
+            },
+        }
+    } else {
+        return Err(AppError::UnsupportedMediaType);
+    };
+    let too_long = match &grant {
+        Grant::Password { username, password } => {
+            username.len() > MAX_CREDENTIAL_LEN || password.len() > MAX_CREDENTIAL_LEN
+        }
+        Grant::ClientCredentials {
+            client_id,
+            client_secret,
+        } => client_id.len() > MAX_CREDENTIAL_LEN || client_secret.len() > MAX_CREDENTIAL_LEN,
+    };
+    if too_long {
+        return Err(AppError::Unauthenticated);
+    }
+    let t = identity::issue_token(&state.db, &state.jwt, grant).await?;
+    Ok(web::Json(TokenResponse {
+        access_token: t.access_token,
+        token_type: "Bearer",
+        expires_in: t.expires_in,
+    }))
+}
+
+/// The OAuth 2.0 form body (the body was already read to pick the format).
+fn parse_form(body: &[u8]) -> Result<TokenForm, AppError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    Ok(TokenForm {
+        grant_type: get("grant_type")
+            .ok_or_else(|| AppError::bad_request("invalid_grant_request", "missing grant_type"))?,
+        client_id: get("client_id"),
+        client_secret: get("client_secret"),
+        username: get("username"),
+        password: get("password"),
+        scope: get("scope"),
+    })
+}
+
+/// The caller, as the API sees it.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, body = Me, description = "The caller"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/auth/me")]
+pub async fn me(caller: Principal) -> web::Json<Me> {
+    web::Json(Me {
+        id: caller.id,
+        kind: caller.kind,
+        name: caller.name,
+        organization_id: caller.organization_id,
+        roles: caller.roles,
+        scopes: caller.scopes,
+    })
+}
+
+/// The public keys that verify this API's tokens (JWK Set). Empty when the
+/// API signs with a shared secret (HS256).
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object)),
+    security(())
+)]
+#[get("/api/v1/auth/jwks")]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/jwk-set+json")
+        .body(state.jwt.jwks().to_string())
+}

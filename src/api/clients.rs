@@ -1,0 +1,247 @@
+//! `/api/v1/clients`: other provincial systems with client credentials (admin only).
+
+use actix_web::{get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use super::respond::{Created, Page, Tagged, Versioned};
+use crate::AppState;
+use crate::auth::{Principal, Scope};
+use crate::db::clients::ClientRow;
+use crate::domain::paging::PageRequest;
+use crate::error::{AppError, Problem};
+use crate::service::identity;
+
+/// A service client. Its secret is shown once, when created or rotated.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientView {
+    pub id: Uuid,
+    #[schema(example = "egov-portal")]
+    pub client_id: String,
+    #[schema(example = "Cổng dịch vụ công tỉnh")]
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    /// When set, the client may write only for this organisation.
+    pub organization_id: Option<Uuid>,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ClientRow> for ClientView {
+    fn from(c: ClientRow) -> Self {
+        ClientView {
+            id: c.id,
+            client_id: c.client_id,
+            name: c.name,
+            scopes: c.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+            organization_id: c.organization_id,
+            active: c.active,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+impl Versioned for ClientView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+/// A client with its secret: returned exactly once.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientWithSecret {
+    #[serde(flatten)]
+    pub client: ClientView,
+    /// Store it now: it is kept only as a hash and never shown again.
+    pub client_secret: String,
+}
+
+impl Versioned for ClientWithSecret {
+    fn version(&self) -> i32 {
+        self.client.version
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"clientId": "egov-portal", "name": "Cổng dịch vụ công tỉnh", "scopes": ["read"]}))]
+pub struct CreateClientBody {
+    #[validate(length(min = 3, max = 64), regex(path = *super::users::USERNAME_RE))]
+    #[schema(min_length = 3, max_length = 64, pattern = "^[a-z0-9._-]{3,64}$")]
+    pub client_id: String,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[validate(length(min = 1, max = 2))]
+    #[schema(min_items = 1, max_items = 2)]
+    pub scopes: Vec<Scope>,
+    pub organization_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ClientQuery {
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Register a service client; the response carries its secret, once.
+#[utoipa::path(
+    tag = "clients",
+    request_body = CreateClientBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = ClientWithSecret, description = "Created"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`client_id_taken`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/clients")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: ValidatedJson<CreateClientBody>,
+) -> Result<Created<ClientWithSecret>, AppError> {
+    let b = body.into_inner();
+    let (row, secret) = identity::create_client(
+        &state.db,
+        &caller,
+        identity::CreateClient {
+            client_id: b.client_id,
+            name: b.name,
+            scopes: b.scopes,
+            organization_id: b.organization_id,
+        },
+    )
+    .await?;
+    let location = format!("/api/v1/clients/{}", row.id);
+    Ok(Created::versioned(
+        location,
+        ClientWithSecret {
+            client: row.into(),
+            client_secret: secret,
+        },
+    ))
+}
+
+/// List service clients.
+#[utoipa::path(
+    tag = "clients",
+    params(ClientQuery),
+    responses(
+        (status = 200, body = Page<ClientView>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/clients")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Principal,
+    q: ValidatedQuery<ClientQuery>,
+) -> Result<web::Json<Page<ClientView>>, AppError> {
+    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
+    let (rows, next) = identity::list_clients(&state.db, &caller, page).await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
+}
+
+/// Get a service client.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client record id")),
+    responses(
+        (status = 200, body = ClientView, description = "The client"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/clients/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<ClientView>, AppError> {
+    Ok(Tagged(
+        identity::get_client(&state.db, &caller, *id).await?.into(),
+    ))
+}
+
+/// Replace the client's secret; the old one and its tokens stop working.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client record id")),
+    responses(
+        (status = 200, body = ClientWithSecret, description = "The new secret, shown once"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/clients/{id}/secret")]
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<ClientWithSecret>, AppError> {
+    let (row, secret) = identity::rotate_client_secret(&state.db, &caller, *id).await?;
+    Ok(Tagged(ClientWithSecret {
+        client: row.into(),
+        client_secret: secret,
+    }))
+}
+
+/// Disable a service client; its tokens stop working on their next request.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = Uuid, Path, description = "Client record id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    responses(
+        (status = 200, body = ClientView, description = "Disabled"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/clients/{id}/disable")]
+pub async fn disable(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<Tagged<ClientView>, AppError> {
+    Ok(Tagged(
+        identity::disable_client(&state.db, &caller, *id, if_match.0)
+            .await?
+            .into(),
+    ))
+}

@@ -1,0 +1,187 @@
+//! Extractors every handler uses: validated JSON and query strings, the
+//! caller, `If-Match`, and the parse-error handlers that route actix's own
+//! errors into problem+json.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+use crate::AppState;
+use crate::auth::Principal;
+use crate::auth::jwt::Claims;
+use crate::error::AppError;
+use crate::service;
+
+/// JSON body, deserialised (400 on malformed JSON or wrong types, 422 on
+/// unknown fields) and validated (422 with one entry per field).
+pub struct ValidatedJson<T>(pub T);
+
+impl<T> ValidatedJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> {
+    // Parse errors arrive already shaped by the `JsonConfig` error handler.
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = web::Json::<T>::from_request(req, payload);
+        Box::pin(async move {
+            let value = fut.await?.into_inner();
+            value.validate().map_err(AppError::from)?;
+            Ok(ValidatedJson(value))
+        })
+    }
+}
+
+/// Query string, deserialised (400) and validated (422).
+pub struct ValidatedQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
+            let q = web::Query::<T>::from_query(req.query_string())
+                .map_err(|e| AppError::bad_request("invalid_query", e.to_string()))?
+                .into_inner();
+            q.validate()?;
+            Ok(ValidatedQuery(q))
+        })())
+    }
+}
+
+/// Map actix's JSON errors: unknown fields are a 422 (mass assignment is
+/// refused by name), everything else about the body a 400.
+pub fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
+    use actix_web::error::JsonPayloadError as J;
+    match err {
+        J::OverflowKnownLength { limit, .. } | J::Overflow { limit } => {
+            AppError::PayloadTooLarge { limit }
+        }
+        J::ContentType => AppError::UnsupportedMediaType,
+        J::Deserialize(e) => {
+            let msg = e.to_string();
+            let field_error = |prefix: &str, code: &str, message: &str| {
+                msg.strip_prefix(prefix)
+                    .and_then(|r| r.split('`').next())
+                    .map(|field| {
+                        AppError::Validation(vec![crate::error::FieldError {
+                            field: field.to_string(),
+                            code: code.into(),
+                            message: message.into(),
+                        }])
+                    })
+            };
+            // Well-formed JSON naming a field that does not exist, or
+            // missing one that must: 422, one entry for the field.
+            if let Some(e) = field_error("unknown field `", "unknown_field", "unknown field") {
+                e
+            } else if let Some(e) = field_error("missing field `", "required", "is required") {
+                e
+            } else {
+                AppError::bad_request("malformed_json", msg)
+            }
+        }
+        other => AppError::bad_request("malformed_body", other.to_string()),
+    }
+}
+
+/// App-wide extractor configuration: parse errors become problems.
+pub fn configure_extractors(cfg: &mut actix_web::web::ServiceConfig, body_limit: usize) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(body_limit)
+            .content_type_required(true)
+            .error_handler(|e, _| json_error(e).into()),
+    )
+    .app_data(web::PayloadConfig::default().limit(body_limit))
+    .app_data(
+        web::QueryConfig::default()
+            .error_handler(|e, _| AppError::bad_request("invalid_query", e.to_string()).into()),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|e, _| AppError::bad_request("invalid_path", e.to_string()).into()),
+    )
+    .app_data(
+        web::FormConfig::default()
+            .limit(body_limit)
+            .error_handler(|e, _| AppError::bad_request("malformed_form", e.to_string()).into()),
+    );
+}
+
+/// The caller: a bearer token validated by the auth middleware, then one
+/// indexed read confirming the account is still active and the token not
+/// revoked. 401 otherwise.
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let claims = req.extensions().get::<Claims>().cloned();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let (Some(claims), Some(state)) = (claims, state) else {
+                return Err(AppError::Unauthenticated);
+            };
+            service::identity::principal_from_claims(&state.db, &claims).await
+        })
+    }
+}
+
+/// `If-Match: "<version>"`; absent → `None` (the write still takes the row
+/// lock, so no update is lost).
+pub struct IfMatch(pub Option<i32>);
+
+impl FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => Ok(IfMatch(None)),
+            Some(v) => v
+                .to_str()
+                .ok()
+                .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|s| s.parse::<i32>().ok())
+                .map(|n| IfMatch(Some(n)))
+                .ok_or_else(|| {
+                    AppError::bad_request(
+                        "invalid_if_match",
+                        "If-Match must be an ETag such as \"3\"",
+                    )
+                }),
+        };
+        std::future::ready(parsed)
+    }
+}
+
+/// Does the client ask for CSV (`Accept: text/csv`)?
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"))
+}
+
+/// For PATCH fields where `null` means "clear": absent → `None`,
+/// `null` → `Some(None)`, a value → `Some(Some(v))`.
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Option::<T>::deserialize(d).map(Some)
+}

@@ -1,0 +1,52 @@
+//! Liveness, readiness and metrics.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::{AppError, Problem};
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` (live) or `ready`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// The process is up (no dependency checked).
+#[utoipa::path(tag = "health", responses((status = 200, body = Health, description = "The process answers")))]
+#[get("/health/live")]
+pub async fn live() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// The service can answer API requests: the database is reachable.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, body = Health, description = "Ready"),
+        (status = 503, body = Problem, content_type = "application/problem+json",
+         description = "`service_unavailable`: the database is unreachable (with `Retry-After`)"),
+    )
+)]
+#[get("/health/ready")]
+pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, AppError> {
+    state.db.ping().await.map_err(|e| match e {
+        AppError::Unavailable { .. } => e,
+        other => {
+            tracing::warn!(error = %other, "readiness check failed");
+            AppError::Unavailable {
+                retry_after_secs: 2,
+            }
+        }
+    })?;
+    Ok(web::Json(Health { status: "ready" }))
+}
+
+/// Prometheus text exposition.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state.db.status()))
+}

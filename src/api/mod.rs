@@ -1,0 +1,73 @@
+//! HTTP layer: one module per resource (handlers + DTOs). Handlers parse,
+//! call one use case and shape the answer: no SQL, no rules.
+
+pub mod audit;
+pub mod auth;
+pub mod clients;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+pub mod openapi;
+pub mod respond;
+pub mod users;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::AppError;
+
+/// Every documented route. Registering through `utoipa_actix_web` means a
+/// handler without `#[utoipa::path]` does not compile here, so no endpoint
+/// ships undocumented.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(auth::token)
+        .service(auth::me)
+        .service(auth::jwks)
+        .service(users::create)
+        .service(users::list)
+        .service(users::get)
+        .service(users::update)
+        .service(users::disable)
+        .service(users::reset_password)
+        .service(clients::create)
+        .service(clients::list)
+        .service(clients::get)
+        .service(clients::rotate_secret)
+        .service(clients::disable)
+        .service(audit::list)
+        .service(events::list);
+}
+
+/// Routes outside the API document: metrics, the document itself, Swagger UI.
+pub fn operational_routes(cfg: &mut web::ServiceConfig) {
+    use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+    cfg.route("/metrics", web::get().to(health::metrics))
+        .route("/api-docs/openapi.json", web::get().to(openapi::serve))
+        .route(
+            "/swagger-ui",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/swagger-ui/"))
+                    .finish()
+            }),
+        )
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}").config(
+                SwaggerConfig::from("/api-docs/openapi.json")
+                    .persist_authorization(true)
+                    .try_it_out_enabled(true),
+            ),
+        );
+}
+
+/// No route matched: 405 when the path exists with other methods, else 404.
+pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(if req.resource_map().has_resource(req.path()) {
+        AppError::MethodNotAllowed
+    } else {
+        AppError::NotFound { entity: "route" }
+    })
+}

@@ -1,0 +1,107 @@
+//! The OpenAPI 3.1 document: generated from the handlers, committed at
+//! `openapi/openapi.json`, served at `/api-docs/openapi.json`.
+
+use actix_web::{App, HttpResponse, web};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContactBuilder, InfoBuilder, LicenseBuilder, OpenApi as Doc};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::AppState;
+
+const DESCRIPTION: &str = "\
+**Thi đua – khen thưởng** — API của hệ thống quản lý thi đua, khen thưởng cấp tỉnh: \
+đơn vị, khối thi đua và nhiệm kỳ hằng năm, giao ước thi đua và chỉ tiêu, báo cáo tiến độ, \
+chấm điểm, bỏ phiếu kín chọn đơn vị dẫn đầu, danh hiệu và hình thức khen thưởng.\n\n\
+**Emulation and commendation** — the API of a province's emulation work: units, emulation \
+blocs and their yearly terms, pledges and their targets, progress reports, scoring, secret \
+ballots for leading units, titles and commendations.\n\n\
+Conventions: JSON in `camelCase`; errors are RFC 9457 `application/problem+json` with a \
+stable `code`, in Vietnamese (default) or English (`Accept-Language: en`); collections are \
+keyset-paginated (`limit`, `cursor` → `nextCursor`); writes honour `If-Match` (ETag) and \
+`Idempotency-Key`; every change is audited and published on `/api/v1/events`. \
+Log in with `POST /api/v1/auth/token`, then press **Authorize** and paste the `accessToken`.";
+
+#[derive(OpenApi)]
+#[openapi(
+    tags(
+        (name = "health", description = "Liveness and readiness / Tình trạng dịch vụ"),
+        (name = "auth", description = "Tokens and the caller / Đăng nhập, mã truy cập"),
+        (name = "users", description = "People who log in (admin) / Tài khoản người dùng"),
+        (name = "clients", description = "Other systems with client credentials (admin) / Ứng dụng tích hợp"),
+        (name = "audit", description = "The append-only audit trail (admin) / Nhật ký kiểm toán"),
+        (name = "events", description = "The ordered change feed / Luồng sự kiện thay đổi"),
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&Security),
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut Doc) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from `POST /api/v1/auth/token`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Build the document from the registered handlers.
+pub fn document() -> Doc {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(super::routes)
+        .split_for_parts();
+    let authors = env!("CARGO_PKG_AUTHORS");
+    let (name, email) = match authors.split_once('<') {
+        Some((n, e)) => (
+            n.trim().to_string(),
+            Some(e.trim_end_matches('>').trim().to_string()),
+        ),
+        None => (authors.to_string(), None),
+    };
+    doc.info = InfoBuilder::new()
+        .title("thidua — Thi đua – Khen thưởng API")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(DESCRIPTION))
+        .contact(Some(
+            ContactBuilder::new()
+                .name(Some(name))
+                .email(email)
+                .url(Some(env!("CARGO_PKG_REPOSITORY")))
+                .build(),
+        ))
+        .license(Some(
+            LicenseBuilder::new()
+                .name(env!("CARGO_PKG_LICENSE"))
+                .identifier(Some(env!("CARGO_PKG_LICENSE")))
+                .build(),
+        ))
+        .build();
+    doc
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn render() -> String {
+    let mut s = document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    s.push('\n');
+    s
+}
+
+pub async fn serve(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.openapi_json.clone())
+}

@@ -1,0 +1,330 @@
+//! `/api/v1/users`: people who log in (admin only).
+
+use actix_web::{get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use super::respond::{Created, Page, Tagged, Versioned};
+use crate::AppState;
+use crate::auth::{Principal, Role};
+use crate::db::users::{UserFilter, UserRow};
+use crate::domain::paging::PageRequest;
+use crate::error::{AppError, Problem};
+use crate::service::identity;
+
+/// A person who logs in. The password hash is never shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: Uuid,
+    #[schema(example = "bdt.officer")]
+    pub username: String,
+    #[schema(example = "Nguyễn Văn An")]
+    pub full_name: String,
+    /// The organisation this user acts for; `null` for province-wide admins and viewers.
+    pub organization_id: Option<Uuid>,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    /// Also sent as the `ETag`.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for UserView {
+    fn from(u: UserRow) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            organization_id: u.organization_id,
+            roles: u.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            active: u.active,
+            version: u.version,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+impl Versioned for UserView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"username": "bdt.officer", "fullName": "Nguyễn Văn An",
+    "organizationId": null, "roles": ["viewer"], "password": "mật-khẩu-dài-đủ"}))]
+pub struct CreateUserBody {
+    /// 3–64 characters: lower-case letters, digits, `.`, `_`, `-`.
+    #[validate(length(min = 3, max = 64), regex(path = *USERNAME_RE))]
+    #[schema(min_length = 3, max_length = 64, pattern = "^[a-z0-9._-]{3,64}$")]
+    pub username: String,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub full_name: String,
+    pub organization_id: Option<Uuid>,
+    #[validate(length(min = 1, max = 4))]
+    #[schema(min_items = 1, max_items = 4)]
+    pub roles: Vec<Role>,
+    /// At least 10 characters; never stored or logged in clear.
+    #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256, format = Password)]
+    pub password: String,
+}
+
+pub static USERNAME_RE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new("^[a-z0-9._-]{3,64}$").expect("valid regex"));
+
+/// Fields to change; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"fullName": "Nguyễn Văn Bình", "roles": ["officer"]}))]
+pub struct UpdateUserBody {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub full_name: Option<String>,
+    /// Send `null` to make the user province-wide.
+    #[serde(default, deserialize_with = "super::extract::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub organization_id: Option<Option<Uuid>>,
+    #[validate(length(min = 1, max = 4))]
+    #[schema(min_items = 1, max_items = 4)]
+    pub roles: Option<Vec<Role>>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResetPasswordBody {
+    #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256, format = Password)]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    pub organization_id: Option<Uuid>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    /// Page size (1–200, default 50).
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Create a user.
+///
+/// Admin only. Leaders and officers need an `organizationId`.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUserBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = UserView, description = "Created; `Location` and `ETag` set"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`username_taken`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `organization_required`, `idempotency_key_reused`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/users")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: ValidatedJson<CreateUserBody>,
+) -> Result<Created<UserView>, AppError> {
+    let b = body.into_inner();
+    let user = identity::create_user(
+        &state.db,
+        &caller,
+        identity::CreateUser {
+            username: b.username,
+            full_name: b.full_name,
+            organization_id: b.organization_id,
+            roles: b.roles,
+            password: b.password,
+        },
+    )
+    .await?;
+    Ok(Created::versioned(
+        format!("/api/v1/users/{}", user.id),
+        user.into(),
+    ))
+}
+
+/// List users.
+///
+/// Admin only; keyset-paginated in creation order.
+#[utoipa::path(
+    tag = "users",
+    params(UserQuery),
+    responses(
+        (status = 200, body = Page<UserView>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/users")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Principal,
+    q: ValidatedQuery<UserQuery>,
+) -> Result<web::Json<Page<UserView>>, AppError> {
+    let q = q.0;
+    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let filter = UserFilter {
+        organization_id: q.organization_id,
+        role: q.role.map(|r| r.as_str().to_string()),
+        active: q.active,
+        ..Default::default()
+    };
+    let (rows, next) = identity::list_users(&state.db, &caller, filter, page).await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
+}
+
+/// Get a user.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, body = UserView, description = "The user; `ETag` set"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_path`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/users/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<UserView>, AppError> {
+    Ok(Tagged(
+        identity::get_user(&state.db, &caller, *id).await?.into(),
+    ))
+}
+
+/// Change a user.
+///
+/// Send `If-Match` with the ETag you read; 412 when it changed meanwhile.
+/// Changing roles or organisation, or deactivating, revokes the user's tokens.
+#[utoipa::path(
+    tag = "users",
+    request_body = UpdateUserBody,
+    params(
+        ("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read, e.g. `\"3\"`"),
+    ),
+    responses(
+        (status = 200, body = UserView, description = "Changed; new `ETag`"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON, `invalid_if_match`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `organization_required`"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/api/v1/users/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateUserBody>,
+) -> Result<Tagged<UserView>, AppError> {
+    let b = body.into_inner();
+    let cmd = identity::UpdateUser {
+        full_name: b.full_name,
+        organization_id: b.organization_id,
+        roles: b.roles,
+        active: b.active,
+    };
+    Ok(Tagged(
+        identity::update_user(&state.db, &caller, *id, if_match.0, cmd)
+            .await?
+            .into(),
+    ))
+}
+
+/// Disable a user: the account can no longer log in and its tokens stop
+/// working on their next request.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    responses(
+        (status = 200, body = UserView, description = "Disabled"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`cannot_disable_self`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/users/{id}/disable")]
+pub async fn disable(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<Tagged<UserView>, AppError> {
+    Ok(Tagged(
+        identity::disable_user(&state.db, &caller, *id, if_match.0)
+            .await?
+            .into(),
+    ))
+}
+
+/// Set a new password for a user (revokes the user's tokens).
+#[utoipa::path(
+    tag = "users",
+    request_body = ResetPasswordBody,
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, body = UserView, description = "Password replaced"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/users/{id}/password")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: ValidatedJson<ResetPasswordBody>,
+) -> Result<Tagged<UserView>, AppError> {
+    Ok(Tagged(
+        identity::reset_password(&state.db, &caller, *id, body.into_inner().password)
+            .await?
+            .into(),
+    ))
+}

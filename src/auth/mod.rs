@@ -1,0 +1,7 @@
+//! Who is calling: passwords, tokens and the principal every service call gets.
+
+pub mod jwt;
+pub mod password;
+pub mod principal;
+
+pub use principal::{Principal, PrincipalKind, Role, Scope};

@@ -1,0 +1,151 @@
+//! The audit trail (append-only, hash-chained by a trigger) and its events.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::Conn;
+use super::schema::audit_log as al;
+use crate::auth::{Principal, PrincipalKind};
+use crate::error::AppResult;
+use crate::service::Change;
+
+/// Audit row and change event in one statement (both tables' triggers take
+/// the commit-order lock and chain the hash).
+pub async fn append(
+    tx: &mut Conn,
+    caller: &Principal,
+    change: &Change,
+    request_id: Option<String>,
+) -> AppResult<()> {
+    let actor_kind = if caller.is_system() {
+        "system"
+    } else {
+        match caller.kind {
+            PrincipalKind::User => "user",
+            PrincipalKind::Client => "client",
+        }
+    };
+    let actor_id = (!caller.is_system()).then_some(caller.id);
+    let data = change
+        .event_data
+        .clone()
+        .or_else(|| change.after.clone())
+        .unwrap_or(serde_json::json!({}));
+    diesel::sql_query(
+        "WITH a AS (
+            INSERT INTO audit_log (actor_kind, actor_id, actor_name, organization_id, on_behalf_of,
+                                   action, entity, entity_id, before, after, reason, request_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            RETURNING occurred_at)
+         INSERT INTO events (type, entity, entity_id, occurred_at, actor_id, organization_id, data)
+         SELECT $6, $7, $8, a.occurred_at, $2, $13, $14 FROM a",
+    )
+    .bind::<Text, _>(actor_kind)
+    .bind::<Nullable<SqlUuid>, _>(actor_id)
+    .bind::<Text, _>(&caller.name)
+    .bind::<Nullable<SqlUuid>, _>(caller.organization_id)
+    .bind::<Nullable<SqlUuid>, _>(change.on_behalf_of)
+    .bind::<Text, _>(change.action)
+    .bind::<Text, _>(change.entity)
+    .bind::<Text, _>(&change.entity_id)
+    .bind::<Nullable<Jsonb>, _>(change.before.as_ref())
+    .bind::<Nullable<Jsonb>, _>(change.after.as_ref())
+    .bind::<Nullable<Text>, _>(change.reason.as_deref())
+    .bind::<Nullable<Text>, _>(request_id)
+    .bind::<Nullable<SqlUuid>, _>(change.organization_id)
+    .bind::<Jsonb, _>(data)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Queryable, Selectable, Serialize)]
+#[diesel(table_name = al)]
+pub struct AuditRow {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    pub organization_id: Option<Uuid>,
+    pub on_behalf_of: Option<Uuid>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+    pub request_id: Option<String>,
+    pub hash: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub actor_id: Option<Uuid>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Keyset: rows with id below this (newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Newest first, keyset on id.
+pub async fn list(c: &mut Conn, f: &AuditFilter) -> AppResult<Vec<AuditRow>> {
+    let mut q = al::table
+        .select(AuditRow::as_select())
+        .order(al::id.desc())
+        .limit(f.limit)
+        .into_boxed();
+    if let Some(a) = f.actor_id {
+        q = q.filter(al::actor_id.eq(a));
+    }
+    if let Some(e) = &f.entity {
+        q = q.filter(al::entity.eq(e.clone()));
+    }
+    if let Some(e) = &f.entity_id {
+        q = q.filter(al::entity_id.eq(e.clone()));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(al::occurred_at.ge(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(al::occurred_at.lt(t));
+    }
+    if let Some(b) = f.before_id {
+        q = q.filter(al::id.lt(b));
+    }
+    Ok(q.load(c).await?)
+}
+
+#[derive(QueryableByName)]
+struct Broken {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Int8>)]
+    id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    checked: i64,
+}
+
+/// Walk the chain in id order and return (rows checked, first broken row).
+/// A row is broken when its stored hash is not sha256(prev_hash || row), or
+/// its prev_hash is not the previous row's hash.
+pub async fn verify(c: &mut Conn) -> AppResult<(i64, Option<i64>)> {
+    let r: Broken = diesel::sql_query(
+        "WITH chain AS (
+             SELECT a.id, a.hash, a.prev_hash,
+                    sha256(a.prev_hash || audit_canonical(a)) AS recomputed,
+                    coalesce(lag(a.hash) OVER (ORDER BY a.id), '\\x'::bytea) AS expected_prev
+               FROM audit_log a)
+         SELECT (SELECT min(id) FROM chain
+                  WHERE hash <> recomputed OR prev_hash <> expected_prev) AS id,
+                (SELECT count(*) FROM chain) AS checked",
+    )
+    .get_result(c)
+    .await?;
+    Ok((r.checked, r.id))
+}

@@ -1,0 +1,137 @@
+//! Queries on `idempotency_keys`.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bytea, Text};
+use diesel_async::RunQueryDsl;
+
+use super::Conn;
+use super::schema::idempotency_keys as ik;
+use crate::error::AppResult;
+
+pub struct Stored {
+    pub status: i16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+pub enum Reservation {
+    /// First use of the key: run the request.
+    Reserved,
+    /// Same key, same request, finished: send this again.
+    Replay(Stored),
+    /// Same key, another request body or target.
+    Mismatch,
+    /// Same key, first request still running.
+    InProgress,
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    inserted: bool,
+    #[diesel(sql_type = Bytea)]
+    request_hash: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Int2>)]
+    status: Option<i16>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Jsonb>)]
+    headers: Option<serde_json::Value>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Bytea>)]
+    body: Option<Vec<u8>>,
+}
+
+/// Insert the key, or read what is there, in one round trip. A record
+/// older than 24 hours is expired and taken over.
+pub async fn reserve(
+    c: &mut Conn,
+    caller: &str,
+    key: &str,
+    request_hash: &[u8],
+) -> AppResult<Reservation> {
+    // A concurrent first use may commit after this statement's snapshot was
+    // taken: then neither branch sees a row, and a fresh statement will.
+    let mut attempt = 0;
+    let row = loop {
+        match reserve_once(c, caller, key, request_hash).await {
+            Err(diesel::result::Error::NotFound) if attempt < 3 => attempt += 1,
+            other => break other?,
+        }
+    };
+    if row.inserted {
+        return Ok(Reservation::Reserved);
+    }
+    if row.request_hash != request_hash {
+        return Ok(Reservation::Mismatch);
+    }
+    match (row.status, row.body) {
+        (Some(status), Some(body)) => Ok(Reservation::Replay(Stored {
+            status,
+            headers: row
+                .headers
+                .and_then(|h| serde_json::from_value::<Vec<(String, String)>>(h).ok())
+                .unwrap_or_default(),
+            body,
+        })),
+        _ => Ok(Reservation::InProgress),
+    }
+}
+
+async fn reserve_once(
+    c: &mut Conn,
+    caller: &str,
+    key: &str,
+    request_hash: &[u8],
+) -> QueryResult<Row> {
+    diesel::sql_query(
+        "WITH ins AS (
+             INSERT INTO idempotency_keys (caller, key, request_hash) VALUES ($1, $2, $3)
+             ON CONFLICT (caller, key) DO UPDATE
+                 SET request_hash = EXCLUDED.request_hash, status = NULL, headers = NULL,
+                     body = NULL, created_at = now(), completed_at = NULL
+                 WHERE idempotency_keys.created_at < now() - interval '24 hours'
+             RETURNING request_hash, status, headers, body)
+         SELECT true AS inserted, request_hash, status, headers, body FROM ins
+         UNION ALL
+         SELECT false, request_hash, status, headers, body FROM idempotency_keys
+          WHERE caller = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM ins)",
+    )
+    .bind::<Text, _>(caller)
+    .bind::<Text, _>(key)
+    .bind::<Bytea, _>(request_hash)
+    .get_result(c)
+    .await
+}
+
+pub async fn complete(
+    c: &mut Conn,
+    caller: &str,
+    key: &str,
+    status: i16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> AppResult<()> {
+    diesel::update(ik::table.find((caller, key)))
+        .set((
+            ik::status.eq(status),
+            ik::headers.eq(serde_json::to_value(headers).unwrap_or_default()),
+            ik::body.eq(body),
+            ik::completed_at.eq(diesel::dsl::now),
+        ))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn release(c: &mut Conn, caller: &str, key: &str) -> AppResult<()> {
+    diesel::delete(ik::table.find((caller, key)).filter(ik::status.is_null()))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn purge_expired(c: &mut Conn) -> AppResult<usize> {
+    Ok(diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
+    )
+    .execute(c)
+    .await?)
+}

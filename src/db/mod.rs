@@ -1,0 +1,132 @@
+//! The database layer: pool, migrations and one module of queries per
+//! aggregate. SQL lives here and nowhere else.
+
+pub mod audit;
+pub mod clients;
+pub mod events;
+pub mod idempotency;
+pub mod login_failures;
+pub mod migrate;
+pub mod schema;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{
+    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
+    TransactionManager,
+};
+use futures_util::FutureExt;
+
+use crate::error::{AppError, AppResult};
+
+pub type Conn = AsyncPgConnection;
+pub type PgPool = Pool<AsyncPgConnection>;
+pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
+
+/// Pool gauges for `/metrics`.
+pub struct PoolStatus {
+    pub size: usize,
+    pub in_use: usize,
+    pub max: usize,
+}
+
+/// The handle the service layer uses: a small pool of async connections.
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+}
+
+impl Db {
+    /// Build the pool (no connection is made until the first request).
+    /// Connections are recycled without a health query (a per-checkout ping
+    /// doubled round trips in a probe); a broken one fails one request and is
+    /// dropped. Each new connection gets the statement timeout.
+    pub fn connect(
+        url: &str,
+        size: usize,
+        statement_timeout_ms: u64,
+        wait: Duration,
+    ) -> AppResult<Db> {
+        let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
+        cfg.recycling_method = RecyclingMethod::Fast;
+        cfg.custom_setup = Box::new(move |url| {
+            let url = url.to_string();
+            async move {
+                let mut conn = AsyncPgConnection::establish(&url).await?;
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {statement_timeout_ms}; SET lock_timeout = {statement_timeout_ms}; SET TimeZone = 'UTC'"
+                ))
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(conn)
+            }
+            .boxed()
+        });
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, cfg);
+        let pool = Pool::builder(manager)
+            .max_size(size)
+            .runtime(deadpool::Runtime::Tokio1)
+            .wait_timeout(Some(wait))
+            .create_timeout(Some(wait))
+            .recycle_timeout(Some(wait))
+            .build()
+            .map_err(AppError::internal)?;
+        Ok(Db { pool })
+    }
+
+    pub async fn conn(&self) -> AppResult<Object<AsyncPgConnection>> {
+        Ok(self.pool.get().await?)
+    }
+
+    pub fn status(&self) -> PoolStatus {
+        let s = self.pool.status();
+        PoolStatus {
+            size: s.size,
+            in_use: s.size.saturating_sub(s.available),
+            max: s.max_size,
+        }
+    }
+
+    /// Run `f` on one connection outside a transaction (single-statement reads).
+    pub async fn read<R>(&self, f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>) -> AppResult<R> {
+        let mut conn = self.conn().await?;
+        f(&mut conn).await
+    }
+
+    /// Run `f` in ONE transaction: everything it writes, including its audit
+    /// row and change event, commits or rolls back together. If the future is
+    /// dropped midway, the connection is left in a transaction, counted as
+    /// broken by the pool and closed, which rolls the work back.
+    pub async fn transaction<R>(
+        &self,
+        f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>,
+    ) -> AppResult<R> {
+        let mut conn = self.conn().await?;
+        let conn: &mut Conn = &mut conn;
+        AnsiTransactionManager::begin_transaction(conn).await?;
+        match f(conn).await {
+            Ok(v) => {
+                AnsiTransactionManager::commit_transaction(conn).await?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(rb) = AnsiTransactionManager::rollback_transaction(conn).await {
+                    tracing::warn!(error = %rb, "rollback failed");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// `SELECT 1` through the pool: the readiness probe.
+    pub async fn ping(&self) -> AppResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        Ok(())
+    }
+}

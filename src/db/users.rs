@@ -1,0 +1,151 @@
+//! Queries on `users`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::Conn;
+use super::schema::users as u;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = u)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub organization_id: Option<Uuid>,
+    pub roles: Vec<String>,
+    pub active: bool,
+    pub token_version: i32,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = u)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub organization_id: Option<Uuid>,
+    pub roles: Vec<String>,
+    pub password_hash: &'a str,
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = u)]
+pub struct UserChanges {
+    pub full_name: Option<String>,
+    pub organization_id: Option<Option<Uuid>>,
+    pub roles: Option<Vec<String>>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> AppResult<UserRow> {
+    Ok(diesel::insert_into(u::table)
+        .values(new)
+        .returning(UserRow::as_returning())
+        .get_result(c)
+        .await?)
+}
+
+pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+    Ok(u::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(c)
+        .await
+        .optional()?)
+}
+
+/// The row, locked for the rest of the transaction.
+pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+    Ok(u::table
+        .find(id)
+        .select(UserRow::as_select())
+        .for_update()
+        .first(c)
+        .await
+        .optional()?)
+}
+
+/// Apply changes, bump `version`, and bump `token_version` when the change
+/// must revoke outstanding tokens.
+pub async fn update(
+    c: &mut Conn,
+    id: Uuid,
+    changes: UserChanges,
+    revoke_tokens: bool,
+) -> AppResult<UserRow> {
+    let bump = if revoke_tokens { 1 } else { 0 };
+    Ok(diesel::update(u::table.find(id))
+        .set((
+            changes,
+            u::version.eq(u::version + 1),
+            u::token_version.eq(u::token_version + bump),
+            u::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(c)
+        .await?)
+}
+
+/// For login: the row and its password hash.
+pub async fn by_username(c: &mut Conn, username: &str) -> AppResult<Option<(UserRow, String)>> {
+    Ok(u::table
+        .filter(u::username.eq(username))
+        .select((UserRow::as_select(), u::password_hash))
+        .first(c)
+        .await
+        .optional()?)
+}
+
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    pub organization_id: Option<Uuid>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// Keyset page ordered by id (UUID v7: creation order).
+pub async fn list(c: &mut Conn, f: &UserFilter) -> AppResult<Vec<UserRow>> {
+    let mut q = u::table
+        .select(UserRow::as_select())
+        .order(u::id.asc())
+        .limit(f.limit)
+        .into_boxed();
+    if let Some(o) = f.organization_id {
+        q = q.filter(u::organization_id.eq(o));
+    }
+    if let Some(r) = &f.role {
+        q = q.filter(u::roles.contains(vec![r.clone()]));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(u::active.eq(a));
+    }
+    if let Some(after) = f.after {
+        q = q.filter(u::id.gt(after));
+    }
+    Ok(q.load(c).await?)
+}
+
+pub async fn admin_exists(c: &mut Conn) -> AppResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        u::table
+            .filter(u::active.eq(true))
+            .filter(u::roles.contains(vec!["admin".to_string()])),
+    ))
+    .get_result(c)
+    .await?)
+}
+
+/// The live check behind every authenticated request: one primary-key read.
+pub async fn auth_state(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+    get(c, id).await
+}

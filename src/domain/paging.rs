@@ -1,0 +1,127 @@
+//! Keyset pagination: opaque cursors and page limits.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// An opaque position in a stable order: base64url of a small text key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(String);
+
+impl Cursor {
+    pub fn encode(key: &str) -> String {
+        URL_SAFE_NO_PAD.encode(key.as_bytes())
+    }
+
+    pub fn decode(s: &str) -> Result<Cursor, AppError> {
+        URL_SAFE_NO_PAD
+            .decode(s.as_bytes())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(Cursor)
+            .ok_or_else(invalid)
+    }
+
+    pub fn key(&self) -> &str {
+        &self.0
+    }
+
+    pub fn from_uuid(id: Uuid) -> String {
+        Cursor::encode(&format!("id:{id}"))
+    }
+
+    pub fn uuid(&self) -> Result<Uuid, AppError> {
+        self.0
+            .strip_prefix("id:")
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(invalid)
+    }
+
+    pub fn from_i64(n: i64) -> String {
+        Cursor::encode(&format!("n:{n}"))
+    }
+
+    pub fn i64(&self) -> Result<i64, AppError> {
+        self.0
+            .strip_prefix("n:")
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(invalid)
+    }
+}
+
+fn invalid() -> AppError {
+    AppError::bad_request("invalid_cursor", "cursor is not one this API gave out")
+}
+
+/// `limit` (default 50, capped at 200) and an optional cursor.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub limit: i64,
+    pub cursor: Option<Cursor>,
+}
+
+impl PageRequest {
+    pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, AppError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        let cursor = cursor
+            .filter(|c| !c.is_empty())
+            .map(Cursor::decode)
+            .transpose()?;
+        Ok(PageRequest { limit, cursor })
+    }
+
+    /// Rows were fetched with `limit + 1`: drop the extra and return the
+    /// cursor of the last row kept when there is a next page.
+    pub fn next_cursor<T>(&self, rows: &mut Vec<T>, key: impl Fn(&T) -> String) -> Option<String> {
+        if rows.len() as i64 > self.limit {
+            rows.truncate(self.limit as usize);
+            rows.last().map(key)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_defaults_and_caps() {
+        assert_eq!(PageRequest::new(None, None).unwrap().limit, 50);
+        assert_eq!(PageRequest::new(Some(1000), None).unwrap().limit, 200);
+        assert_eq!(PageRequest::new(Some(0), None).unwrap().limit, 1);
+    }
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let id = Uuid::now_v7();
+        let c = Cursor::decode(&Cursor::from_uuid(id)).unwrap();
+        assert_eq!(c.uuid().unwrap(), id);
+        assert!(Cursor::decode("%%%").is_err());
+        assert!(
+            Cursor::decode(&Cursor::encode("n:5"))
+                .unwrap()
+                .uuid()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn next_cursor_only_when_more_rows() {
+        let p = PageRequest::new(Some(2), None).unwrap();
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(
+            p.next_cursor(&mut rows, |r| r.to_string()),
+            Some("2".into())
+        );
+        assert_eq!(rows, vec![1, 2]);
+        let mut rows = vec![1, 2];
+        assert_eq!(p.next_cursor(&mut rows, |r| r.to_string()), None);
+    }
+}

@@ -1,0 +1,491 @@
+//! One error type for the whole service, rendered as RFC 9457 problem+json
+//! with a stable `code` and Vietnamese (default) or English text.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::i18n::{Lang, current_lang};
+use crate::telemetry::current_request_id;
+
+/// One field-level error inside a 422 problem.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    /// JSON path of the offending field (`username`, `items[2].text`).
+    pub field: String,
+    /// Stable machine-readable reason (`length`, `range`, `required`, …).
+    pub code: String,
+    /// Human text in the language of the request.
+    pub message: String,
+}
+
+/// RFC 9457 problem details, as every error of this API is returned.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "type": "https://thidua.example/problems/validation_failed",
+    "title": "Dữ liệu không hợp lệ",
+    "status": 422,
+    "detail": "Một hoặc nhiều trường không hợp lệ.",
+    "code": "validation_failed",
+    "instance": "urn:request:0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d",
+    "requestId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d",
+    "errors": [{"field": "username", "code": "length", "message": "độ dài không hợp lệ"}]
+}))]
+pub struct Problem {
+    /// URI naming the problem type; ends with `code`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable error code: the contract clients branch on.
+    pub code: String,
+    /// `urn:request:<request id>`, the id also sent as `X-Request-Id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable = false)]
+    pub errors: Vec<FieldError>,
+}
+
+pub const PROBLEM_TYPE_BASE: &str = "https://thidua.example/problems/";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Everything that can go wrong in a request. Each variant knows its status,
+/// its stable code and its text in both languages.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("unprocessable: {code}")]
+    Unprocessable {
+        code: &'static str,
+        vi: String,
+        en: String,
+    },
+    #[error("unauthenticated")]
+    Unauthenticated,
+    #[error("forbidden: {code}")]
+    Forbidden {
+        code: &'static str,
+        vi: String,
+        en: String,
+    },
+    #[error("not found")]
+    NotFound { entity: &'static str },
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {code}")]
+    Conflict {
+        code: &'static str,
+        vi: String,
+        en: String,
+    },
+    #[error("version conflict")]
+    VersionConflict { current: i32 },
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("not acceptable")]
+    NotAcceptable,
+    #[error("rate limited: {code}")]
+    TooManyRequests {
+        code: &'static str,
+        retry_after_secs: u64,
+    },
+    #[error("database unavailable")]
+    Unavailable { retry_after_secs: u64 },
+    #[error("request timed out")]
+    Timeout,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+    pub fn conflict(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+    pub fn forbidden(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Forbidden {
+            code,
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+    pub fn unprocessable(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Unprocessable {
+            code,
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { code, .. } => code,
+            AppError::Validation(_) => "validation_failed",
+            AppError::Unprocessable { code, .. } => code,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden { code, .. } => code,
+            AppError::NotFound { .. } => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Conflict { code, .. } => code,
+            AppError::VersionConflict { .. } => "version_conflict",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::NotAcceptable => "not_acceptable",
+            AppError::TooManyRequests { code, .. } => code,
+            AppError::Unavailable { .. } => "service_unavailable",
+            AppError::Timeout => "request_timeout",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// (title, detail) in the requested language.
+    fn texts(&self, lang: Lang) -> (String, String) {
+        let t = |vi: &str, en: &str| -> String { lang.pick(vi, en).to_string() };
+        match self {
+            AppError::BadRequest { detail, .. } => {
+                (t("Yêu cầu không hợp lệ", "Bad request"), {
+                    let lead = t("Không đọc được yêu cầu", "The request could not be read");
+                    format!("{lead}: {detail}")
+                })
+            }
+            AppError::Validation(_) => (
+                t("Dữ liệu không hợp lệ", "Validation failed"),
+                t(
+                    "Một hoặc nhiều trường không hợp lệ.",
+                    "One or more fields are invalid.",
+                ),
+            ),
+            AppError::Unprocessable { vi, en, .. } => (
+                t("Không thể xử lý yêu cầu", "Unprocessable request"),
+                lang.pick(vi, en).to_string(),
+            ),
+            AppError::Unauthenticated => (
+                t("Chưa xác thực", "Unauthenticated"),
+                t(
+                    "Thiếu hoặc sai mã truy cập (Bearer token).",
+                    "A valid bearer token is required.",
+                ),
+            ),
+            AppError::Forbidden { vi, en, .. } => (
+                t("Không có quyền", "Forbidden"),
+                lang.pick(vi, en).to_string(),
+            ),
+            AppError::NotFound { entity } => (
+                t("Không tìm thấy", "Not found"),
+                match lang {
+                    Lang::Vi => format!("Không tìm thấy tài nguyên ({entity})."),
+                    Lang::En => format!("No such resource ({entity})."),
+                },
+            ),
+            AppError::MethodNotAllowed => (
+                t("Phương thức không được hỗ trợ", "Method not allowed"),
+                t(
+                    "Đường dẫn này không hỗ trợ phương thức HTTP đã gửi.",
+                    "This path does not support the HTTP method used.",
+                ),
+            ),
+            AppError::Conflict { vi, en, .. } => (
+                t("Xung đột với quy tắc nghiệp vụ", "Conflict"),
+                lang.pick(vi, en).to_string(),
+            ),
+            AppError::VersionConflict { current } => (
+                t("Phiên bản không khớp", "Version conflict"),
+                match lang {
+                    Lang::Vi => format!(
+                        "Tài nguyên đã bị thay đổi (phiên bản hiện tại {current}); hãy tải lại và thử lại."
+                    ),
+                    Lang::En => format!(
+                        "The resource has changed (current version {current}); reload it and retry."
+                    ),
+                },
+            ),
+            AppError::PayloadTooLarge { limit } => (
+                t("Nội dung quá lớn", "Payload too large"),
+                match lang {
+                    Lang::Vi => format!("Nội dung yêu cầu vượt quá {limit} byte."),
+                    Lang::En => format!("The request body exceeds {limit} bytes."),
+                },
+            ),
+            AppError::UnsupportedMediaType => (
+                t("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
+                t(
+                    "Hãy gửi Content-Type: application/json.",
+                    "Send Content-Type: application/json.",
+                ),
+            ),
+            AppError::NotAcceptable => (
+                t("Không có định dạng phù hợp", "Not acceptable"),
+                t(
+                    "Không thể trả lời theo định dạng trong Accept.",
+                    "No representation matches the Accept header.",
+                ),
+            ),
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            } => (
+                t("Quá nhiều yêu cầu", "Too many requests"),
+                match lang {
+                    Lang::Vi => format!("Hãy thử lại sau {retry_after_secs} giây."),
+                    Lang::En => format!("Retry after {retry_after_secs} seconds."),
+                },
+            ),
+            AppError::Unavailable { .. } => (
+                t("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
+                t(
+                    "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau.",
+                    "The database is temporarily unreachable; retry later.",
+                ),
+            ),
+            AppError::Timeout => (
+                t("Hết thời gian xử lý", "Request timed out"),
+                t(
+                    "Yêu cầu không hoàn thành trong thời gian cho phép.",
+                    "The request did not complete in time.",
+                ),
+            ),
+            AppError::Internal(_) => (
+                t("Lỗi hệ thống", "Internal error"),
+                t(
+                    "Đã xảy ra lỗi không mong muốn; mã yêu cầu giúp tra cứu nhật ký.",
+                    "An unexpected error occurred; quote the request id to find it in the logs.",
+                ),
+            ),
+        }
+    }
+
+    /// The problem body in a given language (used by tests and the renderer).
+    pub fn problem(&self, lang: Lang) -> Problem {
+        let (title, detail) = self.texts(lang);
+        let request_id = current_request_id();
+        let errors = match self {
+            AppError::Validation(errs) => errs
+                .iter()
+                .map(|e| FieldError {
+                    field: e.field.clone(),
+                    code: e.code.clone(),
+                    message: crate::i18n::field_message(&e.code, lang, &e.message),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Problem {
+            type_: format!("{PROBLEM_TYPE_BASE}{}", self.code()),
+            title,
+            status: self.status_code().as_u16(),
+            detail,
+            code: self.code().to_string(),
+            instance: request_id.as_ref().map(|id| format!("urn:request:{id}")),
+            request_id,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) | AppError::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable { .. } | AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(msg) = self {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let body = self.problem(current_lang());
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match self {
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            }
+            | AppError::Unavailable { retry_after_secs } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Timeout => {
+                res.insert_header((header::RETRY_AFTER, "1"));
+            }
+            AppError::Unauthenticated => {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"thidua\""),
+                ));
+            }
+            _ => {}
+        }
+        res.body(serde_json::to_vec(&body).unwrap_or_default())
+    }
+}
+
+/// Database errors: connection trouble is a 503 (retry), constraint
+/// violations the service did not translate are a 409; anything else is a 500
+/// whose text never reaches the client.
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match &e {
+            E::NotFound => AppError::NotFound { entity: "resource" },
+            E::DatabaseError(K::UnableToSendCommand | K::ClosedConnection, _) => {
+                AppError::Unavailable {
+                    retry_after_secs: 2,
+                }
+            }
+            E::DatabaseError(K::UniqueViolation, info) => AppError::conflict(
+                "unique_violation",
+                format!(
+                    "Giá trị đã tồn tại ({}).",
+                    info.constraint_name().unwrap_or("unique")
+                ),
+                format!(
+                    "The value already exists ({}).",
+                    info.constraint_name().unwrap_or("unique")
+                ),
+            ),
+            E::DatabaseError(K::ForeignKeyViolation, info) => AppError::conflict(
+                "reference_violation",
+                format!(
+                    "Tham chiếu không hợp lệ hoặc còn được sử dụng ({}).",
+                    info.constraint_name().unwrap_or("fk")
+                ),
+                format!(
+                    "A reference is invalid or still in use ({}).",
+                    info.constraint_name().unwrap_or("fk")
+                ),
+            ),
+            E::DatabaseError(K::CheckViolation, info) => AppError::conflict(
+                "check_violation",
+                format!(
+                    "Dữ liệu vi phạm ràng buộc ({}).",
+                    info.constraint_name().unwrap_or("check")
+                ),
+                format!(
+                    "The data breaks a constraint ({}).",
+                    info.constraint_name().unwrap_or("check")
+                ),
+            ),
+            E::DatabaseError(K::SerializationFailure, _) => AppError::conflict(
+                "concurrent_update",
+                "Có thay đổi đồng thời; hãy thử lại.",
+                "A concurrent change interfered; retry.",
+            ),
+            E::DatabaseError(_, info) if is_unavailable_message(info.message()) => {
+                AppError::Unavailable {
+                    retry_after_secs: 2,
+                }
+            }
+            E::BrokenTransactionManager => AppError::Unavailable {
+                retry_after_secs: 2,
+            },
+            _ => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// Messages of SQLSTATE classes 08 (connection) and 57 (operator
+/// intervention, statement timeout): the request may succeed when retried.
+fn is_unavailable_message(msg: &str) -> bool {
+    const MARKERS: [&str; 7] = [
+        "terminating connection",
+        "statement timeout",
+        "the database system is",
+        "connection closed",
+        "server closed the connection",
+        "could not connect",
+        "lock timeout",
+    ];
+    let m = msg.to_ascii_lowercase();
+    MARKERS.iter().any(|k| m.contains(k))
+}
+
+impl From<crate::db::PoolError> for AppError {
+    fn from(e: crate::db::PoolError) -> Self {
+        tracing::warn!(error = %e, "database pool unavailable");
+        AppError::Unavailable {
+            retry_after_secs: 2,
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for AppError {
+    fn from(errs: validator::ValidationErrors) -> Self {
+        let mut out = Vec::new();
+        flatten_validation("", &errs, &mut out);
+        out.sort_by(|a, b| a.field.cmp(&b.field));
+        AppError::Validation(out)
+    }
+}
+
+fn flatten_validation(prefix: &str, errs: &validator::ValidationErrors, out: &mut Vec<FieldError>) {
+    use validator::ValidationErrorsKind as K;
+    for (field, kind) in errs.errors() {
+        let name = crate::i18n::camel_case(field);
+        let path = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match kind {
+            K::Field(list) => {
+                if let Some(e) = list.first() {
+                    out.push(FieldError {
+                        field: path,
+                        code: e.code.to_string(),
+                        message: e
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_default(),
+                    });
+                }
+            }
+            K::Struct(inner) => flatten_validation(&path, inner, out),
+            K::List(items) => {
+                for (i, inner) in items {
+                    flatten_validation(&format!("{path}[{i}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,83 @@
+//! thidua — an API for a province's emulation blocs (khối thi đua), their
+//! yearly pledges (giao ước thi đua), progress, scoring, ballots and
+//! commendations (thi đua – khen thưởng).
+//!
+//! Layers: `api` (HTTP) → `service` (use cases, one transaction each,
+//! authorisation, rules) → `domain` (pure rules) and `db` (diesel, SQL).
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod embedded_pg;
+pub mod error;
+pub mod i18n;
+pub mod service;
+pub mod telemetry;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, web};
+
+pub use config::Config;
+pub use db::Db;
+
+/// Everything a request may need, built once per process (never inside the
+/// per-worker `HttpServer::new` closure).
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub jwt: auth::jwt::JwtKeys,
+    pub metrics: telemetry::Metrics,
+    pub rate_limiter: api::middleware::RateLimiter,
+    /// The OpenAPI document, rendered once, served byte for byte.
+    pub openapi_json: String,
+}
+
+impl AppState {
+    pub fn new(
+        config: Config,
+        db: Db,
+        jwt: auth::jwt::JwtKeys,
+        rate_limit_per_minute: u32,
+    ) -> AppState {
+        AppState {
+            config,
+            db,
+            jwt,
+            metrics: telemetry::Metrics::default(),
+            rate_limiter: api::middleware::RateLimiter::new(rate_limit_per_minute),
+            openapi_json: api::openapi::render(),
+        }
+    }
+}
+
+/// The whole HTTP application: used by `serve` and by the tests.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    use utoipa_actix_web::AppExt;
+    let body_limit = state.config.body_limit;
+    let cors = api::middleware::cors(&state.config.cors_origins);
+    App::new()
+        .into_utoipa_app()
+        .app_data(state.clone())
+        .configure(api::routes)
+        .into_app()
+        .configure(|cfg| api::extract::configure_extractors(cfg, body_limit))
+        .configure(api::operational_routes)
+        .default_service(web::to(api::fallback))
+        .wrap(from_fn(api::middleware::auth_context))
+        .wrap(cors)
+        .wrap(from_fn(telemetry::request_context))
+}

@@ -1,0 +1,319 @@
+//! The `thidua` command: serve the API, migrate, print the OpenAPI document,
+//! bootstrap users and clients, verify the audit chain.
+
+use std::process::ExitCode;
+
+use actix_web::{HttpServer, web};
+use clap::{Parser, Subcommand};
+use thidua::auth::{Role, Scope};
+use thidua::embedded_pg::EmbeddedPg;
+use thidua::service::identity;
+use thidua::{AppState, Config, Db, build_app};
+
+#[derive(Parser)]
+#[command(
+    name = "thidua",
+    version,
+    about = "Thi đua – khen thưởng: the provincial emulation & commendation API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API (and Swagger UI).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (`thidua openapi > openapi/openapi.json`).
+    Openapi,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage service clients.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password comes from THIDUA_PASSWORD or a prompt.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// admin, leader, officer or viewer (repeat for several).
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        #[arg(long)]
+        organization_id: Option<uuid::Uuid>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register a service client and print its secret once.
+    Add {
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        name: String,
+        /// read or write (repeat for both).
+        #[arg(long = "scope", required = true, value_parser = parse_scope)]
+        scopes: Vec<Scope>,
+        #[arg(long)]
+        organization_id: Option<uuid::Uuid>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and name the first broken row.
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("unknown role {s:?} (admin, leader, officer, viewer)"))
+}
+
+fn parse_scope(s: &str) -> Result<Scope, String> {
+    Scope::parse(s).ok_or_else(|| format!("unknown scope {s:?} (read, write)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        print!("{}", thidua::api::openapi::render());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("thidua: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    thidua::telemetry::init_logging(&config.log_format);
+    let result = actix_web::rt::System::new().block_on(run(cli.command, config));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("thidua: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The database to use: `DATABASE_URL` (created if missing), or the private
+/// server under `var/postgres`. Migrations are applied either way.
+async fn open_database(config: &Config) -> Result<(String, Option<EmbeddedPg>), String> {
+    let (url, pg) = match &config.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let data_dir = config.var_dir.join("postgres");
+            let pg_bin = config.pg_bin.clone();
+            let pg = tokio::task::spawn_blocking(move || {
+                EmbeddedPg::start(&data_dir, pg_bin.as_deref())
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            tracing::info!(port = pg.port, data_dir = %pg.data_dir.display(), "private PostgreSQL started");
+            (pg.url("thidua"), Some(pg))
+        }
+    };
+    if thidua::db::migrate::create_database_if_missing(&url).await? {
+        tracing::info!("database created");
+    }
+    let applied = thidua::db::migrate::run(&url).await?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "migrations applied");
+    }
+    Ok((url, pg))
+}
+
+fn pool(config: &Config, url: &str) -> Result<Db, String> {
+    Db::connect(
+        url,
+        config.pool_size,
+        config.statement_timeout_ms,
+        config.connect_timeout,
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn read_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("THIDUA_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!("Password (input hidden): ");
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    // SAFETY: termios calls on stdin with a zeroed struct filled by tcgetattr.
+    let mut term: libc::termios = unsafe { std::mem::zeroed() };
+    let hidden = tty && unsafe { libc::tcgetattr(0, &mut term) } == 0;
+    if hidden {
+        let mut quiet = term;
+        quiet.c_lflag &= !libc::ECHO;
+        // SAFETY: as above.
+        unsafe { libc::tcsetattr(0, libc::TCSANOW, &quiet) };
+    }
+    let mut line = String::new();
+    let r = std::io::stdin().read_line(&mut line);
+    if hidden {
+        // SAFETY: restoring the settings read above.
+        unsafe { libc::tcsetattr(0, libc::TCSANOW, &term) };
+        eprintln!();
+    }
+    r.map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    let (url, pg) = open_database(&config).await?;
+    let db = pool(&config, &url)?;
+    let result = match command {
+        Command::Serve => serve(config, db.clone(), pg.is_some()).await,
+        Command::Migrate => {
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled before the runtime starts"),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    full_name,
+                    roles,
+                    organization_id,
+                },
+        } => {
+            let password = read_password()?;
+            let user = identity::bootstrap_user(
+                &db,
+                identity::CreateUser {
+                    username,
+                    full_name,
+                    organization_id,
+                    roles,
+                    password,
+                },
+            )
+            .await
+            .map_err(|e| describe(&e))?;
+            println!("created user {} ({})", user.username, user.id);
+            Ok(())
+        }
+        Command::Client {
+            command:
+                ClientCommand::Add {
+                    client_id,
+                    name,
+                    scopes,
+                    organization_id,
+                },
+        } => {
+            let (row, secret) = identity::create_client(
+                &db,
+                &thidua::auth::Principal::system(),
+                identity::CreateClient {
+                    client_id,
+                    name,
+                    scopes,
+                    organization_id,
+                },
+            )
+            .await
+            .map_err(|e| describe(&e))?;
+            println!(
+                "created client {} ({})\nclientSecret (shown once): {secret}",
+                row.client_id, row.id
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let (checked, broken) = thidua::service::audit::verify(&db)
+                .await
+                .map_err(|e| describe(&e))?;
+            match broken {
+                None => {
+                    println!("audit chain intact: {checked} rows verified");
+                    Ok(())
+                }
+                Some(id) => Err(format!(
+                    "audit chain broken at row {id} ({checked} rows checked)"
+                )),
+            }
+        }
+    };
+    drop(db);
+    drop(pg);
+    result
+}
+
+fn describe(e: &thidua::error::AppError) -> String {
+    let p = e.problem(thidua::i18n::Lang::En);
+    let fields: Vec<String> = p
+        .errors
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect();
+    if fields.is_empty() {
+        format!("{} ({})", p.detail, p.code)
+    } else {
+        format!("{} ({}): {}", p.detail, p.code, fields.join("; "))
+    }
+}
+
+async fn serve(config: Config, db: Db, private_db: bool) -> Result<(), String> {
+    let jwt = thidua::config::jwt_keys(&config, private_db).map_err(|e| e.to_string())?;
+    let rate = thidua::config::rate_limit_per_minute().map_err(|e| e.to_string())?;
+    let bind = config.bind_addr.clone();
+    let public = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bind}"));
+    let state = web::Data::new(AppState::new(config, db.clone(), jwt, rate));
+
+    match identity::admin_exists(&db).await {
+        Ok(false) => tracing::warn!(
+            command = "THIDUA_PASSWORD='…' thidua user add --username admin --full-name 'Quản trị' --role admin",
+            "no admin user exists: create one with this command"
+        ),
+        Ok(true) => {}
+        Err(e) => tracing::warn!(error = %e, "could not check for an admin user"),
+    }
+
+    let purge_db = db.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = thidua::service::idempotency::purge_expired(&purge_db).await {
+                tracing::warn!(error = %e, "idempotency purge failed");
+            }
+        }
+    });
+
+    let app_state = state.clone();
+    let server = HttpServer::new(move || build_app(app_state.clone()))
+        .bind(&bind)
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?
+        .shutdown_timeout(10)
+        .run();
+    tracing::info!(address = %bind, "listening");
+    println!("thidua is serving on {public} — Swagger UI: {public}/swagger-ui/");
+    server.await.map_err(|e| e.to_string())
+}

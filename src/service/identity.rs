@@ -1,0 +1,591 @@
+//! Users, service clients and tokens: who may call, and how they prove it.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Change, record};
+use crate::auth::jwt::{Claims, JwtKeys, claims_for};
+use crate::auth::password::{self, MIN_PASSWORD_LEN};
+use crate::auth::{Principal, PrincipalKind, Role, Scope};
+use crate::db::clients::{ClientRow, NewClient};
+use crate::db::users::{NewUser, UserChanges, UserFilter, UserRow};
+use crate::db::{self, Db};
+use crate::domain::paging::{Cursor, PageRequest};
+use crate::error::{AppError, AppResult};
+use crate::i18n::nfc;
+
+/// Failed logins allowed per username or client id in the window.
+pub const MAX_FAILURES: i64 = 10;
+pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+
+pub struct CreateUser {
+    pub username: String,
+    pub full_name: String,
+    pub organization_id: Option<Uuid>,
+    pub roles: Vec<Role>,
+    pub password: String,
+}
+
+#[derive(Default)]
+pub struct UpdateUser {
+    pub full_name: Option<String>,
+    pub organization_id: Option<Option<Uuid>>,
+    pub roles: Option<Vec<Role>>,
+    pub active: Option<bool>,
+}
+
+pub struct CreateClient {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub organization_id: Option<Uuid>,
+}
+
+pub enum Grant {
+    Password {
+        username: String,
+        password: String,
+    },
+    ClientCredentials {
+        client_id: String,
+        client_secret: String,
+    },
+}
+
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: u64,
+}
+
+fn user_json(u: &UserRow) -> serde_json::Value {
+    json!({
+        "id": u.id, "username": u.username, "fullName": u.full_name,
+        "organizationId": u.organization_id, "roles": u.roles, "active": u.active, "version": u.version,
+    })
+}
+
+fn client_json(c: &ClientRow) -> serde_json::Value {
+    json!({
+        "id": c.id, "clientId": c.client_id, "name": c.name, "scopes": c.scopes,
+        "organizationId": c.organization_id, "active": c.active, "version": c.version,
+    })
+}
+
+fn check_password(p: &str) -> AppResult<()> {
+    if p.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::Validation(vec![crate::error::FieldError {
+            field: "password".into(),
+            code: "length".into(),
+            message: format!("at least {MIN_PASSWORD_LEN} characters"),
+        }]));
+    }
+    Ok(())
+}
+
+fn role_names(roles: &[Role]) -> Vec<String> {
+    let mut v: Vec<String> = roles.iter().map(|r| r.as_str().to_string()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Leaders and officers act for one organisation; the database says the
+/// same (`users_org_for_unit_roles`), this says it clearly.
+fn check_org_for_roles(roles: &[String], org: Option<Uuid>) -> AppResult<()> {
+    if org.is_none() && roles.iter().any(|r| r == "leader" || r == "officer") {
+        return Err(AppError::unprocessable(
+            "organization_required",
+            "Lãnh đạo và cán bộ đơn vị phải thuộc một đơn vị (organizationId).",
+            "Leaders and officers must belong to an organisation (organizationId).",
+        ));
+    }
+    Ok(())
+}
+
+fn duplicate_username(e: AppError) -> AppError {
+    match e {
+        AppError::Conflict {
+            code: "unique_violation",
+            ..
+        } => AppError::conflict(
+            "username_taken",
+            "Tên đăng nhập đã tồn tại.",
+            "The username is already taken.",
+        ),
+        other => other,
+    }
+}
+
+pub async fn create_user(db: &Db, caller: &Principal, cmd: CreateUser) -> AppResult<UserRow> {
+    caller.require_admin()?;
+    check_password(&cmd.password)?;
+    let roles = role_names(&cmd.roles);
+    check_org_for_roles(&roles, cmd.organization_id)?;
+    let hash = password::hash(cmd.password).await?;
+    let username = cmd.username.trim().to_lowercase();
+    let full_name = nfc(&cmd.full_name);
+    db.transaction(async |tx| {
+        let user = db::users::insert(
+            tx,
+            NewUser {
+                id: Uuid::now_v7(),
+                username: &username,
+                full_name: &full_name,
+                organization_id: cmd.organization_id,
+                roles,
+                password_hash: &hash,
+            },
+        )
+        .await
+        .map_err(duplicate_username)?;
+        record(
+            tx,
+            caller,
+            Change {
+                action: "user.created",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                after: Some(user_json(&user)),
+                organization_id: user.organization_id,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(user)
+    })
+    .await
+}
+
+pub async fn list_users(
+    db: &Db,
+    caller: &Principal,
+    mut filter: UserFilter,
+    page: PageRequest,
+) -> AppResult<(Vec<UserRow>, Option<String>)> {
+    caller.require_admin()?;
+    filter.after = page.cursor.as_ref().map(Cursor::uuid).transpose()?;
+    filter.limit = page.limit + 1;
+    let mut rows = db.read(async |c| db::users::list(c, &filter).await).await?;
+    let next = page.next_cursor(&mut rows, |u| Cursor::from_uuid(u.id));
+    Ok((rows, next))
+}
+
+pub async fn get_user(db: &Db, caller: &Principal, id: Uuid) -> AppResult<UserRow> {
+    caller.require_admin()?;
+    db.read(async |c| db::users::get(c, id).await)
+        .await?
+        .ok_or(AppError::NotFound { entity: "user" })
+}
+
+fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
+    match expected {
+        Some(v) if v != current => Err(AppError::VersionConflict { current }),
+        _ => Ok(()),
+    }
+}
+
+/// Lock, compare the version (412 on mismatch), change, record.
+async fn change_user(
+    db: &Db,
+    caller: &Principal,
+    id: Uuid,
+    expected_version: Option<i32>,
+    action: &'static str,
+    build: impl FnOnce(&UserRow) -> AppResult<(UserChanges, bool)>,
+) -> AppResult<UserRow> {
+    db.transaction(async |tx| {
+        let before = db::users::lock(tx, id)
+            .await?
+            .ok_or(AppError::NotFound { entity: "user" })?;
+        check_version(expected_version, before.version)?;
+        let (changes, revoke) = build(&before)?;
+        let after = db::users::update(tx, id, changes, revoke).await?;
+        record(
+            tx,
+            caller,
+            Change {
+                action,
+                entity: "user",
+                entity_id: id.to_string(),
+                before: Some(user_json(&before)),
+                after: Some(user_json(&after)),
+                organization_id: after.organization_id,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+pub async fn update_user(
+    db: &Db,
+    caller: &Principal,
+    id: Uuid,
+    expected_version: Option<i32>,
+    cmd: UpdateUser,
+) -> AppResult<UserRow> {
+    caller.require_admin()?;
+    change_user(db, caller, id, expected_version, "user.updated", |before| {
+        let roles = cmd.roles.as_deref().map(role_names);
+        let org = cmd.organization_id.unwrap_or(before.organization_id);
+        check_org_for_roles(roles.as_ref().unwrap_or(&before.roles), org)?;
+        // Taking roles, organisation or activity away revokes tokens at once.
+        let revoke = cmd.active == Some(false)
+            || roles.as_ref().is_some_and(|r| *r != before.roles)
+            || cmd
+                .organization_id
+                .is_some_and(|o| o != before.organization_id);
+        Ok((
+            UserChanges {
+                full_name: cmd.full_name.as_deref().map(nfc),
+                organization_id: cmd.organization_id,
+                roles,
+                active: cmd.active,
+                password_hash: None,
+            },
+            revoke,
+        ))
+    })
+    .await
+}
+
+pub async fn disable_user(
+    db: &Db,
+    caller: &Principal,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<UserRow> {
+    caller.require_admin()?;
+    if id == caller.id {
+        return Err(AppError::conflict(
+            "cannot_disable_self",
+            "Không thể tự vô hiệu hoá tài khoản của mình.",
+            "You cannot disable your own account.",
+        ));
+    }
+    change_user(db, caller, id, expected_version, "user.disabled", |_| {
+        Ok((
+            UserChanges {
+                active: Some(false),
+                ..Default::default()
+            },
+            true,
+        ))
+    })
+    .await
+}
+
+pub async fn reset_password(
+    db: &Db,
+    caller: &Principal,
+    id: Uuid,
+    new_password: String,
+) -> AppResult<UserRow> {
+    caller.require_admin()?;
+    check_password(&new_password)?;
+    let hash = password::hash(new_password).await?;
+    change_user(db, caller, id, None, "user.password_reset", |_| {
+        Ok((
+            UserChanges {
+                password_hash: Some(hash),
+                ..Default::default()
+            },
+            true,
+        ))
+    })
+    .await
+}
+
+/// Create a service client; the secret is returned here and never again.
+pub async fn create_client(
+    db: &Db,
+    caller: &Principal,
+    cmd: CreateClient,
+) -> AppResult<(ClientRow, String)> {
+    caller.require_admin()?;
+    let secret = password::random_secret(32);
+    let hash = password::hash(secret.clone()).await?;
+    let mut scopes: Vec<String> = cmd.scopes.iter().map(|s| s.as_str().to_string()).collect();
+    scopes.sort();
+    scopes.dedup();
+    let client_id = cmd.client_id.trim().to_lowercase();
+    let name = nfc(&cmd.name);
+    let row = db
+        .transaction(async |tx| {
+            let row = db::clients::insert(
+                tx,
+                NewClient {
+                    id: Uuid::now_v7(),
+                    client_id: &client_id,
+                    name: &name,
+                    scopes,
+                    organization_id: cmd.organization_id,
+                    secret_hash: &hash,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                AppError::Conflict {
+                    code: "unique_violation",
+                    ..
+                } => AppError::conflict(
+                    "client_id_taken",
+                    "Mã ứng dụng (clientId) đã tồn tại.",
+                    "The clientId is already taken.",
+                ),
+                other => other,
+            })?;
+            record(
+                tx,
+                caller,
+                Change {
+                    action: "client.created",
+                    entity: "client",
+                    entity_id: row.id.to_string(),
+                    after: Some(client_json(&row)),
+                    organization_id: row.organization_id,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+        .await?;
+    Ok((row, secret))
+}
+
+pub async fn list_clients(
+    db: &Db,
+    caller: &Principal,
+    page: PageRequest,
+) -> AppResult<(Vec<ClientRow>, Option<String>)> {
+    caller.require_admin()?;
+    let after = page.cursor.as_ref().map(Cursor::uuid).transpose()?;
+    let mut rows = db
+        .read(async |c| db::clients::list(c, after, page.limit + 1).await)
+        .await?;
+    let next = page.next_cursor(&mut rows, |r| Cursor::from_uuid(r.id));
+    Ok((rows, next))
+}
+
+pub async fn get_client(db: &Db, caller: &Principal, id: Uuid) -> AppResult<ClientRow> {
+    caller.require_admin()?;
+    db.read(async |c| db::clients::get(c, id).await)
+        .await?
+        .ok_or(AppError::NotFound { entity: "client" })
+}
+
+pub async fn rotate_client_secret(
+    db: &Db,
+    caller: &Principal,
+    id: Uuid,
+) -> AppResult<(ClientRow, String)> {
+    caller.require_admin()?;
+    let secret = password::random_secret(32);
+    let hash = password::hash(secret.clone()).await?;
+    let row = db
+        .transaction(async |tx| {
+            let before = db::clients::lock(tx, id)
+                .await?
+                .ok_or(AppError::NotFound { entity: "client" })?;
+            let row = db::clients::set_secret(tx, id, &hash).await?;
+            record(
+                tx,
+                caller,
+                Change {
+                    action: "client.secret_rotated",
+                    entity: "client",
+                    entity_id: id.to_string(),
+                    before: Some(client_json(&before)),
+                    after: Some(client_json(&row)),
+                    organization_id: row.organization_id,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+        .await?;
+    Ok((row, secret))
+}
+
+pub async fn disable_client(
+    db: &Db,
+    caller: &Principal,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<ClientRow> {
+    caller.require_admin()?;
+    db.transaction(async |tx| {
+        let before = db::clients::lock(tx, id)
+            .await?
+            .ok_or(AppError::NotFound { entity: "client" })?;
+        check_version(expected_version, before.version)?;
+        let row = db::clients::disable(tx, id).await?;
+        record(
+            tx,
+            caller,
+            Change {
+                action: "client.disabled",
+                entity: "client",
+                entity_id: id.to_string(),
+                before: Some(client_json(&before)),
+                after: Some(client_json(&row)),
+                organization_id: row.organization_id,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(row)
+    })
+    .await
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthenticated
+}
+
+/// Exchange credentials for a token. After `MAX_FAILURES` failures in the
+/// window for one username or client id: 429 with `Retry-After`. An unknown
+/// account costs the same hashing time as a wrong password.
+pub async fn issue_token(db: &Db, keys: &JwtKeys, grant: Grant) -> AppResult<IssuedToken> {
+    let (principal_key, secret) = match &grant {
+        Grant::Password { username, password } => (
+            format!("user:{}", username.trim().to_lowercase()),
+            password.clone(),
+        ),
+        Grant::ClientCredentials {
+            client_id,
+            client_secret,
+        } => (
+            format!("client:{}", client_id.trim().to_lowercase()),
+            client_secret.clone(),
+        ),
+    };
+    let (failures, wait) = db
+        .read(async |c| db::login_failures::recent(c, &principal_key, FAILURE_WINDOW_SECS).await)
+        .await?;
+    if failures >= MAX_FAILURES {
+        return Err(AppError::TooManyRequests {
+            code: "too_many_failed_logins",
+            retry_after_secs: wait as u64,
+        });
+    }
+    let claims: Option<Claims> = match &grant {
+        Grant::Password { username, .. } => {
+            let found = db
+                .read(async |c| db::users::by_username(c, &username.trim().to_lowercase()).await)
+                .await?;
+            let (row, hash) = match found {
+                Some((row, hash)) if row.active => (Some(row), Some(hash)),
+                _ => (None, None),
+            };
+            let ok = password::verify(secret, hash).await;
+            row.filter(|_| ok).map(|u| {
+                let roles = u.roles.iter().filter_map(|r| Role::parse(r)).collect();
+                claims_for(
+                    PrincipalKind::User,
+                    u.id,
+                    &u.username,
+                    roles,
+                    &[],
+                    u.organization_id,
+                    u.token_version,
+                )
+            })
+        }
+        Grant::ClientCredentials { client_id, .. } => {
+            let found = db
+                .read(async |c| {
+                    db::clients::by_client_id(c, &client_id.trim().to_lowercase()).await
+                })
+                .await?;
+            let (row, hash) = match found {
+                Some((row, hash)) if row.active => (Some(row), Some(hash)),
+                _ => (None, None),
+            };
+            let ok = password::verify(secret, hash).await;
+            row.filter(|_| ok).map(|c| {
+                let scopes: Vec<Scope> = c.scopes.iter().filter_map(|s| Scope::parse(s)).collect();
+                claims_for(
+                    PrincipalKind::Client,
+                    c.id,
+                    &c.client_id,
+                    vec![],
+                    &scopes,
+                    c.organization_id,
+                    c.token_version,
+                )
+            })
+        }
+    };
+    match claims {
+        Some(claims) => {
+            if failures > 0 {
+                db.read(async |c| db::login_failures::clear(c, &principal_key).await)
+                    .await?;
+            }
+            let (access_token, expires_in) = keys.issue(claims)?;
+            Ok(IssuedToken {
+                access_token,
+                expires_in,
+            })
+        }
+        None => {
+            db.read(async |c| db::login_failures::record(c, &principal_key).await)
+                .await?;
+            Err(bad_credentials())
+        }
+    }
+}
+
+/// The live side of authentication: the account still exists, is active,
+/// and the token's version is current. Roles and organisation come from the
+/// database, so a change applies at once.
+pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Principal> {
+    let id: Uuid = claims.sub.parse().map_err(|_| AppError::Unauthenticated)?;
+    match claims.typ {
+        PrincipalKind::User => {
+            let row = db
+                .read(async |c| db::users::auth_state(c, id).await)
+                .await?;
+            match row {
+                Some(u) if u.active && u.token_version == claims.tv => Ok(Principal {
+                    kind: PrincipalKind::User,
+                    id,
+                    name: u.username,
+                    organization_id: u.organization_id,
+                    roles: u.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+                    scopes: vec![],
+                }),
+                _ => Err(AppError::Unauthenticated),
+            }
+        }
+        PrincipalKind::Client => {
+            let row = db.read(async |c| db::clients::get(c, id).await).await?;
+            match row {
+                Some(c) if c.active && c.token_version == claims.tv => Ok(Principal {
+                    kind: PrincipalKind::Client,
+                    id,
+                    name: c.client_id,
+                    organization_id: c.organization_id,
+                    roles: vec![],
+                    scopes: c.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+                }),
+                _ => Err(AppError::Unauthenticated),
+            }
+        }
+    }
+}
+
+/// Is there an active admin? (`serve` says how to create one when not.)
+pub async fn admin_exists(db: &Db) -> AppResult<bool> {
+    db.read(async |c| db::users::admin_exists(c).await).await
+}
+
+/// Bootstrap from the command line (`thidua user add`).
+pub async fn bootstrap_user(db: &Db, cmd: CreateUser) -> AppResult<UserRow> {
+    create_user(db, &Principal::system(), cmd).await
+}

@@ -1,0 +1,42 @@
+//! Use cases: each opens one transaction, authorises the caller for the
+//! resource, asks the domain, persists, and records an audit row and a
+//! change event before committing.
+
+pub mod audit;
+pub mod events;
+pub mod idempotency;
+pub mod identity;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::db::{self, Conn};
+use crate::error::AppResult;
+
+/// One change as the audit trail and the change feed see it.
+#[derive(Debug, Default)]
+pub struct Change {
+    /// Also the event type: `user.created`, `pledge.signed`, …
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    /// Event payload; `after` when `None`. Must never carry secrets (or a
+    /// ballot's choice).
+    pub event_data: Option<Value>,
+    /// A written reason (overrides, revocations).
+    pub reason: Option<String>,
+    /// The organisation the admin acted for, when it did.
+    pub on_behalf_of: Option<Uuid>,
+    /// The organisation the change belongs to (for the feed's consumers).
+    pub organization_id: Option<Uuid>,
+}
+
+/// Append the audit row and the change event inside the caller's
+/// transaction (one statement). The commit-order lock it takes makes event
+/// ids follow commit order.
+pub async fn record(tx: &mut Conn, caller: &Principal, change: Change) -> AppResult<()> {
+    db::audit::append(tx, caller, &change, crate::telemetry::current_request_id()).await
+}

@@ -1,0 +1,8 @@
+//! The HTTP test suite: one binary, one fresh database per test.
+
+mod helpers;
+
+mod audit_events;
+mod foundation;
+mod identity;
+mod openapi_doc;

@@ -1,0 +1,141 @@
+//! The OpenAPI document: committed, served, complete.
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, web};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+fn committed() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+        .unwrap_or_default()
+}
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let generated = thidua::api::openapi::render();
+    assert!(
+        committed() == generated,
+        "openapi/openapi.json is out of date: regenerate it with `cargo run -q -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[actix_web::test]
+async fn served_document_equals_the_committed_file() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .send(TestApp::req(Method::GET, "/api-docs/openapi.json", None))
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.text(), committed());
+}
+
+#[test]
+fn document_has_info_security_and_described_tags() {
+    let doc: Value = serde_json::from_str(&thidua::api::openapi::render()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let info = &doc["info"];
+    assert!(info["title"].as_str().unwrap().contains("thidua"));
+    let description = info["description"].as_str().unwrap();
+    assert!(
+        description.contains("Thi đua – khen thưởng")
+            && description.contains("Emulation and commendation")
+    );
+    assert_eq!(info["license"]["name"], env!("CARGO_PKG_LICENSE"));
+    assert!(info["contact"]["name"].is_string());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["bearerFormat"],
+        "JWT"
+    );
+    for tag in doc["tags"].as_array().unwrap() {
+        assert!(
+            tag["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{tag}"
+        );
+    }
+    // Every operation has a summary, a tag, responses, and (unless public) the bearer scheme.
+    let public = [
+        "/health/live",
+        "/health/ready",
+        "/api/v1/auth/token",
+        "/api/v1/auth/jwks",
+    ];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{method} {path} has no summary"
+            );
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{method} {path} has no tag"
+            );
+            if !public.contains(&path.as_str()) {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{"bearer": []}]),
+                    "{method} {path} must declare bearer security"
+                );
+                assert!(
+                    op["responses"].get("401").is_some(),
+                    "{method} {path} must document 401"
+                );
+            }
+        }
+    }
+}
+
+/// Walk the resource patterns actually registered in the app and fail on
+/// any that the document does not describe (health, metrics and docs aside).
+#[actix_web::test]
+async fn every_registered_route_is_in_the_document() {
+    let app = TestApp::spawn().await;
+    let probe = actix_web::test::init_service(thidua::build_app(app.state.clone()).route(
+        "/__routes",
+        web::get().to(|req: HttpRequest| async move { format!("{:?}", req.resource_map()) }),
+    ))
+    .await;
+    let dump = actix_web::test::call_and_read_body(
+        &probe,
+        actix_web::test::TestRequest::get()
+            .uri("/__routes")
+            .to_request(),
+    )
+    .await;
+    let dump = String::from_utf8(dump.to_vec()).unwrap();
+    let re = regex::Regex::new(r#"Single\("([^"]*)"\)"#).unwrap();
+    let registered: std::collections::BTreeSet<String> = re
+        .captures_iter(&dump)
+        .map(|c| c[1].to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    assert!(registered.len() > 10, "could not read the routes: {dump}");
+
+    let doc: Value = serde_json::from_str(&thidua::api::openapi::render()).unwrap();
+    let documented: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    let outside = [
+        "/metrics",
+        "/api-docs/openapi.json",
+        "/swagger-ui",
+        "/swagger-ui/{_:.*}",
+        "/__routes",
+    ];
+    let missing: Vec<&String> = registered
+        .iter()
+        .filter(|p| !outside.contains(&p.as_str()) && !documented.contains(p))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from the OpenAPI document: {missing:?}"
+    );
+    for p in &documented {
+        assert!(
+            registered.contains(p.as_str()),
+            "documented but not served: {p}"
+        );
+    }
+}
