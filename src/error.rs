@@ -489,3 +489,79 @@ fn flatten_validation(prefix: &str, errs: &validator::ValidationErrors, out: &mu
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Every domain rule violation has its own stable code (409, or 422 for
+/// references to things that do not exist).
+impl From<crate::domain::RuleViolation> for AppError {
+    fn from(v: crate::domain::RuleViolation) -> Self {
+        use crate::domain::RuleViolation as R;
+        match v {
+            R::AlreadyInBloc { unit, .. } if unit.is_empty() => AppError::conflict(
+                "already_in_bloc",
+                "B1: một đơn vị trong danh sách vừa được đưa vào khối khác trong năm này; mỗi đơn vị chỉ thuộc một khối mỗi năm.",
+                "B1: a unit in the list was just added to another bloc for that year; a unit belongs to one bloc per year.",
+            ),
+            R::AlreadyInBloc { unit, bloc } => AppError::conflict(
+                "already_in_bloc",
+                format!(
+                    "B1: đơn vị {unit} đã là thành viên khối {bloc} trong năm này; mỗi đơn vị chỉ thuộc một khối mỗi năm."
+                ),
+                format!(
+                    "B1: unit {unit} is already a member of bloc {bloc} that year; a unit belongs to one bloc per year."
+                ),
+            ),
+            R::HeadDeputyInvalid { reason } => AppError::conflict(
+                "head_deputy_invalid",
+                format!(
+                    "B2: trưởng khối và phó khối phải là hai đơn vị thành viên khác nhau ({}).",
+                    match reason {
+                        "head is not a member" => "trưởng khối không phải thành viên",
+                        "deputy is not a member" => "phó khối không phải thành viên",
+                        _ => "trưởng và phó khối là cùng một đơn vị",
+                    }
+                ),
+                format!("B2: head and deputy must be two different member units ({reason})."),
+            ),
+            R::HeadTwoYearsRunning { unit, year } => AppError::conflict(
+                "head_two_years_running",
+                format!(
+                    "B3: đơn vị {unit} đã làm trưởng khối năm {year}; không làm trưởng khối hai năm liền."
+                ),
+                format!(
+                    "B3: unit {unit} was head in {year}; the same unit is not head two years running."
+                ),
+            ),
+            R::TermFrozen => AppError::conflict(
+                "term_frozen",
+                "B4: giao ước của nhiệm kỳ đã mở ký; chỉ quản trị được thay đổi thành viên, trưởng, phó khối, kèm lý do.",
+                "B4: the term's pledge is open; only the admin may change members, head or deputy, with a written reason.",
+            ),
+            R::MemberNotAUnit { what } => AppError::conflict(
+                "member_not_a_unit",
+                format!(
+                    "B5: {what} không phải là đơn vị; phòng trực thuộc và cá nhân không là thành viên khối."
+                ),
+                format!("B5: {what} is not a unit; sub-units and staff cannot be bloc members."),
+            ),
+            R::DuplicateMember => AppError::unprocessable(
+                "duplicate_member",
+                "Một đơn vị được liệt kê hai lần.",
+                "A unit is listed twice.",
+            ),
+            R::UnknownOrganization { id } => AppError::unprocessable(
+                "unknown_organization",
+                format!("Không có đơn vị {id}."),
+                format!("There is no organisation {id}."),
+            ),
+            R::ParentNotAUnit { parent } => AppError::conflict(
+                "parent_not_a_unit",
+                format!(
+                    "Đơn vị cấp trên {parent} phải là đơn vị (không phải phòng trực thuộc), và đơn vị có phòng trực thuộc không thể thành phòng trực thuộc."
+                ),
+                format!(
+                    "The parent {parent} must be a unit (not a sub-unit), and a unit with sub-units cannot become a sub-unit."
+                ),
+            ),
+        }
+    }
+}

@@ -24,7 +24,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply migrations and serve the API (and Swagger UI).
-    Serve,
+    Serve {
+        /// Load the 2021 demo (`seed demo`) before serving.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load data sets.
+    Seed {
+        #[command(subcommand)]
+        command: SeedCommand,
+    },
     /// Apply pending migrations and exit.
     Migrate,
     /// Print the OpenAPI document (`thidua openapi > openapi/openapi.json`).
@@ -76,6 +85,13 @@ enum ClientCommand {
         #[arg(long)]
         organization_id: Option<uuid::Uuid>,
     },
+}
+
+#[derive(Subcommand)]
+enum SeedCommand {
+    /// The founding document's facts: the 2021 Culture–Society bloc of Vĩnh
+    /// Phúc, its conference, and demo users (passwords printed once).
+    Demo,
 }
 
 #[derive(Subcommand)]
@@ -183,7 +199,15 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     let (url, pg) = open_database(&config).await?;
     let db = pool(&config, &url)?;
     let result = match command {
-        Command::Serve => serve(config, db.clone(), pg.is_some()).await,
+        Command::Serve { demo } => {
+            if demo {
+                seed_demo(&db).await?;
+            }
+            serve(config, db.clone(), pg.is_some()).await
+        }
+        Command::Seed {
+            command: SeedCommand::Demo,
+        } => seed_demo(&db).await,
         Command::Migrate => {
             println!("migrations are up to date");
             Ok(())
@@ -261,6 +285,24 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     drop(db);
     drop(pg);
     result
+}
+
+async fn seed_demo(db: &Db) -> Result<(), String> {
+    let report = thidua::service::demo::seed(db)
+        .await
+        .map_err(|e| describe(&e))?;
+    if report.created.is_empty() {
+        println!("demo data already loaded: nothing to do");
+        return Ok(());
+    }
+    println!("demo data loaded: {}", report.created.join(", "));
+    if !report.credentials.is_empty() {
+        println!("demo users (passwords are shown only now):");
+        for (user, password) in &report.credentials {
+            println!("  {user:<18} {password}");
+        }
+    }
+    Ok(())
 }
 
 fn describe(e: &thidua::error::AppError) -> String {

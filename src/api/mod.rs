@@ -3,12 +3,16 @@
 
 pub mod audit;
 pub mod auth;
+pub mod blocs;
 pub mod clients;
+pub mod conferences;
 pub mod events;
 pub mod extract;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
+pub mod organizations;
+pub mod people;
 pub mod respond;
 pub mod users;
 
@@ -38,7 +42,28 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(clients::rotate_secret)
         .service(clients::disable)
         .service(audit::list)
-        .service(events::list);
+        .service(events::list)
+        .service(organizations::create)
+        .service(organizations::list)
+        .service(organizations::get)
+        .service(organizations::update)
+        .service(organizations::retire)
+        .service(people::create)
+        .service(people::list)
+        .service(people::get)
+        .service(people::update)
+        .service(blocs::create)
+        .service(blocs::list)
+        .service(blocs::get)
+        .service(blocs::update)
+        .service(blocs::list_terms)
+        .service(blocs::put_term)
+        .service(blocs::get_term)
+        .service(blocs::head_suggestion)
+        .service(conferences::create)
+        .service(conferences::list)
+        .service(conferences::get)
+        .service(conferences::replace);
 }
 
 /// Routes outside the API document: metrics, the document itself, Swagger UI.

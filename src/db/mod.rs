@@ -2,11 +2,15 @@
 //! aggregate. SQL lives here and nowhere else.
 
 pub mod audit;
+pub mod blocs;
 pub mod clients;
+pub mod conferences;
 pub mod events;
 pub mod idempotency;
 pub mod login_failures;
 pub mod migrate;
+pub mod organizations;
+pub mod people;
 pub mod schema;
 pub mod users;
 

@@ -89,6 +89,129 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organizations (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        kind -> Text,
+        parent_id -> Nullable<Uuid>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        superseded_by_id -> Nullable<Uuid>,
+        superseded_on -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> Uuid,
+        full_name -> Text,
+        organization_id -> Uuid,
+        position -> Nullable<Text>,
+        category -> Text,
+        gender -> Nullable<Text>,
+        employment_start -> Nullable<Date>,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    blocs (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        description -> Nullable<Text>,
+        rotate_head -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bloc_terms (id) {
+        id -> Uuid,
+        bloc_id -> Uuid,
+        year -> Int4,
+        head_id -> Uuid,
+        deputy_id -> Nullable<Uuid>,
+        reporting_cutoff -> Date,
+        frozen_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    term_members (term_id, organization_id) {
+        term_id -> Uuid,
+        year -> Int4,
+        organization_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    conferences (id) {
+        id -> Uuid,
+        bloc_id -> Uuid,
+        year -> Int4,
+        kind -> Text,
+        held_on -> Date,
+        location -> Nullable<Text>,
+        host_organization_id -> Nullable<Uuid>,
+        title -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conference_attendees (conference_id, organization_id) {
+        conference_id -> Uuid,
+        organization_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    conference_representatives (conference_id, ordinal) {
+        conference_id -> Uuid,
+        ordinal -> Int4,
+        organization_id -> Nullable<Uuid>,
+        full_name -> Text,
+        position -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    conference_documents (conference_id, ordinal) {
+        conference_id -> Uuid,
+        ordinal -> Int4,
+        title -> Text,
+        number -> Nullable<Text>,
+        issued_on -> Nullable<Date>,
+        url -> Nullable<Text>,
+        sha256 -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(people -> organizations (organization_id));
+diesel::joinable!(bloc_terms -> blocs (bloc_id));
+diesel::joinable!(term_members -> organizations (organization_id));
+diesel::joinable!(conferences -> blocs (bloc_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     events,
@@ -96,4 +219,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     service_clients,
     login_failures,
+    organizations,
+    people,
+    blocs,
+    bloc_terms,
+    term_members,
+    conferences,
+    conference_attendees,
+    conference_representatives,
+    conference_documents,
 );

@@ -42,6 +42,17 @@ impl Cursor {
             .ok_or_else(invalid)
     }
 
+    pub fn from_code(code: &str) -> String {
+        Cursor::encode(&format!("code:{code}"))
+    }
+
+    pub fn code(&self) -> Result<String, AppError> {
+        self.0
+            .strip_prefix("code:")
+            .map(str::to_string)
+            .ok_or_else(invalid)
+    }
+
     pub fn from_i64(n: i64) -> String {
         Cursor::encode(&format!("n:{n}"))
     }

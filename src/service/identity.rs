@@ -3,7 +3,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Change, record};
+use super::{Change, check_version, record};
 use crate::auth::jwt::{Claims, JwtKeys, claims_for};
 use crate::auth::password::{self, MIN_PASSWORD_LEN};
 use crate::auth::{Principal, PrincipalKind, Role, Scope};
@@ -175,13 +175,6 @@ pub async fn get_user(db: &Db, caller: &Principal, id: Uuid) -> AppResult<UserRo
     db.read(async |c| db::users::get(c, id).await)
         .await?
         .ok_or(AppError::NotFound { entity: "user" })
-}
-
-fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
-    match expected {
-        Some(v) if v != current => Err(AppError::VersionConflict { current }),
-        _ => Ok(()),
-    }
 }
 
 /// Lock, compare the version (412 on mismatch), change, record.

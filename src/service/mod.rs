@@ -3,9 +3,11 @@
 //! change event before committing.
 
 pub mod audit;
+pub mod demo;
 pub mod events;
 pub mod idempotency;
 pub mod identity;
+pub mod registry;
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -32,6 +34,14 @@ pub struct Change {
     pub on_behalf_of: Option<Uuid>,
     /// The organisation the change belongs to (for the feed's consumers).
     pub organization_id: Option<Uuid>,
+}
+
+/// `If-Match`: 412 when the caller read another version.
+pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
+    match expected {
+        Some(v) if v != current => Err(crate::error::AppError::VersionConflict { current }),
+        _ => Ok(()),
+    }
 }
 
 /// Append the audit row and the change event inside the caller's

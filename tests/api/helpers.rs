@@ -353,6 +353,18 @@ impl TestApp {
             .0
     }
 
+    /// A unit (or, with a parent, a sub-unit) inserted directly.
+    pub fn org(&self, code: &str, parent: Option<Uuid>) -> Uuid {
+        let id = Uuid::now_v7();
+        let parent = parent
+            .map(|p| format!("'{p}'"))
+            .unwrap_or_else(|| "NULL".into());
+        self.sql(&format!(
+            "INSERT INTO organizations (id, code, name, kind, parent_id) VALUES ('{id}', '{code}', 'Đơn vị {code}', 'department', {parent})"
+        ));
+        id
+    }
+
     pub async fn admin(&self) -> String {
         self.user("admin", &[Role::Admin], None).await.1
     }

@@ -21,7 +21,7 @@ async fn login(app: &TestApp, username: &str, password: &str) -> crate::helpers:
 #[actix_web::test]
 async fn password_grant_returns_a_bearer_token_that_me_accepts() {
     let app = TestApp::spawn().await;
-    let org = uuid::Uuid::now_v7();
+    let org = app.org("SGD", None);
     app.user("sgd.officer", &[Role::Officer], Some(org)).await;
     let res = login(&app, "sgd.officer", "mật-khẩu-thử-nghiệm").await;
     assert_eq!(res.status, 200, "{}", res.text());
@@ -393,7 +393,7 @@ async fn ed25519_tokens_verify_with_the_published_key_and_resist_algorithm_confu
 #[actix_web::test]
 async fn only_admins_manage_users_and_clients() {
     let app = TestApp::spawn().await;
-    let org = uuid::Uuid::now_v7();
+    let org = app.org("SGD", None);
     let (_, viewer) = app.user("v.user", &[Role::Viewer], None).await;
     let (_, officer) = app.user("o.user", &[Role::Officer], Some(org)).await;
     let (_, leader) = app.user("l.user", &[Role::Leader], Some(org)).await;

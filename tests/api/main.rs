@@ -6,3 +6,4 @@ mod audit_events;
 mod foundation;
 mod identity;
 mod openapi_doc;
+mod registry;

@@ -1,0 +1,12 @@
+DROP TABLE conference_documents;
+DROP TABLE conference_representatives;
+DROP TABLE conference_attendees;
+DROP TABLE conferences;
+DROP TABLE term_members;
+DROP TABLE bloc_terms;
+DROP TABLE blocs;
+DROP TABLE people;
+ALTER TABLE service_clients DROP CONSTRAINT service_clients_organization_fk;
+ALTER TABLE users DROP CONSTRAINT users_organization_fk;
+DROP TABLE organizations;
+DROP FUNCTION thidua_fold(text);

@@ -1,0 +1,498 @@
+//! `/api/v1/blocs`: emulation blocs (khối / cụm thi đua) and their yearly terms.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, patch, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option};
+use super::organizations::CODE_RE;
+use super::respond::{Created, Page, Tagged, Versioned, etag};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::db::blocs::{BlocChanges, BlocRow};
+use crate::domain::paging::PageRequest;
+use crate::error::{AppError, Problem};
+use crate::service::registry::{self, Term};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BlocKind {
+    /// Khối thi đua: departments of one field.
+    Khoi,
+    /// Cụm thi đua: a geographic cluster.
+    Cum,
+}
+
+impl BlocKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlocKind::Khoi => "khoi",
+            BlocKind::Cum => "cum",
+        }
+    }
+}
+
+/// An emulation bloc.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BlocView {
+    pub id: Uuid,
+    #[schema(example = "VHXH")]
+    pub code: String,
+    #[schema(example = "Khối thi đua Văn hóa – Xã hội")]
+    pub name: String,
+    pub kind: BlocKind,
+    pub description: Option<String>,
+    /// B3: the same unit may not head the bloc two years running.
+    pub rotate_head: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<BlocRow> for BlocView {
+    fn from(b: BlocRow) -> Self {
+        BlocView {
+            id: b.id,
+            code: b.code,
+            name: b.name,
+            kind: if b.kind == "cum" {
+                BlocKind::Cum
+            } else {
+                BlocKind::Khoi
+            },
+            description: b.description,
+            rotate_head: b.rotate_head,
+            version: b.version,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+impl Versioned for BlocView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"code": "VHXH", "name": "Khối thi đua Văn hóa – Xã hội", "kind": "khoi"}))]
+pub struct CreateBlocBody {
+    #[validate(regex(path = *CODE_RE))]
+    #[schema(pattern = "^[A-Za-z0-9_-]{2,32}$")]
+    pub code: String,
+    #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub name: String,
+    pub kind: BlocKind,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    /// Default `true`.
+    pub rotate_head: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"rotateHead": false}))]
+pub struct UpdateBlocBody {
+    #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub name: Option<String>,
+    pub kind: Option<BlocKind>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub description: Option<Option<String>>,
+    pub rotate_head: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct BlocQuery {
+    pub kind: Option<BlocKind>,
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A member unit as listed in a term.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TermMember {
+    pub id: Uuid,
+    #[schema(example = "BDT")]
+    pub code: String,
+    #[schema(example = "Ban Dân tộc tỉnh")]
+    pub name: String,
+}
+
+/// A bloc's membership, head and deputy for one year (nhiệm kỳ).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TermView {
+    pub id: Uuid,
+    pub bloc_id: Uuid,
+    #[schema(example = 2021)]
+    pub year: i32,
+    /// Ordered by code.
+    pub members: Vec<TermMember>,
+    pub head_id: Uuid,
+    pub deputy_id: Option<Uuid>,
+    /// No progress report is accepted after this date (T8).
+    pub reporting_cutoff: NaiveDate,
+    /// B4: the pledge is open; changes need the admin and a reason.
+    pub frozen: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Term> for TermView {
+    fn from(t: Term) -> Self {
+        TermView {
+            id: t.row.id,
+            bloc_id: t.row.bloc_id,
+            year: t.row.year,
+            members: t
+                .members
+                .into_iter()
+                .map(|m| TermMember {
+                    id: m.id,
+                    code: m.code,
+                    name: m.name,
+                })
+                .collect(),
+            head_id: t.row.head_id,
+            deputy_id: t.row.deputy_id,
+            reporting_cutoff: t.row.reporting_cutoff,
+            frozen: t.row.frozen_at.is_some(),
+            version: t.row.version,
+            created_at: t.row.created_at,
+            updated_at: t.row.updated_at,
+        }
+    }
+}
+
+impl Versioned for TermView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"memberIds": ["0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d", "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7e"],
+    "headId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d", "deputyId": null, "reportingCutoff": "2021-12-15"}))]
+pub struct PutTermBody {
+    /// Member units (not sub-units, not staff: B5).
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_items = 1, max_items = 200)]
+    pub member_ids: Vec<Uuid>,
+    /// A member (B2), not last year's head when the bloc rotates (B3).
+    pub head_id: Uuid,
+    /// A member other than the head (B2).
+    pub deputy_id: Option<Uuid>,
+    /// Default: 15 December of the year.
+    pub reporting_cutoff: Option<NaiveDate>,
+    /// Required to change a frozen term (B4); kept in the audit trail.
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Suggested head for a year, with the reason.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HeadSuggestionView {
+    pub organization_id: Uuid,
+    pub code: String,
+    /// The last year it headed this bloc; `null` if never.
+    pub last_head_year: Option<i32>,
+    /// In the request's language.
+    pub reason: String,
+}
+
+/// Create an emulation bloc (admin).
+#[utoipa::path(
+    tag = "blocs",
+    request_body = CreateBlocBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = BlocView, description = "Created"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`code_taken`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/blocs")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: ValidatedJson<CreateBlocBody>,
+) -> Result<Created<BlocView>, AppError> {
+    let b = body.into_inner();
+    let bloc = registry::create_bloc(
+        &state.db,
+        &caller,
+        registry::CreateBloc {
+            code: b.code,
+            name: b.name,
+            kind: b.kind.as_str().into(),
+            description: b.description,
+            rotate_head: b.rotate_head.unwrap_or(true),
+        },
+    )
+    .await?;
+    Ok(Created::versioned(
+        format!("/api/v1/blocs/{}", bloc.id),
+        bloc.into(),
+    ))
+}
+
+/// List blocs, ordered by code.
+#[utoipa::path(
+    tag = "blocs",
+    params(BlocQuery),
+    responses(
+        (status = 200, body = Page<BlocView>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    q: ValidatedQuery<BlocQuery>,
+) -> Result<web::Json<Page<BlocView>>, AppError> {
+    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
+    let (rows, next) =
+        registry::list_blocs(&state.db, q.0.kind.map(|k| k.as_str().to_string()), page).await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
+}
+
+/// Get a bloc.
+#[utoipa::path(
+    tag = "blocs",
+    params(("id" = Uuid, Path, description = "Bloc id")),
+    responses(
+        (status = 200, body = BlocView, description = "The bloc; `ETag` set"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<BlocView>, AppError> {
+    Ok(Tagged(registry::get_bloc(&state.db, *id).await?.into()))
+}
+
+/// Change a bloc (admin; `If-Match`).
+#[utoipa::path(
+    tag = "blocs",
+    request_body = UpdateBlocBody,
+    params(
+        ("id" = Uuid, Path, description = "Bloc id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    responses(
+        (status = 200, body = BlocView, description = "Changed"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/api/v1/blocs/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateBlocBody>,
+) -> Result<Tagged<BlocView>, AppError> {
+    let b = body.into_inner();
+    let changes = BlocChanges {
+        name: b.name,
+        kind: b.kind.map(|k| k.as_str().to_string()),
+        description: b.description,
+        rotate_head: b.rotate_head,
+    };
+    Ok(Tagged(
+        registry::update_bloc(&state.db, &caller, *id, if_match.0, changes)
+            .await?
+            .into(),
+    ))
+}
+
+/// Create or replace a bloc's term for a year (admin).
+///
+/// Enforces B1 (a unit in one bloc per year), B2 (head and deputy are two
+/// different members), B3 (no head two years running, when the bloc rotates)
+/// and B5 (only units are members). Once the term's pledge is open (B4) a
+/// change needs the admin and a `reason`. `201` when created, `200` when replaced.
+#[utoipa::path(
+    tag = "blocs",
+    request_body = PutTermBody,
+    params(
+        ("id" = Uuid, Path, description = "Bloc id"),
+        ("year" = i32, Path, description = "Emulation year", example = 2021),
+        ("If-Match" = Option<String>, Header, description = "ETag of the term you read (when replacing)"),
+    ),
+    responses(
+        (status = 200, body = TermView, description = "Replaced"),
+        (status = 201, body = TermView, description = "Created"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON or path"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found` (bloc)"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_in_bloc` (B1), `head_deputy_invalid` (B2), `head_two_years_running` (B3), `term_frozen` (B4), `member_not_a_unit` (B5)"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`, `duplicate_member`, `invalid_year`, `invalid_cutoff`"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/api/v1/blocs/{id}/terms/{year}")]
+pub async fn put_term(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+    if_match: IfMatch,
+    body: ValidatedJson<PutTermBody>,
+) -> Result<HttpResponse, AppError> {
+    let (bloc_id, year) = path.into_inner();
+    let b = body.into_inner();
+    let cmd = registry::PutTerm {
+        member_ids: b.member_ids,
+        head_id: b.head_id,
+        deputy_id: b.deputy_id,
+        reporting_cutoff: b.reporting_cutoff,
+        reason: b.reason,
+    };
+    let (term, created) =
+        registry::put_term(&state.db, &caller, bloc_id, year, if_match.0, cmd).await?;
+    let view: TermView = term.into();
+    let mut res = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag(view.version)));
+    if created {
+        res.insert_header((
+            header::LOCATION,
+            format!("/api/v1/blocs/{bloc_id}/terms/{year}"),
+        ));
+    }
+    Ok(res.json(view))
+}
+
+/// Get a bloc's term for a year.
+#[utoipa::path(
+    tag = "blocs",
+    params(
+        ("id" = Uuid, Path, description = "Bloc id"),
+        ("year" = i32, Path, description = "Emulation year", example = 2021),
+    ),
+    responses(
+        (status = 200, body = TermView, description = "The term; `ETag` set"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_path`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}/terms/{year}")]
+pub async fn get_term(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<Tagged<TermView>, AppError> {
+    let (bloc_id, year) = path.into_inner();
+    Ok(Tagged(
+        registry::get_term(&state.db, bloc_id, year).await?.into(),
+    ))
+}
+
+/// A bloc's terms, newest first (its history of members and heads).
+#[utoipa::path(
+    tag = "blocs",
+    params(("id" = Uuid, Path, description = "Bloc id")),
+    responses(
+        (status = 200, body = Vec<TermView>, description = "Every term"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}/terms")]
+pub async fn list_terms(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<TermView>>, AppError> {
+    Ok(web::Json(
+        registry::term_history(&state.db, *id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Suggest the year's head: the member that has gone longest without being
+/// head (never first; ties by code), with the reason.
+#[utoipa::path(
+    tag = "blocs",
+    params(
+        ("id" = Uuid, Path, description = "Bloc id"),
+        ("year" = i32, Path, description = "Emulation year", example = 2022),
+    ),
+    responses(
+        (status = 200, body = HeadSuggestionView, description = "The suggestion"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`no_members_to_suggest`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}/terms/{year}/head-suggestion")]
+pub async fn head_suggestion(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<web::Json<HeadSuggestionView>, AppError> {
+    let (bloc_id, year) = path.into_inner();
+    let s = registry::head_suggestion(&state.db, bloc_id, year).await?;
+    let reason = crate::i18n::current_lang()
+        .pick(&s.reason_vi, &s.reason_en)
+        .to_string();
+    Ok(web::Json(HeadSuggestionView {
+        organization_id: s.organization_id,
+        code: s.code,
+        last_head_year: s.last_head_year,
+        reason,
+    }))
+}

@@ -1,0 +1,351 @@
+//! `/api/v1/conferences`: bloc meetings, who attended, what they adopted.
+
+use actix_web::{get, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use super::respond::{Created, Page, Tagged, Versioned};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::db::conferences::{Conference, ConferenceRow, DocumentRow, RepresentativeRow};
+use crate::domain::paging::PageRequest;
+use crate::error::{AppError, Problem};
+use crate::service::registry;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConferenceKind {
+    /// Start of year: regulation adopted, pledge signed.
+    StartOfYear,
+    MidYear,
+    YearEnd,
+    Other,
+}
+
+impl ConferenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConferenceKind::StartOfYear => "start_of_year",
+            ConferenceKind::MidYear => "mid_year",
+            ConferenceKind::YearEnd => "year_end",
+            ConferenceKind::Other => "other",
+        }
+    }
+    fn parse(s: &str) -> ConferenceKind {
+        serde_json::from_value(serde_json::Value::String(s.into())).unwrap_or(ConferenceKind::Other)
+    }
+}
+
+pub static SHA256_RE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new("^[0-9a-fA-F]{64}$").expect("valid regex"));
+
+/// A named person who represented an organisation.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Representative {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200, example = "Hoàng Minh Ái")]
+    pub full_name: String,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200, example = "Trưởng Ban Dân tộc")]
+    pub position: Option<String>,
+    pub organization_id: Option<Uuid>,
+}
+
+/// A document adopted at the conference (regulation, plan, …).
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AdoptedDocument {
+    #[validate(length(min = 1, max = 500))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "Quy chế hoạt động Khối thi đua Văn hóa – Xã hội"
+    )]
+    pub title: String,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+    #[validate(url, length(max = 2000))]
+    #[schema(format = "uri", max_length = 2000)]
+    pub url: Option<String>,
+    /// Hex SHA-256 of the document file.
+    #[validate(regex(path = *SHA256_RE))]
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    pub sha256: Option<String>,
+}
+
+/// A conference as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConferenceView {
+    pub id: Uuid,
+    pub bloc_id: Uuid,
+    pub year: i32,
+    pub kind: ConferenceKind,
+    pub date: NaiveDate,
+    pub location: Option<String>,
+    pub host_organization_id: Option<Uuid>,
+    pub title: String,
+    pub attendee_ids: Vec<Uuid>,
+    pub representatives: Vec<Representative>,
+    pub documents: Vec<AdoptedDocument>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Conference> for ConferenceView {
+    fn from(c: Conference) -> Self {
+        ConferenceView {
+            id: c.row.id,
+            bloc_id: c.row.bloc_id,
+            year: c.row.year,
+            kind: ConferenceKind::parse(&c.row.kind),
+            date: c.row.held_on,
+            location: c.row.location,
+            host_organization_id: c.row.host_organization_id,
+            title: c.row.title,
+            attendee_ids: c.attendees,
+            representatives: c
+                .representatives
+                .into_iter()
+                .map(|r| Representative {
+                    full_name: r.full_name,
+                    position: r.position,
+                    organization_id: r.organization_id,
+                })
+                .collect(),
+            documents: c
+                .documents
+                .into_iter()
+                .map(|d| AdoptedDocument {
+                    title: d.title,
+                    number: d.number,
+                    date: d.issued_on,
+                    url: d.url,
+                    sha256: d.sha256,
+                })
+                .collect(),
+            version: c.row.version,
+            created_at: c.row.created_at,
+            updated_at: c.row.updated_at,
+        }
+    }
+}
+
+impl Versioned for ConferenceView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"blocId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d", "year": 2021, "kind": "start_of_year",
+    "date": "2021-04-01", "location": "Ban Dân tộc tỉnh", "hostOrganizationId": null,
+    "title": "Hội nghị triển khai nhiệm vụ công tác và ký giao ước thi đua năm 2021",
+    "attendeeIds": [], "representatives": [{"fullName": "Hoàng Minh Ái", "position": "Trưởng Ban Dân tộc"}],
+    "documents": [{"title": "Quy chế hoạt động Khối thi đua Văn hóa – Xã hội"}]}))]
+pub struct ConferenceBody {
+    pub bloc_id: Uuid,
+    #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    pub kind: ConferenceKind,
+    pub date: NaiveDate,
+    #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub location: Option<String>,
+    pub host_organization_id: Option<Uuid>,
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
+    pub title: String,
+    #[serde(default)]
+    #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
+    pub attendee_ids: Vec<Uuid>,
+    #[serde(default)]
+    #[validate(length(max = 500), nested)]
+    #[schema(max_items = 500)]
+    pub representatives: Vec<Representative>,
+    #[serde(default)]
+    #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
+    pub documents: Vec<AdoptedDocument>,
+}
+
+impl ConferenceBody {
+    fn into_conference(self, id: Uuid) -> Conference {
+        let now = Utc::now();
+        Conference {
+            row: ConferenceRow {
+                id,
+                bloc_id: self.bloc_id,
+                year: self.year,
+                kind: self.kind.as_str().into(),
+                held_on: self.date,
+                location: self.location,
+                host_organization_id: self.host_organization_id,
+                title: self.title,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            },
+            attendees: self.attendee_ids,
+            representatives: self
+                .representatives
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| RepresentativeRow {
+                    conference_id: id,
+                    ordinal: i as i32,
+                    organization_id: r.organization_id,
+                    full_name: r.full_name,
+                    position: r.position,
+                })
+                .collect(),
+            documents: self
+                .documents
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| DocumentRow {
+                    conference_id: id,
+                    ordinal: i as i32,
+                    title: d.title,
+                    number: d.number,
+                    issued_on: d.date,
+                    url: d.url,
+                    sha256: d.sha256,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ConferenceQuery {
+    pub bloc_id: Option<Uuid>,
+    pub year: Option<i32>,
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Record a conference with its attendees and adopted documents (admin).
+#[utoipa::path(
+    tag = "conferences",
+    request_body = ConferenceBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = ConferenceView, description = "Recorded"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_bloc`, `unknown_organization`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/conferences")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: ValidatedJson<ConferenceBody>,
+) -> Result<Created<ConferenceView>, AppError> {
+    let conf = body.into_inner().into_conference(Uuid::now_v7());
+    let saved = registry::create_conference(&state.db, &caller, conf).await?;
+    Ok(Created::versioned(
+        format!("/api/v1/conferences/{}", saved.row.id),
+        saved.into(),
+    ))
+}
+
+/// List conferences (filter by bloc and year).
+#[utoipa::path(
+    tag = "conferences",
+    params(ConferenceQuery),
+    responses(
+        (status = 200, body = Page<ConferenceView>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/conferences")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    q: ValidatedQuery<ConferenceQuery>,
+) -> Result<web::Json<Page<ConferenceView>>, AppError> {
+    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
+    let (rows, next) = registry::list_conferences(&state.db, q.0.bloc_id, q.0.year, page).await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
+}
+
+/// Get a conference.
+#[utoipa::path(
+    tag = "conferences",
+    params(("id" = Uuid, Path, description = "Conference id")),
+    responses(
+        (status = 200, body = ConferenceView, description = "The conference; `ETag` set"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/conferences/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<ConferenceView>, AppError> {
+    Ok(Tagged(
+        registry::get_conference(&state.db, *id).await?.into(),
+    ))
+}
+
+/// Replace a conference record (admin; `If-Match`).
+#[utoipa::path(
+    tag = "conferences",
+    request_body = ConferenceBody,
+    params(
+        ("id" = Uuid, Path, description = "Conference id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    responses(
+        (status = 200, body = ConferenceView, description = "Replaced"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `bloc_immutable`, `unknown_organization`"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/api/v1/conferences/{id}")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<ConferenceBody>,
+) -> Result<Tagged<ConferenceView>, AppError> {
+    let conf = body.into_inner().into_conference(*id);
+    Ok(Tagged(
+        registry::replace_conference(&state.db, &caller, *id, if_match.0, conf)
+            .await?
+            .into(),
+    ))
+}

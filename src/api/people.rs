@@ -1,0 +1,297 @@
+//! `/api/v1/people`: staff (cán bộ, công chức, viên chức, người lao động).
+
+use actix_web::{get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option};
+use super::respond::{Created, Page, Tagged, Versioned};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::db::people::{PersonFilter, PersonRow};
+use crate::domain::paging::PageRequest;
+use crate::error::{AppError, Problem};
+use crate::service::registry;
+
+/// Staff category (CCVC-LĐ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    CanBo,
+    CongChuc,
+    VienChuc,
+    NguoiLaoDong,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::CanBo => "can_bo",
+            Category::CongChuc => "cong_chuc",
+            Category::VienChuc => "vien_chuc",
+            Category::NguoiLaoDong => "nguoi_lao_dong",
+        }
+    }
+    fn parse(s: &str) -> Category {
+        serde_json::from_value(serde_json::Value::String(s.into()))
+            .unwrap_or(Category::NguoiLaoDong)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+}
+
+/// A member of staff. No national ID numbers are kept.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonView {
+    pub id: Uuid,
+    #[schema(example = "Nguyễn Văn An")]
+    pub full_name: String,
+    /// Unit or sub-unit.
+    pub organization_id: Uuid,
+    pub position: Option<String>,
+    pub category: Category,
+    pub gender: Option<Gender>,
+    pub employment_start: Option<NaiveDate>,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PersonRow> for PersonView {
+    fn from(p: PersonRow) -> Self {
+        PersonView {
+            id: p.id,
+            full_name: p.full_name,
+            organization_id: p.organization_id,
+            position: p.position,
+            category: Category::parse(&p.category),
+            gender: p
+                .gender
+                .as_deref()
+                .and_then(|g| serde_json::from_value(serde_json::Value::String(g.into())).ok()),
+            employment_start: p.employment_start,
+            active: p.active,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+impl Versioned for PersonView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"fullName": "Nguyễn Văn An", "organizationId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d",
+    "position": "Chuyên viên", "category": "cong_chuc", "gender": "male", "employmentStart": "2015-09-01"}))]
+pub struct CreatePersonBody {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub full_name: String,
+    pub organization_id: Uuid,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub position: Option<String>,
+    pub category: Category,
+    pub gender: Option<Gender>,
+    pub employment_start: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"position": "Phó Trưởng phòng"}))]
+pub struct UpdatePersonBody {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub full_name: Option<String>,
+    pub organization_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub position: Option<Option<String>>,
+    pub category: Option<Category>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Gender>)]
+    pub gender: Option<Option<Gender>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub employment_start: Option<Option<NaiveDate>>,
+    /// `false` when the person leaves (people are never deleted).
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    pub organization_id: Option<Uuid>,
+    pub category: Option<Category>,
+    pub active: Option<bool>,
+    /// Case- and diacritic-insensitive name search (`nguyen van`).
+    #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Add a member of staff (the admin, or the unit's own leader/officers).
+#[utoipa::path(
+    tag = "people",
+    request_body = CreatePersonBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = PersonView, description = "Created"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/people")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: ValidatedJson<CreatePersonBody>,
+) -> Result<Created<PersonView>, AppError> {
+    let b = body.into_inner();
+    let p = registry::create_person(
+        &state.db,
+        &caller,
+        registry::CreatePerson {
+            full_name: b.full_name,
+            organization_id: b.organization_id,
+            position: b.position,
+            category: b.category.as_str().into(),
+            gender: b.gender.map(|g| g.as_str().into()),
+            employment_start: b.employment_start,
+        },
+    )
+    .await?;
+    Ok(Created::versioned(
+        format!("/api/v1/people/{}", p.id),
+        p.into(),
+    ))
+}
+
+/// List staff, keyset-paginated.
+#[utoipa::path(
+    tag = "people",
+    params(PersonQuery),
+    responses(
+        (status = 200, body = Page<PersonView>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/people")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    q: ValidatedQuery<PersonQuery>,
+) -> Result<web::Json<Page<PersonView>>, AppError> {
+    let q = q.0;
+    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let filter = PersonFilter {
+        organization_id: q.organization_id,
+        category: q.category.map(|c| c.as_str().to_string()),
+        active: q.active,
+        q: q.q,
+        ..Default::default()
+    };
+    let (rows, next) = registry::list_people(&state.db, filter, page).await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
+}
+
+/// Get a member of staff.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses(
+        (status = 200, body = PersonView, description = "The person; `ETag` set"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/people/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<PersonView>, AppError> {
+    Ok(Tagged(registry::get_person(&state.db, *id).await?.into()))
+}
+
+/// Change a member of staff (`If-Match`); the unit's own officers may.
+#[utoipa::path(
+    tag = "people",
+    request_body = UpdatePersonBody,
+    params(
+        ("id" = Uuid, Path, description = "Person id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    responses(
+        (status = 200, body = PersonView, description = "Changed"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/api/v1/people/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdatePersonBody>,
+) -> Result<Tagged<PersonView>, AppError> {
+    let b = body.into_inner();
+    let cmd = registry::UpdatePerson {
+        full_name: b.full_name,
+        organization_id: b.organization_id,
+        position: b.position,
+        category: b.category.map(|c| c.as_str().to_string()),
+        gender: b.gender.map(|g| g.map(|g| g.as_str().to_string())),
+        employment_start: b.employment_start,
+        active: b.active,
+    };
+    Ok(Tagged(
+        registry::update_person(&state.db, &caller, *id, if_match.0, cmd)
+            .await?
+            .into(),
+    ))
+}
