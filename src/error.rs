@@ -553,6 +553,103 @@ impl From<crate::domain::RuleViolation> for AppError {
                 format!("Không có đơn vị {id}."),
                 format!("There is no organisation {id}."),
             ),
+            R::PledgeExists => AppError::conflict(
+                "pledge_exists",
+                "P1: nhiệm kỳ này đã có giao ước thi đua (chưa rút).",
+                "P1: this term already has a pledge that is not withdrawn.",
+            ),
+            R::InvalidTransition { from, action } => AppError::conflict(
+                "invalid_transition",
+                format!(
+                    "P2: không thể {action} giao ước đang ở trạng thái {from}; giao ước chỉ đi tiếp: draft → open → in_force → closed, draft|open → withdrawn."
+                ),
+                format!(
+                    "P2: cannot {action} a pledge that is {from}; pledges only move forward: draft → open → in_force → closed, draft|open → withdrawn."
+                ),
+            ),
+            R::NotHeadUnit => AppError::forbidden(
+                "not_head_unit",
+                "P2: chỉ lãnh đạo, cán bộ của đơn vị trưởng khối hoặc quản trị được thực hiện.",
+                "P2: only the head unit's leader or officers, or the admin, may do this.",
+            ),
+            R::PledgeNotDraft { status } => AppError::conflict(
+                "pledge_not_draft",
+                format!(
+                    "P3: nội dung, chỉ tiêu chỉ sửa được khi giao ước là bản nháp (đang: {status})."
+                ),
+                format!(
+                    "P3: items and targets change only while the pledge is a draft (it is {status})."
+                ),
+            ),
+            R::PledgeHasNoItems => AppError::conflict(
+                "pledge_has_no_items",
+                "P3: giao ước cần ít nhất một nội dung trước khi mở ký.",
+                "P3: a pledge needs at least one item before it opens.",
+            ),
+            R::PledgeNotOpen { status } => AppError::conflict(
+                "pledge_not_open",
+                format!("P4: chỉ ký khi giao ước đang mở ký (đang: {status})."),
+                format!("P4: signing is possible only while the pledge is open (it is {status})."),
+            ),
+            R::NotAMember => AppError::conflict(
+                "not_a_member",
+                "P4: đơn vị không phải thành viên khối trong năm của giao ước.",
+                "P4: the unit is not a member of the pledge's term.",
+            ),
+            R::AlreadySigned => AppError::conflict(
+                "already_signed",
+                "P4: đơn vị đã ký giao ước này.",
+                "P4: the unit has already signed this pledge.",
+            ),
+            R::SignedInFuture => AppError::conflict(
+                "signed_in_future",
+                "P4: thời điểm ký không thể ở tương lai.",
+                "P4: the signing time cannot be in the future.",
+            ),
+            R::PledgeReadOnly { status } => AppError::conflict(
+                "pledge_read_only",
+                format!("P6: giao ước đã {status}, chỉ được xem."),
+                format!("P6: the pledge is {status} and read-only."),
+            ),
+            R::InvalidTarget { reason } => AppError::unprocessable(
+                "invalid_target",
+                format!("T2: chỉ tiêu không hợp lệ ({reason})."),
+                format!("T2: invalid target ({reason})."),
+            ),
+            R::PledgeNotInForce { status } => AppError::conflict(
+                "pledge_not_in_force",
+                format!("T3: chỉ báo cáo khi giao ước đã có hiệu lực (đang: {status})."),
+                format!(
+                    "T3: reports are accepted only while the pledge is in force (it is {status})."
+                ),
+            ),
+            R::PeriodOutsideYear { year, pledge_year } => AppError::conflict(
+                "period_outside_year",
+                format!("T3: kỳ báo cáo năm {year} nằm ngoài năm của giao ước ({pledge_year})."),
+                format!("T3: the period's year {year} is outside the pledge year {pledge_year}."),
+            ),
+            R::InvalidPeriod => AppError::unprocessable(
+                "invalid_period",
+                "T3: kỳ báo cáo phải là M01..M12, Q1..Q4, H1, H2 hoặc Y (có thể kèm năm, ví dụ 2021-Q1).",
+                "T3: the period is one of M01..M12, Q1..Q4, H1, H2, Y (optionally with the year, e.g. 2021-Q1).",
+            ),
+            R::UnknownTarget => AppError::unprocessable(
+                "unknown_target",
+                "T3: chỉ tiêu không thuộc giao ước này.",
+                "T3: the target does not belong to this pledge.",
+            ),
+            R::InvalidReportValues { reason } => AppError::unprocessable(
+                "invalid_report_values",
+                format!("T4: số liệu không hợp lệ ({reason})."),
+                format!("T4: invalid values ({reason})."),
+            ),
+            R::ReportingClosed { cutoff } => AppError::conflict(
+                "reporting_closed",
+                format!("T8: đã quá hạn báo cáo của nhiệm kỳ ({cutoff}); quản trị có thể dời hạn."),
+                format!(
+                    "T8: the term's reporting cut-off ({cutoff}) has passed; the admin may move it."
+                ),
+            ),
             R::ParentNotAUnit { parent } => AppError::conflict(
                 "parent_not_a_unit",
                 format!(

@@ -496,3 +496,56 @@ pub async fn head_suggestion(
         reason,
     }))
 }
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reportingCutoff": "2026-12-31", "reason": "Cho phép nhập thử số liệu năm 2021 (demo)"}))]
+pub struct CutoffBody {
+    pub reporting_cutoff: NaiveDate,
+    /// Why (kept in the audit trail).
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Move a term's reporting cut-off (admin, audited with the reason; T8) —
+/// to let a late report in, or to try out a past year such as the 2021 demo.
+/// Allowed on a frozen term: it changes no member, head or deputy.
+#[utoipa::path(
+    tag = "blocs",
+    request_body = CutoffBody,
+    params(
+        ("id" = Uuid, Path, description = "Bloc id"),
+        ("year" = i32, Path, description = "Emulation year", example = 2021),
+    ),
+    responses(
+        (status = 200, body = TermView, description = "Moved"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/api/v1/blocs/{id}/terms/{year}/reporting-cutoff")]
+pub async fn set_cutoff(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+    body: ValidatedJson<CutoffBody>,
+) -> Result<Tagged<TermView>, AppError> {
+    let (bloc_id, year) = path.into_inner();
+    let b = body.into_inner();
+    crate::service::pledges::set_cutoff(
+        &state.db,
+        &caller,
+        bloc_id,
+        year,
+        b.reporting_cutoff,
+        b.reason,
+    )
+    .await?;
+    Ok(Tagged(
+        registry::get_term(&state.db, bloc_id, year).await?.into(),
+    ))
+}

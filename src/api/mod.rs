@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod organizations;
 pub mod people;
+pub mod pledges;
 pub mod respond;
 pub mod users;
 
@@ -63,7 +64,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(conferences::create)
         .service(conferences::list)
         .service(conferences::get)
-        .service(conferences::replace);
+        .service(conferences::replace)
+        .service(blocs::set_cutoff)
+        .service(pledges::create)
+        .service(pledges::list)
+        .service(pledges::get)
+        .service(pledges::edit)
+        .service(pledges::replace_items)
+        .service(pledges::reorder)
+        .service(pledges::open)
+        .service(pledges::close)
+        .service(pledges::withdraw)
+        .service(pledges::sign)
+        .service(pledges::signatures)
+        .service(pledges::report)
+        .service(pledges::reports)
+        .service(pledges::compliance);
 }
 
 /// Routes outside the API document: metrics, the document itself, Swagger UI.

@@ -289,3 +289,60 @@ pub async fn last_head_years(
         .load(c)
         .await?)
 }
+
+pub async fn term_by_id(c: &mut Conn, id: Uuid) -> AppResult<Option<TermRow>> {
+    Ok(t::table
+        .find(id)
+        .select(TermRow::as_select())
+        .first(c)
+        .await
+        .optional()?)
+}
+
+pub async fn lock_term_by_id(c: &mut Conn, id: Uuid) -> AppResult<Option<TermRow>> {
+    Ok(t::table
+        .find(id)
+        .select(TermRow::as_select())
+        .for_update()
+        .first(c)
+        .await
+        .optional()?)
+}
+
+/// B4: the term freezes when its pledge opens.
+pub async fn freeze(c: &mut Conn, id: Uuid) -> AppResult<()> {
+    diesel::update(t::table.find(id))
+        .set(t::frozen_at.eq(diesel::dsl::now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// T8: the admin moves the reporting cut-off.
+pub async fn set_cutoff(c: &mut Conn, id: Uuid, cutoff: NaiveDate) -> AppResult<TermRow> {
+    Ok(diesel::update(t::table.find(id))
+        .set((
+            t::reporting_cutoff.eq(cutoff),
+            t::version.eq(t::version + 1),
+            t::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(TermRow::as_returning())
+        .get_result(c)
+        .await?)
+}
+
+/// Term ids of a bloc (optionally one year), for filtering pledges.
+pub async fn term_ids(
+    c: &mut Conn,
+    bloc_id: Option<Uuid>,
+    year: Option<i32>,
+) -> AppResult<Vec<Uuid>> {
+    let mut q = t::table.select(t::id).into_boxed();
+    if let Some(b) = bloc_id {
+        q = q.filter(t::bloc_id.eq(b));
+    }
+    if let Some(y) = year {
+        q = q.filter(t::year.eq(y));
+    }
+    Ok(q.load(c).await?)
+}

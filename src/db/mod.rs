@@ -11,6 +11,7 @@ pub mod login_failures;
 pub mod migrate;
 pub mod organizations;
 pub mod people;
+pub mod pledges;
 pub mod schema;
 pub mod users;
 
@@ -56,10 +57,23 @@ impl Db {
         statement_timeout_ms: u64,
         wait: Duration,
     ) -> AppResult<Db> {
+        Self::connect_counting(url, size, statement_timeout_ms, wait, None)
+    }
+
+    /// As `connect`, counting every SQL statement the pool's connections run
+    /// (tests assert statements per request with it).
+    pub fn connect_counting(
+        url: &str,
+        size: usize,
+        statement_timeout_ms: u64,
+        wait: Duration,
+        counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    ) -> AppResult<Db> {
         let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
         cfg.recycling_method = RecyclingMethod::Fast;
         cfg.custom_setup = Box::new(move |url| {
             let url = url.to_string();
+            let counter = counter.clone();
             async move {
                 let mut conn = AsyncPgConnection::establish(&url).await?;
                 conn.batch_execute(&format!(
@@ -67,6 +81,13 @@ impl Db {
                 ))
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                if let Some(counter) = counter {
+                    conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+                        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+                            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    });
+                }
                 Ok(conn)
             }
             .boxed()

@@ -207,10 +207,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pledges (id) {
+        id -> Uuid,
+        term_id -> Uuid,
+        title -> Text,
+        theme -> Nullable<Text>,
+        adopted_at_conference_id -> Nullable<Uuid>,
+        status -> Text,
+        opened_at -> Nullable<Timestamptz>,
+        in_force_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pledge_items (id) {
+        id -> Uuid,
+        pledge_id -> Uuid,
+        position -> Int4,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    pledge_targets (id) {
+        id -> Uuid,
+        pledge_id -> Uuid,
+        item_id -> Uuid,
+        position -> Int4,
+        kind -> Text,
+        subject -> Text,
+        label -> Text,
+        comparator -> Nullable<Text>,
+        target_value -> Nullable<Int8>,
+        weight -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    pledge_signatures (id) {
+        id -> Uuid,
+        pledge_id -> Uuid,
+        organization_id -> Uuid,
+        signer_name -> Text,
+        signer_position -> Text,
+        signed_at -> Timestamptz,
+        recorded_at -> Timestamptz,
+        recorded_by -> Nullable<Uuid>,
+        on_behalf -> Bool,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> Uuid,
+        pledge_id -> Uuid,
+        target_id -> Uuid,
+        organization_id -> Uuid,
+        period -> Text,
+        numerator -> Nullable<Int8>,
+        denominator -> Nullable<Int8>,
+        count_value -> Nullable<Int8>,
+        done -> Nullable<Bool>,
+        note -> Nullable<Text>,
+        evidence -> Array<Text>,
+        reported_at -> Timestamptz,
+        reported_by -> Nullable<Uuid>,
+        on_behalf -> Bool,
+        superseded_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(people -> organizations (organization_id));
 diesel::joinable!(bloc_terms -> blocs (bloc_id));
 diesel::joinable!(term_members -> organizations (organization_id));
 diesel::joinable!(conferences -> blocs (bloc_id));
+diesel::joinable!(pledges -> bloc_terms (term_id));
+diesel::joinable!(pledge_signatures -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -228,4 +306,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     conference_attendees,
     conference_representatives,
     conference_documents,
+    pledges,
+    pledge_items,
+    pledge_targets,
+    pledge_signatures,
+    progress_reports,
 );

@@ -1,7 +1,9 @@
 //! Pure rules: no I/O, no async; plain functions over plain structs, each
 //! module unit-tested without a database.
 
+pub mod compliance;
 pub mod paging;
+pub mod pledge;
 pub mod registry;
 
 use uuid::Uuid;
@@ -31,4 +33,58 @@ pub enum RuleViolation {
     UnknownOrganization { id: Uuid },
     #[error("parent {parent} is not a unit")]
     ParentNotAUnit { parent: String },
+    /// P1
+    #[error("P1: the term already has a pledge")]
+    PledgeExists,
+    /// P2
+    #[error("P2: cannot {action} a pledge that is {from}")]
+    InvalidTransition {
+        from: &'static str,
+        action: &'static str,
+    },
+    /// P2, P4: who moves the pledge / signs
+    #[error("P2: only the head unit or the admin")]
+    NotHeadUnit,
+    /// P3
+    #[error("P3: the pledge is {status}, not draft")]
+    PledgeNotDraft { status: &'static str },
+    /// P3
+    #[error("P3: a pledge needs at least one item to open")]
+    PledgeHasNoItems,
+    /// P4
+    #[error("P4: the pledge is {status}, not open")]
+    PledgeNotOpen { status: &'static str },
+    /// P4
+    #[error("P4: not a member of the term")]
+    NotAMember,
+    /// P4
+    #[error("P4: already signed")]
+    AlreadySigned,
+    /// P4
+    #[error("P4: signed in the future")]
+    SignedInFuture,
+    /// P6
+    #[error("P6: the pledge is {status} and read-only")]
+    PledgeReadOnly { status: &'static str },
+    /// T1, T2
+    #[error("T2: {reason}")]
+    InvalidTarget { reason: &'static str },
+    /// T3
+    #[error("T3: the pledge is {status}, not in force")]
+    PledgeNotInForce { status: &'static str },
+    /// T3
+    #[error("T3: period {year} is outside the pledge year {pledge_year}")]
+    PeriodOutsideYear { year: i32, pledge_year: i32 },
+    /// T3
+    #[error("T3: not a period")]
+    InvalidPeriod,
+    /// T3
+    #[error("T3: unknown target")]
+    UnknownTarget,
+    /// T4
+    #[error("T4: {reason}")]
+    InvalidReportValues { reason: &'static str },
+    /// T8
+    #[error("T8: reporting closed on {cutoff}")]
+    ReportingClosed { cutoff: chrono::NaiveDate },
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::identity::{self, CreateUser};
+use super::pledges;
 use super::registry::{self, CreateBloc, CreateOrg, PutTerm};
 use crate::auth::{Principal, Role};
 use crate::db::conferences::{Conference, ConferenceRow, DocumentRow, RepresentativeRow};
@@ -25,6 +26,29 @@ struct Facts {
     members: Vec<CodeName>,
     head: Head,
     conference: FactConference,
+    pledge: FactPledge,
+}
+
+#[derive(Deserialize)]
+struct FactPledge {
+    title: String,
+    theme: String,
+    items: Vec<FactItem>,
+}
+
+#[derive(Deserialize)]
+struct FactItem {
+    text: String,
+    targets: Vec<FactTarget>,
+}
+
+#[derive(Deserialize)]
+struct FactTarget {
+    kind: String,
+    subject: String,
+    label: String,
+    comparator: String,
+    target: i64,
 }
 
 #[derive(Deserialize)]
@@ -225,6 +249,94 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
             },
         )
         .await?;
+    }
+
+    // The 2021 pledge: drafted, opened and signed by the nine units on the
+    // conference day (recorded by the board on their behalf), so in force.
+    let term = db
+        .read(async |c| db::blocs::term(c, bloc.id, facts.year).await)
+        .await?
+        .ok_or(crate::error::AppError::NotFound { entity: "term" })?;
+    if db
+        .read(async |c| db::pledges::of_term(c, term.id).await)
+        .await?
+        .is_none()
+    {
+        report
+            .created
+            .push(format!("pledge {} {}", facts.bloc.code, facts.year));
+        let conference = db
+            .read(async |conn| db::conferences::find(conn, bloc.id, c.date, &c.title).await)
+            .await?;
+        let p = &facts.pledge;
+        let full = pledges::create(
+            db,
+            &system,
+            pledges::CreatePledge {
+                bloc_id: bloc.id,
+                year: facts.year,
+                title: p.title.clone(),
+                theme: Some(p.theme.clone()),
+                conference_id: conference,
+                items: p
+                    .items
+                    .iter()
+                    .map(|i| pledges::ItemInput {
+                        text: i.text.clone(),
+                        targets: i
+                            .targets
+                            .iter()
+                            .map(|t| pledges::TargetInput {
+                                kind: t.kind.clone(),
+                                subject: t.subject.clone(),
+                                label: t.label.clone(),
+                                // The document's boolean target is "done" (eq 1); others compare as stated.
+                                comparator: Some(t.comparator.clone()),
+                                target: Some(t.target),
+                                weight: None,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            },
+        )
+        .await?;
+        pledges::act(
+            db,
+            &system,
+            full.row.id,
+            None,
+            crate::domain::pledge::Action::Open,
+            None,
+        )
+        .await?;
+        // The afternoon of 1 April 2021 in Vĩnh Phúc (UTC+7).
+        let signed_at = c.date.and_hms_opt(7, 0, 0).map(|t| t.and_utc());
+        for m in &facts.members {
+            let (name, position) = if m.code == facts.head.code {
+                (
+                    facts.head.leader.full_name.clone(),
+                    facts.head.leader.position.clone(),
+                )
+            } else {
+                (
+                    format!("Lãnh đạo {}", m.name),
+                    "Đại diện lãnh đạo đơn vị".to_string(),
+                )
+            };
+            pledges::sign(
+                db,
+                &system,
+                full.row.id,
+                pledges::SignCommand {
+                    organization_id: Some(id(&m.code)),
+                    signer_name: name,
+                    signer_position: position,
+                    signed_at,
+                },
+            )
+            .await?;
+        }
     }
 
     // Demo users: one admin (the board), a leader and an officer per unit.

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod events;
 pub mod idempotency;
 pub mod identity;
+pub mod pledges;
 pub mod registry;
 
 use serde_json::Value;

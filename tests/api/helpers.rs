@@ -187,10 +187,13 @@ pub struct TestApp {
     pub db_name: String,
     pub url: String,
     pub state: web::Data<AppState>,
+    pub statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
     call: Call,
 }
 
 pub struct Options {
+    /// Count every SQL statement (see `TestApp::statements`).
+    pub count_statements: bool,
     pub rate_limit: u32,
     pub config: Config,
     pub jwt: Option<JwtKeys>,
@@ -199,6 +202,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            count_statements: false,
             rate_limit: 0,
             config: Config::for_tests(),
             jwt: None,
@@ -221,11 +225,14 @@ impl TestApp {
         admin_sql(format!("CREATE DATABASE {db_name} TEMPLATE {}", s.template));
         let url = with_url_db(&s.admin_url, &db_name);
         let cfg = opts.config;
-        let db = Db::connect(
+        let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = opts.count_statements.then(|| statements.clone());
+        let db = Db::connect_counting(
             &url,
             cfg.pool_size,
             cfg.statement_timeout_ms,
             cfg.connect_timeout,
+            counter,
         )
         .unwrap();
         let state = web::Data::new(AppState::new(
@@ -273,6 +280,7 @@ impl TestApp {
             db_name,
             url,
             state,
+            statements,
             call,
         }
     }
@@ -363,6 +371,42 @@ impl TestApp {
             "INSERT INTO organizations (id, code, name, kind, parent_id) VALUES ('{id}', '{code}', 'Đơn vị {code}', 'department', {parent})"
         ));
         id
+    }
+
+    /// A user of `org` with `role`, inserted directly (no password hashing),
+    /// and its token: fast enough for worlds of many units.
+    pub fn member_token(&self, username: &str, role: Role, org: Uuid) -> String {
+        let id = Uuid::now_v7();
+        self.sql(&format!(
+            "INSERT INTO users (id, username, full_name, organization_id, roles, password_hash)
+             VALUES ('{id}', '{username}', 'Người dùng {username}', '{org}', ARRAY['{}'], 'x')",
+            role.as_str()
+        ));
+        self.token_for(id, username, &[role], Some(org), 0)
+    }
+
+    /// A token for the demo's `admin` user (after `seed demo`).
+    pub fn admin_of_demo(&self) -> String {
+        let url = self.url.clone();
+        let (uid, tv) = std::thread::spawn(move || {
+            use diesel::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct U {
+                #[diesel(sql_type = diesel::sql_types::Uuid)]
+                id: Uuid,
+                #[diesel(sql_type = diesel::sql_types::Int4)]
+                token_version: i32,
+            }
+            let mut c = SyncConn::establish(&url).expect("connect");
+            let u: U =
+                diesel::sql_query("SELECT id, token_version FROM users WHERE username = 'admin'")
+                    .get_result(&mut c)
+                    .unwrap();
+            (u.id, u.token_version)
+        })
+        .join()
+        .unwrap();
+        self.token_for(uid, "admin", &[Role::Admin], None, tv)
     }
 
     pub async fn admin(&self) -> String {

@@ -6,4 +6,5 @@ mod audit_events;
 mod foundation;
 mod identity;
 mod openapi_doc;
+mod pledges;
 mod registry;
