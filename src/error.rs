@@ -643,6 +643,51 @@ impl From<crate::domain::RuleViolation> for AppError {
                 format!("T4: số liệu không hợp lệ ({reason})."),
                 format!("T4: invalid values ({reason})."),
             ),
+            R::SchemeFrozen => AppError::conflict(
+                "scheme_frozen",
+                "E1: thang điểm đã cố định vì đã có điểm được nhập.",
+                "E1: the scoring scheme is fixed because scores have been entered.",
+            ),
+            R::InvalidScheme { reason } => AppError::unprocessable(
+                "invalid_scheme",
+                format!("E1: thang điểm không hợp lệ ({reason})."),
+                format!("E1: invalid scoring scheme ({reason})."),
+            ),
+            R::PointsOutOfBounds { reason } => AppError::unprocessable(
+                "points_out_of_bounds",
+                format!("E2: điểm ngoài giới hạn ({reason})."),
+                format!("E2: points out of bounds ({reason})."),
+            ),
+            R::SheetLocked { status } => AppError::conflict(
+                "sheet_locked",
+                format!("E2: phiếu chấm đã {status}; chỉ quản trị mở lại được."),
+                format!("E2: the score sheet is {status}; only the admin can reopen it."),
+            ),
+            R::NotAReviewer => AppError::forbidden(
+                "not_a_reviewer",
+                "E2: đơn vị không được phân công chấm chéo đơn vị này (và không tự chấm chéo chính mình).",
+                "E2: the unit is not assigned to cross-score this unit (and never scores itself).",
+            ),
+            R::BallotClosed => AppError::conflict(
+                "ballot_closed",
+                "E4: cuộc bỏ phiếu đã kết thúc.",
+                "E4: the ballot is closed.",
+            ),
+            R::AlreadyVoted => AppError::conflict(
+                "already_voted",
+                "E4: đơn vị đã bỏ phiếu.",
+                "E4: the unit has already voted.",
+            ),
+            R::InvalidChoices { reason } => AppError::unprocessable(
+                "invalid_choices",
+                format!("E4: lá phiếu không hợp lệ ({reason})."),
+                format!("E4: invalid ballot ({reason})."),
+            ),
+            R::ResultsHidden => AppError::conflict(
+                "results_hidden",
+                "E4: kết quả chỉ công bố khi kết thúc bỏ phiếu hoặc mọi thành viên đã bỏ phiếu.",
+                "E4: results are shown only once the ballot closes or every member has voted.",
+            ),
             R::ReportingClosed { cutoff } => AppError::conflict(
                 "reporting_closed",
                 format!("T8: đã quá hạn báo cáo của nhiệm kỳ ({cutoff}); quản trị có thể dời hạn."),

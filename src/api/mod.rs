@@ -6,6 +6,7 @@ pub mod auth;
 pub mod blocs;
 pub mod clients;
 pub mod conferences;
+pub mod evaluation;
 pub mod events;
 pub mod extract;
 pub mod health;
@@ -79,7 +80,26 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(pledges::signatures)
         .service(pledges::report)
         .service(pledges::reports)
-        .service(pledges::compliance);
+        .service(pledges::compliance)
+        .service(evaluation::put_scheme)
+        .service(evaluation::scheme_template)
+        .service(evaluation::get_scheme)
+        .service(evaluation::put_assignments)
+        .service(evaluation::get_assignments)
+        .service(evaluation::put_sheet)
+        .service(evaluation::list_sheets)
+        .service(evaluation::submit_sheet)
+        .service(evaluation::recuse_sheet)
+        .service(evaluation::reopen_sheet)
+        .service(evaluation::ranking)
+        .service(evaluation::open_ballot)
+        .service(evaluation::list_ballots)
+        .service(evaluation::get_ballot)
+        .service(evaluation::vote)
+        .service(evaluation::close_ballot)
+        .service(evaluation::ballot_result)
+        .service(evaluation::minutes)
+        .service(evaluation::leading_units);
 }
 
 /// Routes outside the API document: metrics, the document itself, Swagger UI.

@@ -35,6 +35,7 @@ Log in with `POST /api/v1/auth/token`, then press **Authorize** and paste the `a
         (name = "people", description = "Staff / Cán bộ, công chức, viên chức, người lao động"),
         (name = "blocs", description = "Emulation blocs and their yearly terms (rules B1–B5) / Khối, cụm thi đua và nhiệm kỳ"),
         (name = "pledges", description = "Pledges, signatures, progress reports and compliance (rules P1–P6, T0–T8) / Giao ước thi đua, chỉ tiêu, báo cáo"),
+        (name = "evaluation", description = "Year-end scoring, ranking and the secret ballot for leading units (rules E1–E4) / Chấm điểm, xếp hạng, bỏ phiếu kín"),
         (name = "conferences", description = "Bloc conferences, attendees, adopted documents / Hội nghị khối"),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod blocs;
 pub mod clients;
 pub mod conferences;
+pub mod evaluation;
 pub mod events;
 pub mod idempotency;
 pub mod login_failures;

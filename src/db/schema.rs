@@ -283,6 +283,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    scoring_schemes (id) {
+        id -> Uuid,
+        term_id -> Uuid,
+        total_cap -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    scoring_sections (id) {
+        id -> Uuid,
+        scheme_id -> Uuid,
+        position -> Int4,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    scoring_criteria (id) {
+        id -> Uuid,
+        scheme_id -> Uuid,
+        section_id -> Uuid,
+        position -> Int4,
+        code -> Text,
+        text -> Text,
+        kind -> Text,
+        min_points -> Int4,
+        max_points -> Int4,
+        pledge_item_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    review_assignments (term_id, reviewer_id, subject_id) {
+        term_id -> Uuid,
+        reviewer_id -> Uuid,
+        subject_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    score_sheets (id) {
+        id -> Uuid,
+        scheme_id -> Uuid,
+        subject_id -> Uuid,
+        reviewer_id -> Uuid,
+        status -> Text,
+        recusal_reason -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    score_entries (sheet_id, criterion_id) {
+        sheet_id -> Uuid,
+        criterion_id -> Uuid,
+        points -> Int4,
+        note -> Nullable<Text>,
+        evidence_url -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ballots (id) {
+        id -> Uuid,
+        term_id -> Uuid,
+        seats -> Int4,
+        threshold_percent -> Int4,
+        candidates -> Array<Uuid>,
+        members -> Array<Uuid>,
+        voters -> Array<Uuid>,
+        status -> Text,
+        opened_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    ballot_papers (id) {
+        id -> Uuid,
+        ballot_id -> Uuid,
+        choices -> Array<Uuid>,
+    }
+}
+
+diesel::table! {
+    leading_units (term_id, organization_id) {
+        term_id -> Uuid,
+        organization_id -> Uuid,
+        ballot_id -> Uuid,
+        rank -> Int4,
+        votes -> Int4,
+    }
+}
+
 diesel::joinable!(people -> organizations (organization_id));
 diesel::joinable!(bloc_terms -> blocs (bloc_id));
 diesel::joinable!(term_members -> organizations (organization_id));
@@ -311,4 +413,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     pledge_targets,
     pledge_signatures,
     progress_reports,
+    scoring_schemes,
+    scoring_sections,
+    scoring_criteria,
+    review_assignments,
+    score_sheets,
+    score_entries,
+    ballots,
+    ballot_papers,
+    leading_units,
 );

@@ -1,7 +1,9 @@
 //! Pure rules: no I/O, no async; plain functions over plain structs, each
 //! module unit-tested without a database.
 
+pub mod ballot;
 pub mod compliance;
+pub mod evaluation;
 pub mod paging;
 pub mod pledge;
 pub mod registry;
@@ -84,6 +86,33 @@ pub enum RuleViolation {
     /// T4
     #[error("T4: {reason}")]
     InvalidReportValues { reason: &'static str },
+    /// E1
+    #[error("E1: the scoring scheme is fixed once scores exist")]
+    SchemeFrozen,
+    /// E1
+    #[error("E1: {reason}")]
+    InvalidScheme { reason: String },
+    /// E2
+    #[error("E2: {reason}")]
+    PointsOutOfBounds { reason: String },
+    /// E2
+    #[error("E2: the sheet is {status}")]
+    SheetLocked { status: &'static str },
+    /// E2
+    #[error("E2: not an assigned reviewer")]
+    NotAReviewer,
+    /// E4
+    #[error("E4: the ballot is closed")]
+    BallotClosed,
+    /// E4
+    #[error("E4: already voted")]
+    AlreadyVoted,
+    /// E4
+    #[error("E4: {reason}")]
+    InvalidChoices { reason: &'static str },
+    /// E4
+    #[error("E4: results are hidden until the ballot closes")]
+    ResultsHidden,
     /// T8
     #[error("T8: reporting closed on {cutoff}")]
     ReportingClosed { cutoff: chrono::NaiveDate },

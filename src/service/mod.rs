@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod evaluation;
 pub mod events;
 pub mod idempotency;
 pub mod identity;

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod audit_events;
+mod evaluation;
 mod foundation;
 mod identity;
 mod openapi_doc;

@@ -9,13 +9,13 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, TestResponse, assert_problem};
 
 /// A bloc with `n` member units for `year`, each with a leader and an officer.
-struct World {
-    admin: String,
-    bloc: Uuid,
-    year: i32,
-    units: Vec<Uuid>,
-    leaders: Vec<String>,
-    officers: Vec<String>,
+pub(crate) struct World {
+    pub admin: String,
+    pub bloc: Uuid,
+    pub year: i32,
+    pub units: Vec<Uuid>,
+    pub leaders: Vec<String>,
+    pub officers: Vec<String>,
 }
 
 impl World {
@@ -24,11 +24,11 @@ impl World {
     }
 }
 
-fn this_year() -> i32 {
+pub(crate) fn this_year() -> i32 {
     chrono::Utc::now().year()
 }
 
-async fn world(app: &TestApp, n: usize, year: i32) -> World {
+pub(crate) async fn world(app: &TestApp, n: usize, year: i32) -> World {
     let admin = app.admin().await;
     let units: Vec<Uuid> = (0..n).map(|i| app.org(&format!("U{i:02}"), None)).collect();
     let leaders = units
@@ -121,7 +121,7 @@ async fn sign(app: &TestApp, token: &str, id: &str) -> TestResponse {
 }
 
 /// Drafted, opened and signed by every member.
-async fn in_force(app: &TestApp, w: &World, year: i32) -> Value {
+pub(crate) async fn in_force(app: &TestApp, w: &World, year: i32) -> Value {
     let p = draft(app, w, year).await;
     let id = p["id"].as_str().unwrap().to_string();
     assert_eq!(act(app, w.head_officer(), &id, "open").await.status, 200);
@@ -133,7 +133,7 @@ async fn in_force(app: &TestApp, w: &World, year: i32) -> Value {
         .json()
 }
 
-fn target_id(p: &Value, kind: &str) -> String {
+pub(crate) fn target_id(p: &Value, kind: &str) -> String {
     p["items"][1]["targets"]
         .as_array()
         .unwrap()
@@ -145,7 +145,12 @@ fn target_id(p: &Value, kind: &str) -> String {
         .to_string()
 }
 
-async fn report(app: &TestApp, token: &str, pledge: &Value, body: Value) -> TestResponse {
+pub(crate) async fn report(
+    app: &TestApp,
+    token: &str,
+    pledge: &Value,
+    body: Value,
+) -> TestResponse {
     app.post(
         &format!("/api/v1/pledges/{}/reports", pledge["id"].as_str().unwrap()),
         token,

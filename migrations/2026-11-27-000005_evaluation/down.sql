@@ -1,0 +1,9 @@
+DROP TABLE leading_units;
+DROP TABLE ballot_papers;
+DROP TABLE ballots;
+DROP TABLE score_entries;
+DROP TABLE score_sheets;
+DROP TABLE review_assignments;
+DROP TABLE scoring_criteria;
+DROP TABLE scoring_sections;
+DROP TABLE scoring_schemes;
