@@ -447,3 +447,48 @@ async fn a_slow_request_is_answered_503_by_the_request_timeout() {
     assert!(res.header("retry-after").is_some());
     hold.join().unwrap();
 }
+
+#[actix_web::test]
+async fn a_thousand_concurrent_retries_with_one_idempotency_key_store_one_row() {
+    let mut opts = Options::default();
+    opts.config.pool_size = 8;
+    let app = TestApp::spawn_with(opts).await;
+    let admin = app.admin().await;
+    let org = app.org("SYT", None);
+    let body = json!({"fullName": "Phạm Thị Dung", "organizationId": org, "category": "vien_chuc"});
+    let send = || {
+        app.send(
+            TestApp::req(Method::POST, "/api/v1/people", Some(&admin))
+                .insert_header(("Idempotency-Key", "retry-storm"))
+                .set_json(body.clone()),
+        )
+    };
+    let results = futures_util::future::join_all((0..1000).map(|_| send())).await;
+    // Every answer is the first response, "in progress" (409) or, when the
+    // pool is saturated, "retry later" (503): never a second write.
+    let created: Vec<&crate::helpers::TestResponse> =
+        results.iter().filter(|r| r.status == 201).collect();
+    assert!(!created.is_empty());
+    let odd: Vec<String> = results
+        .iter()
+        .filter(|r| {
+            !(r.status == 201
+                || r.code() == "idempotency_in_progress"
+                || r.code() == "service_unavailable")
+        })
+        .map(|r| r.text())
+        .take(3)
+        .collect();
+    assert!(odd.is_empty(), "unexpected: {odd:?}");
+    assert!(
+        created.iter().all(|r| r.body == created[0].body),
+        "every 2xx is the first response"
+    );
+    assert_eq!(app.count("SELECT count(*) AS n FROM people"), 1);
+    assert_eq!(app.count("SELECT count(*) AS n FROM idempotency_keys"), 1);
+    let replay = send().await;
+    assert_eq!(
+        (replay.status.as_u16(), &replay.body),
+        (201, &created[0].body)
+    );
+}
