@@ -82,7 +82,7 @@ pub enum AppError {
     #[error("not found")]
     NotFound { entity: &'static str },
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed { allow: Option<String> },
     #[error("conflict: {code}")]
     Conflict {
         code: &'static str,
@@ -150,7 +150,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden { code, .. } => code,
             AppError::NotFound { .. } => "not_found",
-            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Conflict { code, .. } => code,
             AppError::VersionConflict { .. } => "version_conflict",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
@@ -202,7 +202,7 @@ impl AppError {
                     Lang::En => format!("No such resource ({entity})."),
                 },
             ),
-            AppError::MethodNotAllowed => (
+            AppError::MethodNotAllowed { .. } => (
                 t("Phương thức không được hỗ trợ", "Method not allowed"),
                 t(
                     "Đường dẫn này không hỗ trợ phương thức HTTP đã gửi.",
@@ -316,7 +316,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -344,6 +344,9 @@ impl ResponseError for AppError {
             }
             AppError::Timeout => {
                 res.insert_header((header::RETRY_AFTER, "1"));
+            }
+            AppError::MethodNotAllowed { allow: Some(allow) } => {
+                res.insert_header((header::ALLOW, allow.clone()));
             }
             AppError::Unauthenticated => {
                 res.insert_header((
@@ -413,12 +416,35 @@ impl From<diesel::result::Error> for AppError {
                     retry_after_secs: 2,
                 }
             }
+            E::DatabaseError(_, info) if is_data_exception_message(info.message()) => {
+                AppError::unprocessable(
+                    "invalid_value",
+                    "Một giá trị không lưu được (ký tự điều khiển, ngày hoặc số ngoài phạm vi, chuỗi quá dài).",
+                    "A value cannot be stored (a control character, a date or number out of range, text too long).",
+                )
+            }
             E::BrokenTransactionManager => AppError::Unavailable {
                 retry_after_secs: 2,
             },
             _ => AppError::Internal(e.to_string()),
         }
     }
+}
+
+/// Messages of SQLSTATE class 22 (data exception): the value sent is wrong.
+fn is_data_exception_message(msg: &str) -> bool {
+    const MARKERS: [&str; 8] = [
+        "invalid byte sequence",
+        "unsupported unicode escape",
+        "cannot be converted to text",
+        "out of range",
+        "value too long",
+        "invalid input syntax",
+        "null character not permitted",
+        "invalid escape string",
+    ];
+    let m = msg.to_ascii_lowercase();
+    MARKERS.iter().any(|k| m.contains(k))
 }
 
 /// Messages of SQLSTATE classes 08 (connection) and 57 (operator

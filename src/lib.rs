@@ -34,6 +34,8 @@ pub struct AppState {
     pub rate_limiter: api::middleware::RateLimiter,
     /// The OpenAPI document, rendered once, served byte for byte.
     pub openapi_json: String,
+    /// Path template → methods, for the `Allow` header of 405 answers.
+    pub allowed_methods: std::collections::HashMap<String, String>,
 }
 
 impl AppState {
@@ -43,13 +45,15 @@ impl AppState {
         jwt: auth::jwt::JwtKeys,
         rate_limit_per_minute: u32,
     ) -> AppState {
+        let doc = api::openapi::document();
         AppState {
+            allowed_methods: api::openapi::allowed_methods(&doc),
             config,
             db,
             jwt,
             metrics: telemetry::Metrics::default(),
             rate_limiter: api::middleware::RateLimiter::new(rate_limit_per_minute),
-            openapi_json: api::openapi::render(),
+            openapi_json: api::openapi::render_doc(&doc),
         }
     }
 }

@@ -181,7 +181,7 @@ fn ensure_problem_body(res: HttpResponse<BoxBody>) -> HttpResponse<BoxBody> {
             "The request was refused.",
         ),
         StatusCode::NOT_FOUND => AppError::NotFound { entity: "route" },
-        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed { allow: None },
         StatusCode::NOT_ACCEPTABLE => AppError::NotAcceptable,
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit: 0 },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,

@@ -126,9 +126,15 @@ pub fn operational_routes(cfg: &mut web::ServiceConfig) {
 
 /// No route matched: 405 when the path exists with other methods, else 404.
 pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(if req.resource_map().has_resource(req.path()) {
-        AppError::MethodNotAllowed
-    } else {
-        AppError::NotFound { entity: "route" }
-    })
+    Err(
+        if let Some(pattern) = req.resource_map().match_pattern(req.path()) {
+            let allow = req
+                .app_data::<web::Data<crate::AppState>>()
+                .and_then(|s| s.allowed_methods.get(&pattern).cloned())
+                .unwrap_or_else(|| "GET".to_string());
+            AppError::MethodNotAllowed { allow: Some(allow) }
+        } else {
+            AppError::NotFound { entity: "route" }
+        },
+    )
 }

@@ -61,6 +61,81 @@ impl Modify for Security {
     }
 }
 
+/// Responses every operation can give whatever its handler does: an
+/// unreadable path, query or body (400), a body too large or of the wrong
+/// type (413, 415), the per-caller rate limit (429), the database
+/// unreachable or the request timed out (503).
+fn add_common_responses(doc: &mut Doc) {
+    use utoipa::openapi::schema::Ref;
+    use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+    let problem = |d: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(d)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let api = path.starts_with("/api/");
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_body = op.request_body.is_some();
+            let r = &mut op.responses.responses;
+            r.entry("400".into()).or_insert_with(|| problem("`malformed_json`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"));
+            if has_body {
+                r.entry("413".into())
+                    .or_insert_with(|| problem("`payload_too_large`"));
+                r.entry("415".into()).or_insert_with(|| {
+                    problem("`unsupported_media_type`: send `Content-Type: application/json`")
+                });
+            }
+            if api {
+                r.entry("429".into()).or_insert_with(|| {
+                    problem("`rate_limited` or `too_many_failed_logins`, with `Retry-After`")
+                });
+            }
+            r.entry("503".into()).or_insert_with(|| problem("`service_unavailable` (database unreachable) or `request_timeout`, with `Retry-After`"));
+        }
+    }
+}
+
+/// Path template → the methods it serves (for the `Allow` header of 405s).
+pub fn allowed_methods(doc: &Doc) -> std::collections::HashMap<String, String> {
+    doc.paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let mut m = Vec::new();
+            for (name, op) in [
+                ("GET", &item.get),
+                ("PUT", &item.put),
+                ("POST", &item.post),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ] {
+                if op.is_some() {
+                    m.push(name);
+                }
+            }
+            (path.clone(), m.join(", "))
+        })
+        .collect()
+}
+
 /// Build the document from the registered handlers.
 pub fn document() -> Doc {
     let (_, mut doc) = App::new()
@@ -94,12 +169,17 @@ pub fn document() -> Doc {
                 .build(),
         ))
         .build();
+    add_common_responses(&mut doc);
     doc
 }
 
 /// The document as committed: pretty JSON with a final newline.
 pub fn render() -> String {
-    let mut s = document()
+    render_doc(&document())
+}
+
+pub fn render_doc(doc: &Doc) -> String {
+    let mut s = doc
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
     s.push('\n');

@@ -1231,7 +1231,7 @@ pub async fn report(
             })
             .collect(),
     };
-    let rows = svc::report(&state.db, &caller, *id, cmd, Utc::now().date_naive()).await?;
+    let rows = svc::report(&state.db, &caller, *id, cmd).await?;
     Ok(Created::at(
         format!("/api/v1/pledges/{id}/reports"),
         rows.into_iter().map(Into::into).collect(),

@@ -145,7 +145,7 @@ impl Principal {
 
     /// The caller writes for organisation `org`: the admin for anyone; a
     /// leader or officer only for its own organisation; a `write` client
-    /// bound to `org`, or unbound (a province-wide system).
+    /// only when bound to `org` (an unbound client acts for no unit).
     pub fn require_acting_for(&self, org: Uuid) -> AppResult<()> {
         self.require_write()?;
         let allowed = match self.kind {
@@ -154,7 +154,7 @@ impl Principal {
                     || (self.organization_id == Some(org)
                         && (self.has_role(Role::Leader) || self.has_role(Role::Officer)))
             }
-            PrincipalKind::Client => self.organization_id.is_none_or(|o| o == org),
+            PrincipalKind::Client => self.organization_id == Some(org),
         };
         if allowed {
             Ok(())

@@ -267,7 +267,7 @@ pub async fn neighbour_heads(
 ) -> AppResult<Vec<(i32, Uuid)>> {
     Ok(t::table
         .filter(t::bloc_id.eq(bloc_id))
-        .filter(t::year.eq_any([year - 1, year + 1]))
+        .filter(t::year.eq_any([year.saturating_sub(1), year.saturating_add(1)]))
         .select((t::year, t::head_id))
         .load(c)
         .await?)

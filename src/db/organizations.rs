@@ -222,3 +222,13 @@ pub async fn is_referenced(c: &mut Conn, id: Uuid) -> AppResult<bool> {
     .get_result(c)
     .await?)
 }
+
+/// Is the organisation a member of any bloc term (B5 keeps it a unit)?
+pub async fn is_term_member(c: &mut Conn, id: Uuid) -> AppResult<bool> {
+    use super::schema::term_members as tm;
+    Ok(diesel::select(diesel::dsl::exists(
+        tm::table.filter(tm::organization_id.eq(id)),
+    ))
+    .get_result(c)
+    .await?)
+}

@@ -128,6 +128,16 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
         .optional()?)
 }
 
+pub async fn lock_share(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
+    Ok(p::table
+        .find(id)
+        .select(PledgeRow::as_select())
+        .for_share()
+        .first(c)
+        .await
+        .optional()?)
+}
+
 /// The pledge of a term that is not withdrawn (P1).
 pub async fn of_term(c: &mut Conn, term_id: Uuid) -> AppResult<Option<PledgeRow>> {
     Ok(p::table

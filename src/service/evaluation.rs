@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Change, check_version, record};
+use super::{Change, check_version, record, require_head_or_admin};
 use crate::auth::{Principal, Role};
 use crate::db::blocs::{MemberRow, TermRow};
 use crate::db::evaluation::{BallotRow, CriterionRow, EntryRow, SchemeRow, SectionRow, SheetRow};
@@ -20,16 +20,6 @@ async fn term(c: &mut Conn, bloc_id: Uuid, year: i32) -> AppResult<TermRow> {
     db::blocs::term(c, bloc_id, year)
         .await?
         .ok_or(AppError::NotFound { entity: "term" })
-}
-
-/// The head unit's leader or officers, or the admin.
-fn require_head_or_admin(caller: &Principal, term: &TermRow) -> AppResult<()> {
-    caller.require_write()?;
-    if caller.is_admin() || caller.require_acting_for(term.head_id).is_ok() {
-        Ok(())
-    } else {
-        Err(RuleViolation::NotHeadUnit.into())
-    }
 }
 
 pub struct CriterionInput {
@@ -223,7 +213,7 @@ pub async fn previous_year_template(
 ) -> AppResult<(i32, Vec<SectionInput>)> {
     let prev = db
         .read(async |c| {
-            let Some(t) = db::blocs::term(c, bloc_id, year - 1).await? else {
+            let Some(t) = db::blocs::term(c, bloc_id, year.saturating_sub(1)).await? else {
                 return Ok(None);
             };
             match db::evaluation::scheme_of(c, t.id).await? {
@@ -390,6 +380,11 @@ pub async fn put_sheet(
             AppError::conflict("no_scoring_scheme", "E1: nhiệm kỳ chưa có thang điểm.", "E1: the term has no scoring scheme yet.")
         })?;
         let criteria = db::evaluation::criteria(tx, scheme.id).await?;
+        let mut ids: Vec<Uuid> = entries.iter().map(|e| e.criterion_id).collect();
+        ids.sort();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(RuleViolation::PointsOutOfBounds { reason: "a criterion is scored twice on one sheet".into() }.into());
+        }
         rules::check_points(&domain_criteria(&criteria), &entries.iter().map(|e| (e.criterion_id, e.points)).collect::<Vec<_>>())?;
         let sheet = match db::evaluation::lock_sheet(tx, scheme.id, subject, reviewer).await? {
             Some(s) => s,
@@ -640,11 +635,17 @@ pub async fn ranking(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Vec<RankedU
                 .as_ref()
                 .and_then(|c| c.units.iter().find(|u| u.organization_id == m.id))
                 .map(|u| {
-                    let measurable = u
-                        .cells
-                        .iter()
-                        .filter(|c| c.achieved.is_some() || c.report.is_none())
-                        .count();
+                    // The same count as the compliance matrix: qualitative targets are judged at scoring.
+                    let measurable = compliance
+                        .as_ref()
+                        .map(|c| {
+                            c.full
+                                .targets
+                                .iter()
+                                .filter(|t| t.kind != "qualitative")
+                                .count()
+                        })
+                        .unwrap_or(0);
                     (
                         u.cells.iter().filter(|c| c.achieved == Some(true)).count(),
                         measurable,
@@ -835,6 +836,14 @@ pub async fn close_ballot(db: &Db, caller: &Principal, ballot_id: Uuid) -> AppRe
         require_head_or_admin(caller, &t)?;
         if b.status != "open" {
             return Err(RuleViolation::BallotClosed.into());
+        }
+        // With one ballot cast, the result would show how that unit voted.
+        if b.voters.len() < 2 && b.voters.len() < b.members.len() {
+            return Err(AppError::conflict(
+                "too_few_ballots",
+                "E4: cần ít nhất hai phiếu để kết thúc bỏ phiếu mà không lộ lá phiếu của đơn vị.",
+                "E4: at least two ballots are needed to close without revealing a unit's vote.",
+            ));
         }
         finish(tx, caller, &b).await
     })

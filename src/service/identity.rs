@@ -145,6 +145,8 @@ pub async fn create_user(db: &Db, caller: &Principal, cmd: CreateUser) -> AppRes
                 action: "user.created",
                 entity: "user",
                 entity_id: user.id.to_string(),
+                // The feed is readable by every caller: identities only.
+                event_data: Some(json!({"id": user.id})),
                 after: Some(user_json(&user)),
                 organization_id: user.organization_id,
                 ..Default::default()
@@ -200,6 +202,8 @@ async fn change_user(
                 action,
                 entity: "user",
                 entity_id: id.to_string(),
+                // The feed is readable by every caller: identities only.
+                event_data: Some(json!({"id": id})),
                 before: Some(user_json(&before)),
                 after: Some(user_json(&after)),
                 organization_id: after.organization_id,
@@ -337,6 +341,8 @@ pub async fn create_client(
                     action: "client.created",
                     entity: "client",
                     entity_id: row.id.to_string(),
+                    // The feed is readable by every caller: identities only.
+                    event_data: Some(json!({"id": row.id})),
                     after: Some(client_json(&row)),
                     organization_id: row.organization_id,
                     ..Default::default()
@@ -391,6 +397,8 @@ pub async fn rotate_client_secret(
                     action: "client.secret_rotated",
                     entity: "client",
                     entity_id: id.to_string(),
+                    // The feed is readable by every caller: identities only.
+                    event_data: Some(json!({"id": id})),
                     before: Some(client_json(&before)),
                     after: Some(client_json(&row)),
                     organization_id: row.organization_id,
@@ -424,6 +432,8 @@ pub async fn disable_client(
                 action: "client.disabled",
                 entity: "client",
                 entity_id: id.to_string(),
+                // The feed is readable by every caller: identities only.
+                event_data: Some(json!({"id": id})),
                 before: Some(client_json(&before)),
                 after: Some(client_json(&row)),
                 organization_id: row.organization_id,

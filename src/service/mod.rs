@@ -38,6 +38,20 @@ pub struct Change {
     pub organization_id: Option<Uuid>,
 }
 
+/// P2 and the year-end: the head unit's leader or officers (or a write
+/// client bound to the head unit), or the admin.
+pub fn require_head_or_admin(
+    caller: &Principal,
+    term: &crate::db::blocs::TermRow,
+) -> AppResult<()> {
+    caller.require_write()?;
+    if caller.is_admin() || caller.require_acting_for(term.head_id).is_ok() {
+        Ok(())
+    } else {
+        Err(crate::domain::RuleViolation::NotHeadUnit.into())
+    }
+}
+
 /// `If-Match`: 412 when the caller read another version.
 pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
     match expected {

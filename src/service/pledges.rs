@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Change, check_version, record};
+use super::{Change, check_version, record, require_head_or_admin};
 use crate::auth::Principal;
 use crate::db::blocs::{MemberRow, TermRow};
 use crate::db::pledges::{
@@ -89,16 +89,6 @@ impl PledgeFull {
 
 fn pledge_json(p: &PledgeRow) -> serde_json::Value {
     json!({"id": p.id, "termId": p.term_id, "title": p.title, "theme": p.theme, "status": p.status, "version": p.version})
-}
-
-/// P2: the head unit's leader or officers, or the admin.
-fn require_head_or_admin(caller: &Principal, term: &TermRow) -> AppResult<()> {
-    caller.require_write()?;
-    if caller.is_admin() || caller.require_acting_for(term.head_id).is_ok() {
-        Ok(())
-    } else {
-        Err(RuleViolation::NotHeadUnit.into())
-    }
 }
 
 /// Build item and target rows, checking every target (T1, T2).
@@ -565,20 +555,26 @@ pub struct ReportCommand {
 /// T3, T4, T5, T8: a member unit reports for itself (or the admin or the
 /// head unit for it, recorded as such) while in force, for a period of the
 /// pledge year, before the cut-off. A batch is all-or-nothing.
+/// Today in Vietnam (UTC+7, no daylight saving): the reporting cut-off is a Vietnamese date.
+pub fn today_in_vietnam() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
 pub async fn report(
     db: &Db,
     caller: &Principal,
     id: Uuid,
     cmd: ReportCommand,
-    today: NaiveDate,
 ) -> AppResult<Vec<ReportRow>> {
+    let today = today_in_vietnam();
     let org = cmd
         .organization_id
         .or(caller.organization_id)
         .ok_or(RuleViolation::NotAMember)?;
     caller.require_write()?;
     db.transaction(async |tx| {
-        let pledge = db::pledges::get(tx, id).await?.ok_or(AppError::NotFound { entity: "pledge" })?;
+        // A share lock: a concurrent close waits for the report, or the report sees it closed (P6).
+        let pledge = db::pledges::lock_share(tx, id).await?.ok_or(AppError::NotFound { entity: "pledge" })?;
         let term = db::blocs::term_by_id(tx, pledge.term_id).await?.ok_or(AppError::NotFound { entity: "term" })?;
         let allowed = caller.is_admin() || caller.require_acting_for(org).is_ok() || caller.require_acting_for(term.head_id).is_ok();
         if !allowed {

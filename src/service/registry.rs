@@ -164,6 +164,13 @@ pub async fn update_org(
         check_version(expected, before.version)?;
         if let Some(parent) = cmd.parent_id {
             check_parent(tx, parent, Some(id)).await?;
+            // B5: a bloc member cannot become a sub-unit.
+            if parent.is_some() && db::organizations::is_term_member(tx, id).await? {
+                return Err(RuleViolation::MemberNotAUnit {
+                    what: before.code.clone(),
+                }
+                .into());
+            }
         }
         let after = db::organizations::update(
             tx,
@@ -750,7 +757,7 @@ pub async fn head_suggestion(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Hea
             .ok_or(AppError::NotFound { entity: "bloc" })?;
         let term = match db::blocs::term(c, bloc_id, year).await? {
             Some(t) => Some(t),
-            None => db::blocs::term(c, bloc_id, year - 1).await?,
+            None => db::blocs::term(c, bloc_id, year.saturating_sub(1)).await?,
         };
         let term = term.ok_or_else(|| {
             AppError::conflict(

@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod hardening;
+
 mod audit_events;
 mod evaluation;
 mod foundation;
