@@ -620,49 +620,30 @@ pub struct ComplianceView {
 
 impl From<Compliance> for ComplianceView {
     fn from(c: Compliance) -> Self {
-        let f = &c.full;
-        let ordered: Vec<&crate::db::pledges::TargetRow> =
-            svc::ordered_targets(&f.items, &f.targets).collect();
-        let members = c.units.len();
-        let targets: Vec<TargetCompliance> = ordered
+        let targets = c
+            .targets
             .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let achieving = c
-                    .units
-                    .iter()
-                    .filter(|u| u.cells[i].achieved == Some(true))
-                    .count();
-                let measurable = t.kind != "qualitative";
-                TargetCompliance {
-                    target_id: t.id,
-                    item_id: t.item_id,
-                    label: t.label.clone(),
-                    kind: enum_of(&t.kind).unwrap_or(TargetKindDto::Qualitative),
-                    comparator: t.comparator.as_deref().and_then(enum_of),
-                    target: t.target_value,
-                    members_achieving: achieving,
-                    members,
-                    share: crate::domain::compliance::percent_2dp(achieving as i64, members as i64)
-                        .unwrap_or_else(|| "0.00".into()),
-                    met: measurable.then_some(members > 0 && achieving == members),
-                }
+            .map(|f| TargetCompliance {
+                target_id: f.target.id,
+                item_id: f.target.item_id,
+                label: f.target.label.clone(),
+                kind: enum_of(&f.target.kind).unwrap_or(TargetKindDto::Qualitative),
+                comparator: f.target.comparator.as_deref().and_then(enum_of),
+                target: f.target.target_value,
+                members_achieving: f.members_achieving,
+                members: f.members,
+                share: f.share.clone(),
+                met: f.met,
             })
             .collect();
-        let items = f
+        let items = c
             .items
             .iter()
-            .map(|item| {
-                let mine: Vec<&TargetCompliance> = targets
-                    .iter()
-                    .filter(|t| t.item_id == item.id && t.met.is_some())
-                    .collect();
-                ItemCompliance {
-                    item_id: item.id,
-                    position: item.position,
-                    text: item.text.clone(),
-                    met: (!mine.is_empty()).then(|| mine.iter().all(|t| t.met == Some(true))),
-                }
+            .map(|(item, met)| ItemCompliance {
+                item_id: item.id,
+                position: item.position,
+                text: item.text.clone(),
+                met: *met,
             })
             .collect();
         let units = c
@@ -692,37 +673,24 @@ impl From<Compliance> for ComplianceView {
                         }
                     })
                     .collect();
-                let items_met = f
-                    .items
-                    .iter()
-                    .filter(|item| {
-                        let idx: Vec<usize> = ordered
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, t)| t.item_id == item.id && t.kind != "qualitative")
-                            .map(|(i, _)| i)
-                            .collect();
-                        !idx.is_empty() && idx.iter().all(|i| u.cells[*i].achieved == Some(true))
-                    })
-                    .count();
-                let summary = UnitSummary {
-                    achieved: u.cells.iter().filter(|c| c.achieved == Some(true)).count(),
-                    measurable: ordered.iter().filter(|t| t.kind != "qualitative").count(),
-                    reported: u.cells.iter().filter(|c| c.report.is_some()).count(),
-                    items_met,
-                };
+                let s = &u.summary;
                 UnitCompliance {
                     organization_id: u.organization_id,
                     code: u.code,
                     name: u.name,
                     cells,
-                    summary,
+                    summary: UnitSummary {
+                        achieved: s.achieved,
+                        measurable: s.measurable,
+                        reported: s.reported,
+                        items_met: s.items_met,
+                    },
                 }
             })
             .collect();
         ComplianceView {
-            pledge_id: f.row.id,
-            status: PledgeStatusDto::parse(&f.row.status),
+            pledge_id: c.full.row.id,
+            status: PledgeStatusDto::parse(&c.full.row.status),
             as_of: c.as_of,
             targets,
             items,

@@ -58,6 +58,23 @@ pub fn percent_2dp(num: i64, den: i64) -> Option<String> {
     Some(format!("{}.{:02}", hundredths / 100, hundredths % 100))
 }
 
+/// T7: the bloc's figure for one target from each member's `achieved`:
+/// (members achieving, their share with two decimals, met by every member —
+/// `None` for a target that is not measurable).
+pub fn bloc_figure(achieved: &[Option<bool>], measurable: bool) -> (usize, String, Option<bool>) {
+    let n = achieved.len();
+    let a = achieved.iter().filter(|x| **x == Some(true)).count();
+    let share = percent_2dp(a as i64, n as i64).unwrap_or_else(|| "0.00".into());
+    (a, share, measurable.then_some(n > 0 && a == n))
+}
+
+/// T7: an item is met when all its measurable targets are met; `None` when
+/// it has none.
+pub fn item_met(targets_met: &[Option<bool>]) -> Option<bool> {
+    let measurable: Vec<bool> = targets_met.iter().filter_map(|x| *x).collect();
+    (!measurable.is_empty()).then(|| measurable.iter().all(|x| *x))
+}
+
 /// T7: of several reports, the one of the latest period.
 pub fn latest(values: &[Value]) -> Option<&Value> {
     values.iter().max_by_key(|v| v.period.rank())
@@ -85,6 +102,19 @@ mod tests {
         assert_eq!(percent_2dp(1, 3).as_deref(), Some("33.33"));
         assert_eq!(percent_2dp(7, 7).as_deref(), Some("100.00"));
         assert_eq!(percent_2dp(0, 0), None);
+    }
+
+    #[test]
+    fn t7_bloc_figure_is_the_share_of_members_and_items_need_all_targets() {
+        assert_eq!(
+            bloc_figure(&[Some(true), Some(false), None], true),
+            (1, "33.33".into(), Some(false))
+        );
+        assert_eq!(bloc_figure(&[Some(true), Some(true)], true).2, Some(true));
+        assert_eq!(bloc_figure(&[None, None], false).2, None);
+        assert_eq!(item_met(&[Some(true), None, Some(true)]), Some(true));
+        assert_eq!(item_met(&[Some(true), Some(false)]), Some(false));
+        assert_eq!(item_met(&[None]), None);
     }
 
     #[test]

@@ -631,26 +631,11 @@ pub async fn ranking(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Vec<RankedU
                     )
                 })
                 .collect();
+            // The same figures as the compliance matrix.
             let comp = compliance
                 .as_ref()
                 .and_then(|c| c.units.iter().find(|u| u.organization_id == m.id))
-                .map(|u| {
-                    // The same count as the compliance matrix: qualitative targets are judged at scoring.
-                    let measurable = compliance
-                        .as_ref()
-                        .map(|c| {
-                            c.full
-                                .targets
-                                .iter()
-                                .filter(|t| t.kind != "qualitative")
-                                .count()
-                        })
-                        .unwrap_or(0);
-                    (
-                        u.cells.iter().filter(|c| c.achieved == Some(true)).count(),
-                        measurable,
-                    )
-                });
+                .map(|u| (u.summary.achieved, u.summary.measurable));
             RankedUnit {
                 member: m.clone(),
                 rank: None,

@@ -670,12 +670,92 @@ pub struct UnitRow {
     pub code: String,
     pub name: String,
     pub cells: Vec<Cell>,
+    pub summary: UnitSummary,
+}
+
+/// A unit's line in the matrix, summed up.
+#[derive(Debug, Clone, Default)]
+pub struct UnitSummary {
+    pub achieved: usize,
+    pub measurable: usize,
+    pub reported: usize,
+    pub items_met: usize,
+}
+
+/// The bloc's figure for a target (T7).
+pub struct TargetFigure {
+    pub target: TargetRow,
+    pub members_achieving: usize,
+    pub members: usize,
+    pub share: String,
+    pub met: Option<bool>,
 }
 
 pub struct Compliance {
     pub full: PledgeFull,
     pub as_of: Option<DateTime<Utc>>,
     pub units: Vec<UnitRow>,
+    /// In item order.
+    pub targets: Vec<TargetFigure>,
+    /// Each item and whether it is met (T7).
+    pub items: Vec<(ItemRow, Option<bool>)>,
+}
+
+/// T7 over the matrix: the bloc figure per target, `met` per item, and each
+/// unit's summary.
+fn summarise(
+    units: &mut [UnitRow],
+    items: &[ItemRow],
+    ordered: &[TargetRow],
+) -> (Vec<TargetFigure>, Vec<(ItemRow, Option<bool>)>) {
+    let measurable = |t: &TargetRow| kind_of(&t.kind) != TargetKind::Qualitative;
+    let figures: Vec<TargetFigure> = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let achieved: Vec<Option<bool>> = units.iter().map(|u| u.cells[i].achieved).collect();
+            let (members_achieving, share, met) = compliance::bloc_figure(&achieved, measurable(t));
+            TargetFigure {
+                target: t.clone(),
+                members_achieving,
+                members: units.len(),
+                share,
+                met,
+            }
+        })
+        .collect();
+    let item_rows = items
+        .iter()
+        .map(|item| {
+            let met: Vec<Option<bool>> = figures
+                .iter()
+                .filter(|f| f.target.item_id == item.id)
+                .map(|f| f.met)
+                .collect();
+            (item.clone(), compliance::item_met(&met))
+        })
+        .collect();
+    for u in units.iter_mut() {
+        let items_met = items
+            .iter()
+            .filter(|item| {
+                let mine: Vec<Option<bool>> = ordered
+                    .iter()
+                    .zip(&u.cells)
+                    .filter(|(t, _)| t.item_id == item.id && measurable(t))
+                    .map(|(_, c)| Some(c.achieved == Some(true)))
+                    .collect();
+                compliance::item_met(&mine) == Some(true)
+            })
+            .count();
+        u.summary = UnitSummary {
+            achieved: u.cells.iter().filter(|c| c.achieved == Some(true)).count(),
+            measurable: ordered.iter().filter(|t| measurable(t)).count(),
+            reported: u.cells.iter().filter(|c| c.report.is_some()).count(),
+            items_met,
+        };
+    }
+    (figures, item_rows)
 }
 
 /// T6, T7: the matrix units × targets from each unit's latest report of the
@@ -696,12 +776,13 @@ pub async fn compliance(db: &Db, id: Uuid, as_of: Option<NaiveDate>) -> AppResul
         let items = db::pledges::items(c, id).await?;
         let targets = db::pledges::targets(c, id).await?;
         let reports = db::pledges::effective_reports(c, id, as_of).await?;
-        let units = members
+        let mut units: Vec<UnitRow> = members
             .iter()
             .map(|m| UnitRow {
                 organization_id: m.id,
                 code: m.code.clone(),
                 name: m.name.clone(),
+                summary: UnitSummary::default(),
                 cells: ordered_targets(&items, &targets)
                     .map(|t| {
                         let mine: Vec<&ReportRow> = reports
@@ -713,7 +794,11 @@ pub async fn compliance(db: &Db, id: Uuid, as_of: Option<NaiveDate>) -> AppResul
                     .collect(),
             })
             .collect();
+        let ordered: Vec<TargetRow> = ordered_targets(&items, &targets).cloned().collect();
+        let (figures, item_rows) = summarise(&mut units, &items, &ordered);
         Ok(Compliance {
+            targets: figures,
+            items: item_rows,
             full: PledgeFull {
                 row,
                 term,
