@@ -54,6 +54,15 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// One failed rule inside a `Refused` problem, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFailure {
+    pub field: String,
+    pub rule: String,
+    pub vi: String,
+    pub en: String,
+}
+
 pub const PROBLEM_TYPE_BASE: &str = "https://thidua.example/problems/";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -88,6 +97,15 @@ pub enum AppError {
         code: &'static str,
         vi: String,
         en: String,
+    },
+    /// 409 with the failed rules listed in `errors` (field = the row, code =
+    /// the rule id): eligibility refusals and quotas.
+    #[error("refused: {code}")]
+    Refused {
+        code: &'static str,
+        vi: String,
+        en: String,
+        errors: Vec<RuleFailure>,
     },
     #[error("version conflict")]
     VersionConflict { current: i32 },
@@ -152,6 +170,7 @@ impl AppError {
             AppError::NotFound { .. } => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Conflict { code, .. } => code,
+            AppError::Refused { code, .. } => code,
             AppError::VersionConflict { .. } => "version_conflict",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -211,6 +230,10 @@ impl AppError {
             ),
             AppError::Conflict { vi, en, .. } => (
                 t("Xung đột với quy tắc nghiệp vụ", "Conflict"),
+                lang.pick(vi, en).to_string(),
+            ),
+            AppError::Refused { vi, en, .. } => (
+                t("Không đạt điều kiện", "Refused by the rules"),
                 lang.pick(vi, en).to_string(),
             ),
             AppError::VersionConflict { current } => (
@@ -291,6 +314,14 @@ impl AppError {
                     message: crate::i18n::field_message(&e.code, lang, &e.message),
                 })
                 .collect(),
+            AppError::Refused { errors, .. } => errors
+                .iter()
+                .map(|e| FieldError {
+                    field: e.field.clone(),
+                    code: e.rule.clone(),
+                    message: lang.pick(&e.vi, &e.en).to_string(),
+                })
+                .collect(),
             _ => Vec::new(),
         };
         Problem {
@@ -317,7 +348,7 @@ impl ResponseError for AppError {
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::Refused { .. } => StatusCode::CONFLICT,
             AppError::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -729,6 +760,56 @@ impl From<crate::domain::RuleViolation> for AppError {
                 format!(
                     "The parent {parent} must be a unit (not a sub-unit), and a unit with sub-units cannot become a sub-unit."
                 ),
+            ),
+            R::InvalidRuleSet { reason } => AppError::unprocessable(
+                "invalid_rule_set",
+                format!("C0: tham số bộ quy tắc không hợp lệ ({reason})."),
+                format!("C0: invalid rule set parameters ({reason})."),
+            ),
+            R::RuleSetInUse => AppError::conflict(
+                "rule_set_in_use",
+                "C0: bộ quy tắc đã được dùng trong một quyết định nên không sửa được; hãy tạo phiên bản mới.",
+                "C0: the rule set has been used by a decision and cannot change; create a new version.",
+            ),
+            R::NoRuleSet { year } => AppError::conflict(
+                "no_rule_set",
+                format!("C0: không có bộ quy tắc nào có hiệu lực ngày 31/12/{year}."),
+                format!("C0: no rule set is in force on 31 December {year}."),
+            ),
+            R::SubjectKindMismatch { award, expected } => AppError::unprocessable(
+                "subject_kind_mismatch",
+                format!(
+                    "{award} dành cho {}.",
+                    if expected == "person" {
+                        "cá nhân"
+                    } else {
+                        "tập thể"
+                    }
+                ),
+                format!("{award} is awarded to a {expected}."),
+            ),
+            R::ProposalTransition { from, action } => AppError::conflict(
+                "invalid_transition",
+                format!(
+                    "Không thể {action} đề nghị đang ở trạng thái {from}; đề nghị đi theo: draft → submitted → returned|approved|rejected, returned → submitted, approved → decided."
+                ),
+                format!(
+                    "Cannot {action} a proposal that is {from}; proposals move draft → submitted → returned|approved|rejected, returned → submitted, approved → decided."
+                ),
+            ),
+            R::RegistrationClosed { deadline } => AppError::conflict(
+                "registration_closed",
+                format!(
+                    "Đã quá hạn đăng ký thi đua của nhiệm kỳ ({deadline}); quản trị có thể dời hạn."
+                ),
+                format!(
+                    "The term's registration deadline ({deadline}) has passed; the admin may move it."
+                ),
+            ),
+            R::AwardRevoked => AppError::conflict(
+                "award_revoked",
+                "C14: khen thưởng này đã bị hủy bỏ.",
+                "C14: this award is already revoked.",
             ),
         }
     }

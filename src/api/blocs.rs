@@ -148,6 +148,9 @@ pub struct TermView {
     pub deputy_id: Option<Uuid>,
     /// No progress report is accepted after this date (T8).
     pub reporting_cutoff: NaiveDate,
+    /// No registration (đăng ký thi đua) of a member is accepted after this
+    /// date, but from the admin; none: no deadline set.
+    pub registration_deadline: Option<NaiveDate>,
     /// B4: the pledge is open; changes need the admin and a reason.
     pub frozen: bool,
     pub version: i32,
@@ -173,6 +176,7 @@ impl From<Term> for TermView {
             head_id: t.row.head_id,
             deputy_id: t.row.deputy_id,
             reporting_cutoff: t.row.reporting_cutoff,
+            registration_deadline: t.row.registration_deadline,
             frozen: t.row.frozen_at.is_some(),
             version: t.row.version,
             created_at: t.row.created_at,

@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod people;
 pub mod pledges;
 pub mod respond;
+pub mod titles;
 pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -99,7 +100,34 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(evaluation::close_ballot)
         .service(evaluation::ballot_result)
         .service(evaluation::minutes)
-        .service(evaluation::leading_units);
+        .service(evaluation::leading_units)
+        .service(titles::award_types)
+        .service(titles::rule_sets)
+        .service(titles::rule_set)
+        .service(titles::create_rule_set)
+        .service(titles::update_rule_set)
+        .service(titles::put_facts)
+        .service(titles::get_facts)
+        .service(titles::create_registration)
+        .service(titles::registrations)
+        .service(titles::registration)
+        .service(titles::update_registration)
+        .service(titles::set_deadline)
+        .service(titles::check)
+        .service(titles::check_batch)
+        .service(titles::create_proposal)
+        .service(titles::proposals)
+        .service(titles::proposal)
+        .service(titles::update_proposal)
+        .service(titles::submit_proposal)
+        .service(titles::return_proposal)
+        .service(titles::council_outcome)
+        .service(titles::decide)
+        .service(titles::decisions)
+        .service(titles::decision)
+        .service(titles::person_awards)
+        .service(titles::organization_awards)
+        .service(titles::revoke);
 }
 
 /// Routes outside the API document: metrics, the document itself, Swagger UI.

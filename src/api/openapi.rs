@@ -37,6 +37,7 @@ Log in with `POST /api/v1/auth/token`, then press **Authorize** and paste the `a
         (name = "pledges", description = "Pledges, signatures, progress reports and compliance (rules P1–P6, T0–T8) / Giao ước thi đua, chỉ tiêu, báo cáo"),
         (name = "evaluation", description = "Year-end scoring, ranking and the secret ballot for leading units (rules E1–E4) / Chấm điểm, xếp hạng, bỏ phiếu kín"),
         (name = "conferences", description = "Bloc conferences, attendees, adopted documents / Hội nghị khối"),
+        (name = "titles", description = "Titles and commendations: catalogue, versioned rule sets (C0), yearly facts, registrations, eligibility (C1–C14), proposals, decisions, award history / Danh hiệu thi đua, hình thức khen thưởng"),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&Security),

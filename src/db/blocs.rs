@@ -124,6 +124,7 @@ pub struct TermRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub registration_deadline: Option<NaiveDate>,
 }
 
 /// A member as shown with its term.
@@ -323,6 +324,23 @@ pub async fn set_cutoff(c: &mut Conn, id: Uuid, cutoff: NaiveDate) -> AppResult<
     Ok(diesel::update(t::table.find(id))
         .set((
             t::reporting_cutoff.eq(cutoff),
+            t::version.eq(t::version + 1),
+            t::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(TermRow::as_returning())
+        .get_result(c)
+        .await?)
+}
+
+/// The term's deadline for registrations (đăng ký thi đua).
+pub async fn set_registration_deadline(
+    c: &mut Conn,
+    id: Uuid,
+    deadline: Option<NaiveDate>,
+) -> AppResult<TermRow> {
+    Ok(diesel::update(t::table.find(id))
+        .set((
+            t::registration_deadline.eq(deadline),
             t::version.eq(t::version + 1),
             t::updated_at.eq(diesel::dsl::now),
         ))

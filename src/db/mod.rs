@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod people;
 pub mod pledges;
 pub mod schema;
+pub mod titles;
 pub mod users;
 
 use std::time::Duration;

@@ -151,6 +151,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        registration_deadline -> Nullable<Date>,
     }
 }
 
@@ -385,7 +386,141 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    award_types (code) {
+        code -> Text,
+        kind -> Text,
+        subject_kind -> Text,
+        level -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        legal_basis -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    rule_sets (id) {
+        id -> Uuid,
+        code -> Text,
+        version -> Int4,
+        scope -> Text,
+        name -> Text,
+        legal_basis -> Text,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        params -> Jsonb,
+        used_at -> Nullable<Timestamptz>,
+        row_version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    person_year_facts (person_id, year) {
+        person_id -> Uuid,
+        year -> Int4,
+        rating -> Text,
+        registered -> Bool,
+        months_employed -> Int4,
+        absent_days -> Int4,
+        discipline -> Text,
+        discipline_until -> Nullable<Date>,
+        under_investigation -> Bool,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    initiatives (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        year -> Int4,
+        title -> Text,
+        level -> Text,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        year -> Int4,
+        titles -> Array<Text>,
+        sub_units -> Jsonb,
+        staff -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Uuid,
+        organization_id -> Nullable<Uuid>,
+        year -> Int4,
+        title -> Text,
+        status -> Text,
+        return_reason -> Nullable<Text>,
+        council_note -> Nullable<Text>,
+        council_on -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    proposal_items (id) {
+        id -> Uuid,
+        proposal_id -> Uuid,
+        position -> Int4,
+        award_type -> Text,
+        person_id -> Nullable<Uuid>,
+        organization_id -> Nullable<Uuid>,
+        eligible -> Bool,
+        eligibility -> Jsonb,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> Uuid,
+        number -> Text,
+        decided_on -> Date,
+        signer -> Text,
+        issuing_body -> Text,
+        year -> Int4,
+        proposal_id -> Nullable<Uuid>,
+        rule_set_id -> Uuid,
+        override_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    awards (id) {
+        id -> Uuid,
+        award_type -> Text,
+        person_id -> Nullable<Uuid>,
+        organization_id -> Nullable<Uuid>,
+        year -> Int4,
+        decision_id -> Uuid,
+        status -> Text,
+        eligibility -> Jsonb,
+        overridden -> Bool,
+        revoked_at -> Nullable<Timestamptz>,
+        revoke_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(people -> organizations (organization_id));
+diesel::joinable!(awards -> decisions (decision_id));
+diesel::joinable!(proposal_items -> proposals (proposal_id));
 diesel::joinable!(bloc_terms -> blocs (bloc_id));
 diesel::joinable!(term_members -> organizations (organization_id));
 diesel::joinable!(conferences -> blocs (bloc_id));
@@ -422,4 +557,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     ballots,
     ballot_papers,
     leading_units,
+    award_types,
+    rule_sets,
+    person_year_facts,
+    initiatives,
+    registrations,
+    proposals,
+    proposal_items,
+    decisions,
+    awards,
 );

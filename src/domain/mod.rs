@@ -7,6 +7,7 @@ pub mod evaluation;
 pub mod paging;
 pub mod pledge;
 pub mod registry;
+pub mod titles;
 
 use uuid::Uuid;
 
@@ -116,4 +117,27 @@ pub enum RuleViolation {
     /// T8
     #[error("T8: reporting closed on {cutoff}")]
     ReportingClosed { cutoff: chrono::NaiveDate },
+    /// C0
+    #[error("C0: {reason}")]
+    InvalidRuleSet { reason: &'static str },
+    /// C0
+    #[error("C0: the rule set is used by a decision")]
+    RuleSetInUse,
+    /// C0
+    #[error("C0: no rule set in force for {year}")]
+    NoRuleSet { year: i32 },
+    #[error("{award} is for a {expected}")]
+    SubjectKindMismatch {
+        award: &'static str,
+        expected: &'static str,
+    },
+    /// Proposals: the state machine
+    #[error("cannot {action} a proposal that is {from}")]
+    ProposalTransition { from: String, action: &'static str },
+    /// Registrations: the term's deadline
+    #[error("registration closed on {deadline}")]
+    RegistrationClosed { deadline: chrono::NaiveDate },
+    /// C14
+    #[error("C14: the award is already revoked")]
+    AwardRevoked,
 }

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod pledges;
 pub mod registry;
+pub mod titles;
 
 use serde_json::Value;
 use uuid::Uuid;

@@ -309,7 +309,11 @@ fn person_json(p: &PersonRow) -> serde_json::Value {
 }
 
 /// A unit's officers keep their own staff list, including their sub-units'.
-async fn require_staff_writer(tx: &mut Conn, caller: &Principal, org_id: Uuid) -> AppResult<()> {
+pub(crate) async fn require_staff_writer(
+    tx: &mut Conn,
+    caller: &Principal,
+    org_id: Uuid,
+) -> AppResult<()> {
     caller.require_write()?;
     if caller.is_admin() {
         // The admin may write for any organisation, but it must exist.

@@ -1,0 +1,10 @@
+DROP TABLE awards;
+DROP TABLE decisions;
+DROP TABLE proposal_items;
+DROP TABLE proposals;
+ALTER TABLE bloc_terms DROP COLUMN registration_deadline;
+DROP TABLE registrations;
+DROP TABLE initiatives;
+DROP TABLE person_year_facts;
+DROP TABLE rule_sets;
+DROP TABLE award_types;

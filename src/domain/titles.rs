@@ -1,0 +1,1002 @@
+//! Danh hiệu thi đua và hình thức khen thưởng: the eligibility engine of
+//! TITLES.md (C1–C14). Pure: the service loads the facts of a subject, this
+//! module decides and explains every rule it checked with its figures.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::RuleViolation;
+
+/// An emulation title (danh hiệu) or a commendation form (hình thức).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AwardType {
+    Ldtt,
+    Cstdcs,
+    CstdTinh,
+    CstdToanQuoc,
+    Ttldtt,
+    Ttldxs,
+    CoThiDuaTinh,
+    CoThiDuaChinhPhu,
+    BangKhenChuTichTinh,
+    BangKhenBo,
+    BangKhenThuTuong,
+    GiayKhen,
+}
+
+impl AwardType {
+    pub const ALL: [AwardType; 12] = [
+        AwardType::Ldtt,
+        AwardType::Cstdcs,
+        AwardType::CstdTinh,
+        AwardType::CstdToanQuoc,
+        AwardType::Ttldtt,
+        AwardType::Ttldxs,
+        AwardType::CoThiDuaTinh,
+        AwardType::CoThiDuaChinhPhu,
+        AwardType::BangKhenChuTichTinh,
+        AwardType::BangKhenBo,
+        AwardType::BangKhenThuTuong,
+        AwardType::GiayKhen,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AwardType::Ldtt => "ldtt",
+            AwardType::Cstdcs => "cstdcs",
+            AwardType::CstdTinh => "cstd_tinh",
+            AwardType::CstdToanQuoc => "cstd_toan_quoc",
+            AwardType::Ttldtt => "ttldtt",
+            AwardType::Ttldxs => "ttldxs",
+            AwardType::CoThiDuaTinh => "co_thi_dua_tinh",
+            AwardType::CoThiDuaChinhPhu => "co_thi_dua_chinh_phu",
+            AwardType::BangKhenChuTichTinh => "bang_khen_chu_tich_tinh",
+            AwardType::BangKhenBo => "bang_khen_bo",
+            AwardType::BangKhenThuTuong => "bang_khen_thu_tuong",
+            AwardType::GiayKhen => "giay_khen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AwardType> {
+        AwardType::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    /// Titles and forms for a collective (tập thể) rather than a person.
+    pub fn collective(self) -> bool {
+        matches!(
+            self,
+            AwardType::Ttldtt
+                | AwardType::Ttldxs
+                | AwardType::CoThiDuaTinh
+                | AwardType::CoThiDuaChinhPhu
+        )
+    }
+}
+
+/// Xếp loại: the yearly performance rating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rating {
+    /// `kht`: not completed
+    Kht,
+    /// `ht`: completed
+    Ht,
+    /// `htt`: completed well
+    Htt,
+    /// `htxs`: completed excellently
+    Htxs,
+}
+
+impl Rating {
+    pub fn parse(s: &str) -> Option<Rating> {
+        Some(match s {
+            "htxs" => Rating::Htxs,
+            "htt" => Rating::Htt,
+            "ht" => Rating::Ht,
+            "kht" => Rating::Kht,
+            _ => return None,
+        })
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Rating::Htxs => "htxs",
+            Rating::Htt => "htt",
+            Rating::Ht => "ht",
+            Rating::Kht => "kht",
+        }
+    }
+}
+
+/// Kỷ luật, in increasing severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Discipline {
+    None,
+    /// Khiển trách (reprimand)
+    KhienTrach,
+    /// Cảnh cáo (warning)
+    CanhCao,
+    /// Anything heavier than a warning
+    Higher,
+}
+
+impl Discipline {
+    pub fn parse(s: &str) -> Option<Discipline> {
+        Some(match s {
+            "none" => Discipline::None,
+            "khien_trach" => Discipline::KhienTrach,
+            "canh_cao" => Discipline::CanhCao,
+            "higher" => Discipline::Higher,
+            _ => return None,
+        })
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Discipline::None => "none",
+            Discipline::KhienTrach => "khien_trach",
+            Discipline::CanhCao => "canh_cao",
+            Discipline::Higher => "higher",
+        }
+    }
+}
+
+/// Sáng kiến: the level at which an initiative was recognised. A higher
+/// level satisfies a lower requirement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Grassroots,
+    Provincial,
+    National,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "grassroots" => Level::Grassroots,
+            "provincial" => Level::Provincial,
+            "national" => Level::National,
+            _ => return None,
+        })
+    }
+}
+
+/// C0: the parameters of one rule set. Every number a rule reads is here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleParams {
+    /// C3: fewest months employed in the year.
+    pub ldtt_min_months: i32,
+    /// C3: absent this many working days or more excludes.
+    pub ldtt_max_absent_days: i32,
+    /// C4: cap on CSTĐCS as a percentage of LĐTT in a unit's proposals (none: no cap).
+    pub cstdcs_cap_percent: Option<i32>,
+    /// C5: consecutive CSTĐCS years.
+    pub cstd_tinh_consecutive_years: i32,
+    /// C6: consecutive provincial-fighter awards.
+    pub cstd_toan_quoc_consecutive: i32,
+    /// C6: most years between two provincial-fighter awards that still follow each other.
+    pub cstd_toan_quoc_max_gap_years: i32,
+    /// C7: share of members that are LĐTT, in percent.
+    pub ttldtt_min_share_percent: i32,
+    /// C7: the share must be strictly greater (vn-2017: more than 50%).
+    pub ttldtt_share_strict: bool,
+    /// C8: share of members that are LĐTT, in percent.
+    pub ttldxs_min_share_percent: i32,
+    /// C8: at least one member is CSTĐCS (vn-2017).
+    pub ttldxs_requires_cstdcs: bool,
+    /// C8: cap on TTLĐXS as a percentage of TTLĐTT in a proposal list (none: no cap).
+    pub ttldxs_cap_percent: Option<i32>,
+    /// C9: provincial flags per bloc and year.
+    pub flag_max_per_bloc: i32,
+    /// C11: consecutive years.
+    pub bang_khen_tinh_consecutive_years: i32,
+    /// C11: initiatives over the window (with `htxs` each year).
+    pub bang_khen_tinh_initiatives: i32,
+    /// C12: consecutive years rated `htt` or better.
+    pub bang_khen_ttg_years: i32,
+    /// C12: CSTĐCS years within that run.
+    pub bang_khen_ttg_cstdcs: i32,
+}
+
+impl RuleParams {
+    /// The bounds a rule set's parameters must keep.
+    pub fn check(&self) -> Result<(), RuleViolation> {
+        let pct = |v: i32| (0..=100).contains(&v);
+        let bad = |reason: &'static str| Err(RuleViolation::InvalidRuleSet { reason });
+        if !(0..=12).contains(&self.ldtt_min_months) {
+            return bad("ldttMinMonths is 0..12");
+        }
+        if !(1..=366).contains(&self.ldtt_max_absent_days) {
+            return bad("ldttMaxAbsentDays is 1..366");
+        }
+        if !pct(self.ttldtt_min_share_percent) || !pct(self.ttldxs_min_share_percent) {
+            return bad("shares are percentages 0..100");
+        }
+        if self.cstdcs_cap_percent.is_some_and(|v| !pct(v))
+            || self.ttldxs_cap_percent.is_some_and(|v| !pct(v))
+        {
+            return bad("caps are percentages 0..100");
+        }
+        for v in [
+            self.cstd_tinh_consecutive_years,
+            self.cstd_toan_quoc_consecutive,
+            self.cstd_toan_quoc_max_gap_years,
+            self.flag_max_per_bloc,
+            self.bang_khen_tinh_consecutive_years,
+            self.bang_khen_ttg_years,
+        ] {
+            if !(1..=20).contains(&v) {
+                return bad("year counts and seats are 1..20");
+            }
+        }
+        if !(0..=20).contains(&self.bang_khen_tinh_initiatives)
+            || !(0..=self.bang_khen_ttg_years).contains(&self.bang_khen_ttg_cstdcs)
+        {
+            return bad("initiative and CSTĐCS counts are 0..20 and within the run");
+        }
+        Ok(())
+    }
+}
+
+/// A person's facts for one year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonYear {
+    pub year: i32,
+    pub rating: Rating,
+    pub registered: bool,
+    pub months_employed: i32,
+    pub absent_days: i32,
+    pub discipline: Discipline,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Initiative {
+    pub year: i32,
+    pub level: Level,
+}
+
+/// An award in the history; a revoked one never counts (C14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub award: AwardType,
+    pub year: i32,
+    pub active: bool,
+}
+
+/// Everything the rules read about a person.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Person {
+    pub years: Vec<PersonYear>,
+    pub initiatives: Vec<Initiative>,
+    pub awards: Vec<Held>,
+    /// C2: a discipline still in force on the day of the check.
+    pub discipline_in_force: bool,
+    /// C2: an investigation or complaint review is open.
+    pub under_investigation: bool,
+}
+
+/// C9: where the unit stands in its bloc's year-end vote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub bloc_code: String,
+    /// Its rank among the elected leading units, when elected.
+    pub elected_rank: Option<i32>,
+    /// Elected units ranked strictly better.
+    pub better_elected: i64,
+    /// Provincial flags already awarded (active) to other units of the bloc that year.
+    pub flags_awarded: i64,
+}
+
+/// Everything the rules read about a collective.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Collective {
+    /// Its staff at the end of the year, with their facts and awards.
+    pub members: Vec<Person>,
+    pub awards: Vec<Held>,
+    /// The bloc standing for the year; `None` when the unit is in no bloc.
+    pub standing: Option<Standing>,
+}
+
+pub enum Subject<'a> {
+    Person(&'a Person),
+    Collective(&'a Collective),
+}
+
+/// One rule checked: its id, the outcome, a sentence in both languages and
+/// the figures behind it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// Rule id of TITLES.md (`C1` … `C14`).
+    pub rule: String,
+    pub passed: bool,
+    /// The reason in Vietnamese.
+    pub vi: String,
+    /// The reason in English.
+    pub en: String,
+    /// The numbers the rule compared.
+    #[schema(value_type = Object)]
+    pub figures: Value,
+}
+
+impl Check {
+    fn new(rule: &str, passed: bool, vi: String, en: String, figures: Value) -> Check {
+        Check {
+            rule: rule.to_string(),
+            passed,
+            vi,
+            en,
+            figures,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub eligible: bool,
+    pub checks: Vec<Check>,
+}
+
+/// C13: `num / den >= pct%` (or `>` when strict) in exact integers.
+pub fn share_at_least(num: i64, den: i64, pct: i32, strict: bool) -> bool {
+    if den <= 0 {
+        return false;
+    }
+    let (lhs, rhs) = (num * 100, i64::from(pct) * den);
+    if strict { lhs > rhs } else { lhs >= rhs }
+}
+
+/// C13: `count <= cap% of base` in exact integers.
+pub fn within_cap(count: i64, base: i64, cap_pct: i32) -> bool {
+    count * 100 <= i64::from(cap_pct) * base
+}
+
+fn yn(b: bool) -> (&'static str, &'static str) {
+    if b {
+        ("đạt", "met")
+    } else {
+        ("không đạt", "not met")
+    }
+}
+
+impl Person {
+    fn year(&self, y: i32) -> Option<&PersonYear> {
+        self.years.iter().find(|f| f.year == y)
+    }
+
+    /// C14: only active awards count.
+    fn holds(&self, a: AwardType, y: i32) -> bool {
+        holds(&self.awards, a, y)
+    }
+
+    fn initiatives(&self, from: i32, to: i32, min: Level) -> i64 {
+        self.initiatives
+            .iter()
+            .filter(|i| i.year >= from && i.year <= to && i.level >= min)
+            .count() as i64
+    }
+
+    /// LĐTT in year `y`: held, or (for the year considered) C3 on its facts.
+    fn ldtt(&self, y: i32, considered: i32, p: &RuleParams) -> bool {
+        self.holds(AwardType::Ldtt, y) || (y == considered && c3(self, y, p).passed)
+    }
+
+    /// CSTĐCS in year `y`: held, or (for the year considered) C4 on its facts.
+    fn cstdcs(&self, y: i32, considered: i32, p: &RuleParams) -> bool {
+        self.holds(AwardType::Cstdcs, y) || (y == considered && c4(self, y, p).passed)
+    }
+}
+
+fn holds(awards: &[Held], a: AwardType, y: i32) -> bool {
+    awards
+        .iter()
+        .any(|h| h.active && h.award == a && h.year == y)
+}
+
+/// C1: one achievement earns one award.
+fn c1(awards: &[Held], a: AwardType, y: i32) -> Check {
+    let held = holds(awards, a, y);
+    Check::new(
+        "C1",
+        !held,
+        if held {
+            format!(
+                "Đã được tặng {} năm {y}; mỗi thành tích chỉ khen một lần.",
+                a.code()
+            )
+        } else {
+            format!("Chưa được tặng {} năm {y}.", a.code())
+        },
+        if held {
+            format!(
+                "Already awarded {} for {y}; one achievement earns one award.",
+                a.code()
+            )
+        } else {
+            format!("Not yet awarded {} for {y}.", a.code())
+        },
+        json!({"awardType": a.code(), "year": y, "alreadyAwarded": held}),
+    )
+}
+
+/// C2: nobody under discipline in force, investigation or complaint review.
+fn c2(p: &Person) -> Check {
+    let ok = !p.discipline_in_force && !p.under_investigation;
+    let mut vi = Vec::new();
+    let mut en = Vec::new();
+    if p.discipline_in_force {
+        vi.push("đang trong thời hạn kỷ luật");
+        en.push("a discipline is in force");
+    }
+    if p.under_investigation {
+        vi.push("đang bị điều tra hoặc xem xét khiếu nại, tố cáo");
+        en.push("under investigation or complaint review");
+    }
+    Check::new(
+        "C2",
+        ok,
+        if ok {
+            "Không trong thời hạn kỷ luật, không bị điều tra hay xem xét khiếu nại.".into()
+        } else {
+            format!("Không được đề nghị khen thưởng: {}.", vi.join(", "))
+        },
+        if ok {
+            "No discipline in force, no investigation or complaint review.".into()
+        } else {
+            format!("Cannot be proposed or awarded: {}.", en.join(", "))
+        },
+        json!({"disciplineInForce": p.discipline_in_force, "underInvestigation": p.under_investigation}),
+    )
+}
+
+fn no_facts(rule: &str, y: i32) -> Check {
+    Check::new(
+        rule,
+        false,
+        format!("Chưa có số liệu cá nhân năm {y} (xếp loại, đăng ký thi đua, thời gian công tác)."),
+        format!("No personal facts recorded for {y} (rating, registration, time employed)."),
+        json!({"year": y, "factsRecorded": false}),
+    )
+}
+
+/// C3: Lao động tiên tiến.
+fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
+    let Some(f) = p.year(y) else {
+        return no_facts("C3", y);
+    };
+    let mut vi = Vec::new();
+    let mut en = Vec::new();
+    if f.rating < Rating::Htt {
+        vi.push(format!("xếp loại {} (cần từ htt trở lên)", f.rating.code()));
+        en.push(format!("rated {} (needs htt or better)", f.rating.code()));
+    }
+    if !f.registered {
+        vi.push("không đăng ký thi đua".to_string());
+        en.push("did not register for emulation".to_string());
+    }
+    if f.months_employed < params.ldtt_min_months {
+        vi.push(format!(
+            "công tác {} tháng (cần ít nhất {})",
+            f.months_employed, params.ldtt_min_months
+        ));
+        en.push(format!(
+            "employed {} months (needs {})",
+            f.months_employed, params.ldtt_min_months
+        ));
+    }
+    if f.absent_days >= params.ldtt_max_absent_days {
+        vi.push(format!(
+            "nghỉ {} ngày làm việc (từ {} ngày trở lên là không đạt)",
+            f.absent_days, params.ldtt_max_absent_days
+        ));
+        en.push(format!(
+            "absent {} working days ({} or more excludes)",
+            f.absent_days, params.ldtt_max_absent_days
+        ));
+    }
+    if f.discipline >= Discipline::KhienTrach {
+        vi.push(format!("bị kỷ luật ({}) trong năm", f.discipline.code()));
+        en.push(format!("disciplined ({}) in the year", f.discipline.code()));
+    }
+    let ok = vi.is_empty();
+    Check::new(
+        "C3",
+        ok,
+        if ok {
+            format!("Đạt tiêu chuẩn Lao động tiên tiến năm {y}.")
+        } else {
+            format!("Không đạt Lao động tiên tiến năm {y}: {}.", vi.join("; "))
+        },
+        if ok {
+            format!("Meets the Advanced Worker standard for {y}.")
+        } else {
+            format!("Not an Advanced Worker for {y}: {}.", en.join("; "))
+        },
+        json!({
+            "year": y,
+            "rating": f.rating.code(),
+            "registered": f.registered,
+            "monthsEmployed": f.months_employed,
+            "minMonths": params.ldtt_min_months,
+            "absentDays": f.absent_days,
+            "maxAbsentDays": params.ldtt_max_absent_days,
+            "discipline": f.discipline.code(),
+        }),
+    )
+}
+
+/// C4: CSTĐCS = LĐTT the same year and (htxs or a recognised initiative).
+fn c4(p: &Person, y: i32, params: &RuleParams) -> Check {
+    let held_ldtt = p.holds(AwardType::Ldtt, y);
+    let ldtt = c3(p, y, params);
+    let ldtt_ok = held_ldtt || ldtt.passed;
+    let htxs = p.year(y).is_some_and(|f| f.rating == Rating::Htxs);
+    let initiatives = p.initiatives(y, y, Level::Grassroots);
+    let ok = ldtt_ok && (htxs || initiatives > 0);
+    let (vi_l, en_l) = yn(ldtt_ok);
+    Check::new(
+        "C4",
+        ok,
+        format!(
+            "Lao động tiên tiến năm {y}: {vi_l}; xếp loại htxs: {}; sáng kiến được công nhận trong năm: {initiatives}. {}",
+            if htxs { "có" } else { "không" },
+            if ok {
+                "Đạt tiêu chuẩn Chiến sĩ thi đua cơ sở."
+            } else if !ldtt_ok {
+                "Không đạt: cần đạt Lao động tiên tiến cùng năm."
+            } else {
+                "Không đạt: cần xếp loại htxs hoặc có sáng kiến được công nhận."
+            }
+        ),
+        format!(
+            "Advanced Worker in {y}: {en_l}; rated htxs: {}; recognised initiatives in the year: {initiatives}. {}",
+            if htxs { "yes" } else { "no" },
+            if ok {
+                "Meets the Grassroots Emulation Fighter standard."
+            } else if !ldtt_ok {
+                "Not met: needs Advanced Worker the same year."
+            } else {
+                "Not met: needs an htxs rating or a recognised initiative."
+            }
+        ),
+        json!({
+            "year": y,
+            "ldtt": ldtt_ok,
+            "ldttHeld": held_ldtt,
+            "ldttFigures": ldtt.figures,
+            "htxs": htxs,
+            "initiatives": initiatives,
+        }),
+    )
+}
+
+/// C5: CSTĐCS in each of the N consecutive years ending in `y`, and an
+/// initiative with province-wide effect in those years.
+fn c5(p: &Person, y: i32, params: &RuleParams) -> Check {
+    let n = params.cstd_tinh_consecutive_years;
+    let from = y - n + 1;
+    let years: Vec<i32> = (from..=y).filter(|&k| p.cstdcs(k, y, params)).collect();
+    let provincial = p.initiatives(from, y, Level::Provincial);
+    let ok = years.len() as i32 == n && provincial > 0;
+    Check::new(
+        "C5",
+        ok,
+        format!(
+            "Chiến sĩ thi đua cơ sở {}/{n} năm liên tục {from}–{y} (các năm đạt: {years:?}); sáng kiến có phạm vi ảnh hưởng cấp tỉnh: {provincial}.{}",
+            years.len(),
+            if ok { " Đạt." } else { " Không đạt." }
+        ),
+        format!(
+            "Grassroots Emulation Fighter in {}/{n} consecutive years {from}–{y} (years held: {years:?}); initiatives with province-wide effect: {provincial}.{}",
+            years.len(),
+            if ok { " Met." } else { " Not met." }
+        ),
+        json!({"from": from, "to": y, "required": n, "cstdcsYears": years, "provincialInitiatives": provincial}),
+    )
+}
+
+/// C6: provincial fighter in N consecutive award rounds, the latest recent,
+/// and an initiative with nationwide effect in that span.
+fn c6(p: &Person, y: i32, params: &RuleParams) -> Check {
+    let n = params.cstd_toan_quoc_consecutive as usize;
+    let gap = params.cstd_toan_quoc_max_gap_years;
+    let mut years: Vec<i32> = p
+        .awards
+        .iter()
+        .filter(|h| h.active && h.award == AwardType::CstdTinh && h.year <= y)
+        .map(|h| h.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let run: Vec<i32> = years.iter().rev().take(n).rev().copied().collect();
+    let consecutive = run.len() == n && run.windows(2).all(|w| w[1] - w[0] <= gap);
+    let recent = run.last().is_some_and(|&last| last >= y - gap);
+    let from = run.first().copied().unwrap_or(y);
+    let national = p.initiatives(from, y, Level::National);
+    let ok = consecutive && recent && national > 0;
+    Check::new(
+        "C6",
+        ok,
+        format!(
+            "Chiến sĩ thi đua cấp tỉnh các năm {run:?} (cần {n} lần liên tục, cách nhau tối đa {gap} năm, lần gần nhất từ năm {}); sáng kiến phạm vi toàn quốc: {national}.{}",
+            y - gap,
+            if ok { " Đạt." } else { " Không đạt." }
+        ),
+        format!(
+            "Provincial Emulation Fighter in {run:?} (needs {n} consecutive rounds at most {gap} years apart, the latest from {}); initiatives with nationwide effect: {national}.{}",
+            y - gap,
+            if ok { " Met." } else { " Not met." }
+        ),
+        json!({"cstdTinhYears": run, "required": n, "maxGapYears": gap, "consecutive": consecutive, "recent": recent, "nationalInitiatives": national}),
+    )
+}
+
+/// C11: Bằng khen of the provincial chairman.
+fn c11(p: &Person, y: i32, params: &RuleParams) -> Check {
+    let n = params.bang_khen_tinh_consecutive_years;
+    let from = y - n + 1;
+    let cstdcs: Vec<i32> = (from..=y).filter(|&k| p.cstdcs(k, y, params)).collect();
+    let htxs: Vec<i32> = (from..=y)
+        .filter(|&k| p.year(k).is_some_and(|f| f.rating == Rating::Htxs))
+        .collect();
+    let initiatives = p.initiatives(from, y, Level::Grassroots);
+    let by_cstdcs = cstdcs.len() as i32 == n;
+    let by_htxs =
+        htxs.len() as i32 == n && initiatives >= i64::from(params.bang_khen_tinh_initiatives);
+    let ok = by_cstdcs || by_htxs;
+    Check::new(
+        "C11",
+        ok,
+        format!(
+            "Năm {from}–{y}: Chiến sĩ thi đua cơ sở các năm {cstdcs:?} (cần {n} năm liên tục), hoặc xếp loại htxs các năm {htxs:?} với {initiatives}/{} sáng kiến.{}",
+            params.bang_khen_tinh_initiatives,
+            if ok { " Đạt." } else { " Không đạt." }
+        ),
+        format!(
+            "{from}–{y}: Grassroots Emulation Fighter in {cstdcs:?} (needs {n} consecutive years), or rated htxs in {htxs:?} with {initiatives}/{} initiatives.{}",
+            params.bang_khen_tinh_initiatives,
+            if ok { " Met." } else { " Not met." }
+        ),
+        json!({"from": from, "to": y, "required": n, "cstdcsYears": cstdcs, "htxsYears": htxs, "initiatives": initiatives, "requiredInitiatives": params.bang_khen_tinh_initiatives}),
+    )
+}
+
+/// C12: Bằng khen of the Prime Minister.
+fn c12(p: &Person, y: i32, params: &RuleParams) -> Check {
+    let n = params.bang_khen_ttg_years;
+    let from = y - n + 1;
+    let earlier: Vec<i32> = p
+        .awards
+        .iter()
+        .filter(|h| {
+            h.active
+                && h.year < y
+                && matches!(
+                    h.award,
+                    AwardType::BangKhenChuTichTinh | AwardType::BangKhenBo
+                )
+        })
+        .map(|h| h.year)
+        .collect();
+    let good: Vec<i32> = (from..=y)
+        .filter(|&k| p.year(k).is_some_and(|f| f.rating >= Rating::Htt))
+        .collect();
+    let cstdcs: Vec<i32> = (from..=y).filter(|&k| p.cstdcs(k, y, params)).collect();
+    let ok = !earlier.is_empty()
+        && good.len() as i32 == n
+        && cstdcs.len() as i32 >= params.bang_khen_ttg_cstdcs;
+    Check::new(
+        "C12",
+        ok,
+        format!(
+            "Bằng khen cấp tỉnh hoặc cấp bộ đã nhận: {earlier:?}; hoàn thành tốt nhiệm vụ trở lên {}/{n} năm {from}–{y}; Chiến sĩ thi đua cơ sở {}/{} lần.{}",
+            good.len(),
+            cstdcs.len(),
+            params.bang_khen_ttg_cstdcs,
+            if ok { " Đạt." } else { " Không đạt." }
+        ),
+        format!(
+            "Provincial or ministerial Certificate of Merit held: {earlier:?}; rated htt or better {}/{n} years {from}–{y}; Grassroots Emulation Fighter {}/{} times.{}",
+            good.len(),
+            cstdcs.len(),
+            params.bang_khen_ttg_cstdcs,
+            if ok { " Met." } else { " Not met." }
+        ),
+        json!({"from": from, "to": y, "earlierBangKhenYears": earlier, "goodYears": good, "requiredYears": n, "cstdcsYears": cstdcs, "requiredCstdcs": params.bang_khen_ttg_cstdcs}),
+    )
+}
+
+struct MemberCounts {
+    members: i64,
+    ldtt: i64,
+    cstdcs: i64,
+    warned: i64,
+    not_completed: i64,
+}
+
+fn count_members(c: &Collective, y: i32, params: &RuleParams) -> MemberCounts {
+    let mut k = MemberCounts {
+        members: c.members.len() as i64,
+        ldtt: 0,
+        cstdcs: 0,
+        warned: 0,
+        not_completed: 0,
+    };
+    for m in &c.members {
+        k.ldtt += i64::from(m.ldtt(y, y, params));
+        k.cstdcs += i64::from(m.cstdcs(y, y, params));
+        let f = m.year(y);
+        k.warned += i64::from(f.is_some_and(|f| f.discipline >= Discipline::CanhCao));
+        k.not_completed += i64::from(f.is_none_or(|f| f.rating < Rating::Ht));
+    }
+    k
+}
+
+/// C7: Tập thể lao động tiên tiến.
+fn c7(c: &Collective, y: i32, params: &RuleParams) -> Check {
+    let k = count_members(c, y, params);
+    let pct = params.ttldtt_min_share_percent;
+    let strict = params.ttldtt_share_strict;
+    let share = share_at_least(k.ldtt, k.members, pct, strict);
+    let ok = share && k.warned == 0;
+    let cmp_vi = if strict { "trên" } else { "ít nhất" };
+    let cmp_en = if strict { "more than" } else { "at least" };
+    Check::new(
+        "C7",
+        ok,
+        format!(
+            "{}/{} thành viên đạt Lao động tiên tiến (cần {cmp_vi} {pct}%); {} thành viên bị kỷ luật từ cảnh cáo trở lên.{}",
+            k.ldtt,
+            k.members,
+            k.warned,
+            if ok { " Đạt." } else { " Không đạt." }
+        ),
+        format!(
+            "{}/{} members are Advanced Workers (needs {cmp_en} {pct}%); {} members disciplined at warning or above.{}",
+            k.ldtt,
+            k.members,
+            k.warned,
+            if ok { " Met." } else { " Not met." }
+        ),
+        json!({"year": y, "ldtt": k.ldtt, "members": k.members, "required": pct, "strict": strict, "warned": k.warned}),
+    )
+}
+
+/// C8: Tập thể lao động xuất sắc.
+fn c8(c: &Collective, y: i32, params: &RuleParams) -> Check {
+    let k = count_members(c, y, params);
+    let pct = params.ttldxs_min_share_percent;
+    let share = share_at_least(k.ldtt, k.members, pct, false);
+    let cstdcs_ok = !params.ttldxs_requires_cstdcs || k.cstdcs > 0;
+    let ok = k.members > 0 && k.not_completed == 0 && share && k.warned == 0 && cstdcs_ok;
+    Check::new(
+        "C8",
+        ok,
+        format!(
+            "{} thành viên chưa hoàn thành nhiệm vụ (cần 0); {}/{} đạt Lao động tiên tiến (cần ít nhất {pct}%); {} bị kỷ luật từ cảnh cáo trở lên; Chiến sĩ thi đua cơ sở: {}{}.{}",
+            k.not_completed,
+            k.ldtt,
+            k.members,
+            k.warned,
+            k.cstdcs,
+            if params.ttldxs_requires_cstdcs {
+                " (cần ít nhất 1)"
+            } else {
+                ""
+            },
+            if ok { " Đạt." } else { " Không đạt." }
+        ),
+        format!(
+            "{} members did not complete their tasks (needs 0); {}/{} are Advanced Workers (needs at least {pct}%); {} disciplined at warning or above; Grassroots Emulation Fighters: {}{}.{}",
+            k.not_completed,
+            k.ldtt,
+            k.members,
+            k.warned,
+            k.cstdcs,
+            if params.ttldxs_requires_cstdcs {
+                " (needs at least 1)"
+            } else {
+                ""
+            },
+            if ok { " Met." } else { " Not met." }
+        ),
+        json!({"year": y, "members": k.members, "notCompleted": k.not_completed, "ldtt": k.ldtt, "required": pct, "warned": k.warned, "cstdcs": k.cstdcs, "requiresCstdcs": params.ttldxs_requires_cstdcs}),
+    )
+}
+
+/// C9: the provincial flag goes only to a leading unit of its bloc.
+fn c9(c: &Collective, y: i32, params: &RuleParams) -> Check {
+    let max = i64::from(params.flag_max_per_bloc);
+    let Some(s) = &c.standing else {
+        return Check::new(
+            "C9",
+            false,
+            format!(
+                "Đơn vị không thuộc khối thi đua nào năm {y}; cờ thi đua cấp tỉnh chỉ tặng đơn vị dẫn đầu khối."
+            ),
+            format!(
+                "The unit is in no emulation bloc for {y}; the provincial flag goes only to a bloc's leading unit."
+            ),
+            json!({"year": y, "bloc": null, "elected": false}),
+        );
+    };
+    let elected = s.elected_rank.is_some();
+    let seat = elected && s.better_elected < max;
+    let room = s.flags_awarded < max;
+    let ok = seat && room;
+    let (vi, en) = if !elected {
+        (
+            format!(
+                "Đơn vị không được bình chọn là đơn vị dẫn đầu khối {} năm {y}.",
+                s.bloc_code
+            ),
+            format!(
+                "The unit was not elected a leading unit of bloc {} for {y}.",
+                s.bloc_code
+            ),
+        )
+    } else if !seat {
+        (
+            format!(
+                "Đơn vị dẫn đầu khối {} nhưng có {} đơn vị dẫn đầu xếp trên; mỗi khối tối đa {max} cờ.",
+                s.bloc_code, s.better_elected
+            ),
+            format!(
+                "A leading unit of bloc {}, but {} elected units rank higher; at most {max} flags per bloc.",
+                s.bloc_code, s.better_elected
+            ),
+        )
+    } else if !room {
+        (
+            format!(
+                "Khối {} đã được tặng {} cờ năm {y}; mỗi khối tối đa {max}.",
+                s.bloc_code, s.flags_awarded
+            ),
+            format!(
+                "Bloc {} already received {} flags for {y}; at most {max} per bloc.",
+                s.bloc_code, s.flags_awarded
+            ),
+        )
+    } else {
+        (
+            format!("Đơn vị dẫn đầu khối {} năm {y}. Đạt.", s.bloc_code),
+            format!("Leading unit of bloc {} for {y}. Met.", s.bloc_code),
+        )
+    };
+    Check::new(
+        "C9",
+        ok,
+        vi,
+        en,
+        json!({"year": y, "bloc": s.bloc_code, "elected": elected, "rank": s.elected_rank, "betterElected": s.better_elected, "flagsAwarded": s.flags_awarded, "maxPerBloc": max}),
+    )
+}
+
+/// C10: the Government flag only for a holder of the provincial flag.
+fn c10(c: &Collective, y: i32) -> Check {
+    let ok = holds(&c.awards, AwardType::CoThiDuaTinh, y);
+    Check::new(
+        "C10",
+        ok,
+        if ok {
+            format!("Đã được tặng Cờ thi đua cấp tỉnh năm {y}. Đạt.")
+        } else {
+            format!(
+                "Chưa được tặng Cờ thi đua cấp tỉnh năm {y}; Cờ của Chính phủ chỉ xét đơn vị đã có cờ cấp tỉnh."
+            )
+        },
+        if ok {
+            format!("Holds the provincial flag for {y}. Met.")
+        } else {
+            format!(
+                "Does not hold the provincial flag for {y}; the Government flag is only for holders of it."
+            )
+        },
+        json!({"year": y, "provincialFlag": ok}),
+    )
+}
+
+/// C14: revoked awards were left out (reported when there are any).
+fn c14(awards: &[Held]) -> Option<Check> {
+    let revoked: Vec<Value> = awards
+        .iter()
+        .filter(|h| !h.active)
+        .map(|h| json!({"awardType": h.award.code(), "year": h.year}))
+        .collect();
+    (!revoked.is_empty()).then(|| {
+        Check::new(
+            "C14",
+            true,
+            format!(
+                "{} khen thưởng đã bị hủy bỏ không được tính.",
+                revoked.len()
+            ),
+            format!("{} revoked awards were not counted.", revoked.len()),
+            json!({"revoked": revoked}),
+        )
+    })
+}
+
+/// The eligibility answer for a subject, a title or form, and a year.
+pub fn evaluate(
+    award: AwardType,
+    y: i32,
+    params: &RuleParams,
+    subject: Subject<'_>,
+) -> Result<Answer, RuleViolation> {
+    let mut checks = Vec::new();
+    match subject {
+        Subject::Person(p) => {
+            if award.collective() {
+                return Err(RuleViolation::SubjectKindMismatch {
+                    award: award.code(),
+                    expected: "collective",
+                });
+            }
+            checks.push(c1(&p.awards, award, y));
+            checks.push(c2(p));
+            match award {
+                AwardType::Ldtt => checks.push(c3(p, y, params)),
+                AwardType::Cstdcs => checks.push(c4(p, y, params)),
+                AwardType::CstdTinh => checks.push(c5(p, y, params)),
+                AwardType::CstdToanQuoc => checks.push(c6(p, y, params)),
+                AwardType::BangKhenChuTichTinh => checks.push(c11(p, y, params)),
+                AwardType::BangKhenThuTuong => checks.push(c12(p, y, params)),
+                // Ministerial forms and Giấy khen: only C1 and C2 are in TITLES.md.
+                _ => {}
+            }
+            checks.extend(c14(&p.awards));
+        }
+        Subject::Collective(c) => {
+            if !award.collective() {
+                return Err(RuleViolation::SubjectKindMismatch {
+                    award: award.code(),
+                    expected: "person",
+                });
+            }
+            checks.push(c1(&c.awards, award, y));
+            match award {
+                AwardType::Ttldtt => checks.push(c7(c, y, params)),
+                AwardType::Ttldxs => checks.push(c8(c, y, params)),
+                AwardType::CoThiDuaTinh => checks.push(c9(c, y, params)),
+                _ => checks.push(c10(c, y)),
+            }
+            checks.extend(c14(&c.awards));
+        }
+    }
+    Ok(Answer {
+        eligible: checks.iter().all(|c| c.passed),
+        checks,
+    })
+}
+
+/// Quotas over a whole proposal list (C4 cap, C8 cap): `count` of the
+/// capped title against `base` of the title it is a share of.
+pub fn quota(award: AwardType, count: i64, base: i64, params: &RuleParams) -> Option<Check> {
+    let (rule, cap, base_code) = match award {
+        AwardType::Cstdcs => ("C4", params.cstdcs_cap_percent?, "ldtt"),
+        AwardType::Ttldxs => ("C8", params.ttldxs_cap_percent?, "ttldtt"),
+        _ => return None,
+    };
+    let ok = within_cap(count, base, cap);
+    Some(Check::new(
+        rule,
+        ok,
+        format!(
+            "Danh sách đề nghị có {count} {} trên {base} {base_code} (tối đa {cap}%).{}",
+            award.code(),
+            if ok {
+                " Đạt."
+            } else {
+                " Vượt tỷ lệ."
+            }
+        ),
+        format!(
+            "The list proposes {count} {} against {base} {base_code} (at most {cap}%).{}",
+            award.code(),
+            if ok { " Met." } else { " Over the quota." }
+        ),
+        json!({"awardType": award.code(), "count": count, "base": base, "baseAwardType": base_code, "capPercent": cap}),
+    ))
+}
+
+#[cfg(test)]
+mod tests;
