@@ -11,3 +11,4 @@ mod identity;
 mod openapi_doc;
 mod pledges;
 mod registry;
+mod reliability;
