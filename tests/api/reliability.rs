@@ -40,7 +40,9 @@ struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-    /// When the request was sent, and how long the answer took.
+    /// When the request was written (once connected: a loopback connect that
+    /// waits on the kernel is not the service's time), and how long the
+    /// answer then took.
     sent: Instant,
     took: Duration,
 }
@@ -95,9 +97,9 @@ fn http(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Result<Reply, String> {
-    let sent = Instant::now();
     let mut s =
         TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(|e| e.to_string())?;
+    let sent = Instant::now();
     s.set_read_timeout(Some(Duration::from_secs(40)))
         .map_err(|e| e.to_string())?;
     let payload = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
@@ -115,13 +117,34 @@ fn http(
     s.write_all(head.as_bytes())
         .and_then(|_| s.write_all(&payload))
         .map_err(|e| e.to_string())?;
+    // Read until the response is complete (not until the server closes: its
+    // lingering close is no part of the answer's time).
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 16384];
+    let end = loop {
+        let n = s.read(&mut buf).map_err(|e| e.to_string())?;
+        raw.extend_from_slice(&buf[..n]);
+        let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n");
+        if let Some(end) = head_end {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let done = match length {
+                Some(len) => raw.len() >= end + 4 + len,
+                None if head.contains("transfer-encoding: chunked") => raw.ends_with(b"0\r\n\r\n"),
+                None => n == 0,
+            };
+            if done {
+                break end;
+            }
+        }
+        if n == 0 {
+            return Err(format!("no complete response ({} bytes)", raw.len()));
+        }
+    };
     let took = sent.elapsed();
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| format!("no complete response ({} bytes)", raw.len()))?;
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let status = lines
@@ -192,7 +215,10 @@ impl Api {
             .env_remove("JWT_AUDIENCE")
             .env("RATE_LIMIT_PER_MINUTE", "0")
             .env("DB_POOL_SIZE", pool_size.to_string())
-            .env("DB_CONNECT_TIMEOUT_MS", "2000")
+            // Headroom for a loaded CI machine: a request waiting for a busy
+            // pool is not a failure; a refused database connection is answered
+            // at once whatever this is.
+            .env("DB_CONNECT_TIMEOUT_MS", "5000")
             .env("REQUEST_TIMEOUT_SECS", "30")
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "warn")
@@ -360,6 +386,10 @@ async fn sigkill_mid_write_load_keeps_every_acknowledged_report_and_no_half_writ
         acked.len()
     );
     assert!(open_at_kill > 0, "the kill hit no open request");
+    eprintln!(
+        "crash: SIGKILL with {open_at_kill} requests open, {} reports acknowledged before it",
+        acked.len()
+    );
 
     // Restart on the same database: it comes up and the data is whole.
     let api = Api::start(&app.url, &dir, 4);
@@ -674,8 +704,14 @@ fn postgres_restart_under_load_gives_fast_503_with_retry_after_and_ready_within_
         took[took.len() * 99 / 100],
         after.len()
     );
-    // Fails fast: a refused connection is answered at once, far below the
-    // request timeout (30 s) and the pool wait (2 s).
+    // Fails fast: a refused connection is answered at once (about a
+    // millisecond, under 10 ms at p99), far below the request timeout (30 s)
+    // and the pool wait (5 s): nothing waits for the database to come back.
+    assert!(
+        took[took.len() / 2] < Duration::from_millis(250),
+        "median 503 in {:?}",
+        took[took.len() / 2]
+    );
     assert!(slowest < Duration::from_secs(2), "a 503 took {slowest:?}");
     assert!(
         to_ready <= Duration::from_secs(2),
