@@ -21,6 +21,8 @@ pub struct EmbeddedPg {
     adopted_pid: Option<i32>,
     pub port: u16,
     pub data_dir: PathBuf,
+    bin: PathBuf,
+    ids: Option<(u32, u32)>,
 }
 
 fn has_server(dir: &Path) -> bool {
@@ -143,6 +145,8 @@ impl EmbeddedPg {
                 adopted_pid: Some(pid),
                 port,
                 data_dir,
+                bin,
+                ids,
             });
         }
 
@@ -175,21 +179,51 @@ impl EmbeddedPg {
             }
         }
 
-        let port = free_port()?;
+        let mut pg = EmbeddedPg {
+            child: None,
+            adopted_pid: None,
+            port: free_port()?,
+            data_dir,
+            bin,
+            ids,
+        };
+        pg.launch()?;
+        Ok(pg)
+    }
+
+    /// Start the server again after `stop`, on the same port and data, so
+    /// that pools holding its URL reconnect (the reliability tests restart
+    /// the database under load with it).
+    pub fn start_again(&mut self) -> Result<(), String> {
+        if self.pid().is_some_and(pid_alive) {
+            return Err("the server is still running".into());
+        }
+        self.launch()
+    }
+
+    fn launch(&mut self) -> Result<(), String> {
+        let parent = self
+            .data_dir
+            .parent()
+            .ok_or("data directory has no parent")?
+            .to_path_buf();
         let log_path = parent.join("postgres.log");
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log_path)
             .map_err(|e| format!("open {}: {e}", log_path.display()))?;
-        chown_r(&log_path, ids)?;
-        let child = command(&bin, "postgres", ids)
+        chown_r(&log_path, self.ids)?;
+        let child = command(&self.bin, "postgres", self.ids)
             .arg("-D")
-            .arg(&data_dir)
+            .arg(&self.data_dir)
             .arg("-p")
-            .arg(port.to_string())
+            .arg(self.port.to_string())
             .args(["-c", "listen_addresses=127.0.0.1", "-c"])
-            .arg(format!("unix_socket_directories={}", data_dir.display()))
+            .arg(format!(
+                "unix_socket_directories={}",
+                self.data_dir.display()
+            ))
             .args(["-c", "max_connections=200"])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
@@ -198,15 +232,10 @@ impl EmbeddedPg {
             .process_group(0)
             .spawn()
             .map_err(|e| format!("start postgres: {e}"))?;
-        let mut pg = EmbeddedPg {
-            child: Some(child),
-            adopted_pid: None,
-            port,
-            data_dir,
-        };
-        pg.wait_ready(Duration::from_secs(60))
-            .map_err(|e| format!("{e} (see {})", log_path.display()))?;
-        Ok(pg)
+        self.child = Some(child);
+        self.adopted_pid = None;
+        self.wait_ready(Duration::from_secs(60))
+            .map_err(|e| format!("{e} (see {})", log_path.display()))
     }
 
     fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {

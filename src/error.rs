@@ -122,6 +122,11 @@ pub enum AppError {
     },
     #[error("database unavailable")]
     Unavailable { retry_after_secs: u64 },
+    /// The database session broke under the request (server restarted,
+    /// backend terminated): answered like `Unavailable`, and the pool
+    /// discards that connection instead of handing it to the next request.
+    #[error("database connection lost")]
+    ConnectionLost,
     #[error("request timed out")]
     Timeout,
     #[error("internal error: {0}")]
@@ -176,7 +181,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::NotAcceptable => "not_acceptable",
             AppError::TooManyRequests { code, .. } => code,
-            AppError::Unavailable { .. } => "service_unavailable",
+            AppError::Unavailable { .. } | AppError::ConnectionLost => "service_unavailable",
             AppError::Timeout => "request_timeout",
             AppError::Internal(_) => "internal_error",
         }
@@ -277,7 +282,7 @@ impl AppError {
                     Lang::En => format!("Retry after {retry_after_secs} seconds."),
                 },
             ),
-            AppError::Unavailable { .. } => (
+            AppError::Unavailable { .. } | AppError::ConnectionLost => (
                 t("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
                 t(
                     "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau.",
@@ -354,7 +359,9 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable { .. } | AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable { .. } | AppError::ConnectionLost | AppError::Timeout => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -373,7 +380,7 @@ impl ResponseError for AppError {
             | AppError::Unavailable { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
-            AppError::Timeout => {
+            AppError::Timeout | AppError::ConnectionLost => {
                 res.insert_header((header::RETRY_AFTER, "1"));
             }
             AppError::MethodNotAllowed { allow: Some(allow) } => {
@@ -400,9 +407,7 @@ impl From<diesel::result::Error> for AppError {
         match &e {
             E::NotFound => AppError::NotFound { entity: "resource" },
             E::DatabaseError(K::UnableToSendCommand | K::ClosedConnection, _) => {
-                AppError::Unavailable {
-                    retry_after_secs: 2,
-                }
+                AppError::ConnectionLost
             }
             E::DatabaseError(K::UniqueViolation, info) => AppError::conflict(
                 "unique_violation",
@@ -442,7 +447,10 @@ impl From<diesel::result::Error> for AppError {
                 "Có thay đổi đồng thời; hãy thử lại.",
                 "A concurrent change interfered; retry.",
             ),
-            E::DatabaseError(_, info) if is_unavailable_message(info.message()) => {
+            E::DatabaseError(_, info) if is_connection_lost_message(info.message()) => {
+                AppError::ConnectionLost
+            }
+            E::DatabaseError(_, info) if is_timeout_message(info.message()) => {
                 AppError::Unavailable {
                     retry_after_secs: 2,
                 }
@@ -454,9 +462,7 @@ impl From<diesel::result::Error> for AppError {
                     "A value cannot be stored (a control character, a date or number out of range, text too long).",
                 )
             }
-            E::BrokenTransactionManager => AppError::Unavailable {
-                retry_after_secs: 2,
-            },
+            E::BrokenTransactionManager => AppError::ConnectionLost,
             _ => AppError::Internal(e.to_string()),
         }
     }
@@ -478,20 +484,26 @@ fn is_data_exception_message(msg: &str) -> bool {
     MARKERS.iter().any(|k| m.contains(k))
 }
 
-/// Messages of SQLSTATE classes 08 (connection) and 57 (operator
-/// intervention, statement timeout): the request may succeed when retried.
-fn is_unavailable_message(msg: &str) -> bool {
-    const MARKERS: [&str; 7] = [
+/// Messages of SQLSTATE classes 08 (connection) and 57P (operator
+/// intervention: shutdown, terminated backend): the session is gone, the
+/// request may succeed when retried on a new one.
+fn is_connection_lost_message(msg: &str) -> bool {
+    const MARKERS: [&str; 5] = [
         "terminating connection",
-        "statement timeout",
         "the database system is",
         "connection closed",
         "server closed the connection",
         "could not connect",
-        "lock timeout",
     ];
     let m = msg.to_ascii_lowercase();
     MARKERS.iter().any(|k| m.contains(k))
+}
+
+/// Statement and lock timeouts (57014, 55P03): the session is fine, the
+/// request may succeed when retried.
+fn is_timeout_message(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    m.contains("statement timeout") || m.contains("lock timeout")
 }
 
 impl From<crate::db::PoolError> for AppError {

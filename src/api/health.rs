@@ -33,7 +33,7 @@ pub async fn live() -> web::Json<Health> {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, AppError> {
     state.db.ping().await.map_err(|e| match e {
-        AppError::Unavailable { .. } => e,
+        AppError::Unavailable { .. } | AppError::ConnectionLost => e,
         other => {
             tracing::warn!(error = %other, "readiness check failed");
             AppError::Unavailable {

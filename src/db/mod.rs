@@ -51,8 +51,10 @@ pub struct Db {
 impl Db {
     /// Build the pool (no connection is made until the first request).
     /// Connections are recycled without a health query (a per-checkout ping
-    /// doubled round trips in a probe); a broken one fails one request and is
-    /// dropped. Each new connection gets the statement timeout.
+    /// doubled round trips in a probe): a broken one is detected by its
+    /// error, fails that one request and is taken out of the pool at once
+    /// (`discard_if_lost`); one whose session already closed is dropped at
+    /// checkout. Each new connection gets the statement timeout.
     pub fn connect(
         url: &str,
         size: usize,
@@ -122,7 +124,9 @@ impl Db {
     /// Run `f` on one connection outside a transaction (single-statement reads).
     pub async fn read<R>(&self, f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>) -> AppResult<R> {
         let mut conn = self.conn().await?;
-        f(&mut conn).await
+        let result = f(&mut conn).await;
+        discard_if_lost(conn, &result);
+        result
     }
 
     /// Run `f` in ONE transaction: everything it writes, including its audit
@@ -134,7 +138,15 @@ impl Db {
         f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>,
     ) -> AppResult<R> {
         let mut conn = self.conn().await?;
-        let conn: &mut Conn = &mut conn;
+        let result = Self::in_transaction(&mut conn, f).await;
+        discard_if_lost(conn, &result);
+        result
+    }
+
+    async fn in_transaction<R>(
+        conn: &mut Conn,
+        f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>,
+    ) -> AppResult<R> {
         AnsiTransactionManager::begin_transaction(conn).await?;
         match f(conn).await {
             Ok(v) => {
@@ -152,8 +164,21 @@ impl Db {
 
     /// `SELECT 1` through the pool: the readiness probe.
     pub async fn ping(&self) -> AppResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
-        Ok(())
+        self.read(async |c| {
+            diesel::sql_query("SELECT 1").execute(c).await?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// A connection whose session broke (its error said so) leaves the pool now:
+/// the next request gets a new one instead of failing on it too. Without
+/// this, a session cut while a query ran could go back to the pool before
+/// its background task saw the socket close, and fail a second request.
+fn discard_if_lost<R>(conn: Object<AsyncPgConnection>, result: &AppResult<R>) {
+    if let Err(AppError::ConnectionLost) = result {
+        tracing::warn!("database connection lost: discarding it from the pool");
+        drop(Object::take(conn));
     }
 }

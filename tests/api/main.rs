@@ -11,4 +11,5 @@ mod identity;
 mod openapi_doc;
 mod pledges;
 mod registry;
+mod reliability;
 mod titles;
