@@ -573,12 +573,12 @@ pub async fn put_facts(
 #[get("/api/v1/organizations/{id}/facts/{year}")]
 pub async fn get_facts(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     path: web::Path<(Uuid, i32)>,
 ) -> Result<web::Json<YearFactsView>, AppError> {
     let (org, year) = path.into_inner();
     check_year(year)?;
-    let out = svc::year_facts(&state.db, org, year).await?;
+    let out = svc::year_facts(&state.db, &caller, org, year).await?;
     Ok(web::Json(year_facts_view(org, year, out)))
 }
 
@@ -1002,13 +1002,14 @@ impl From<svc::Eligibility> for EligibilityView {
 #[post("/api/v1/eligibility-checks")]
 pub async fn check(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     body: ValidatedJson<CheckBody>,
 ) -> Result<web::Json<EligibilityView>, AppError> {
     let b = body.into_inner();
     let subject = subject_of(b.person_id, b.organization_id, "personId")?;
     let e = svc::check(
         &state.db,
+        &caller,
         subject,
         &b.award_type.code(),
         b.year,
@@ -1068,13 +1069,20 @@ pub struct BatchView {
 #[post("/api/v1/eligibility-checks/batch")]
 pub async fn check_batch(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     body: ValidatedJson<BatchCheckBody>,
 ) -> Result<web::Json<BatchView>, AppError> {
     let b = body.into_inner();
     let awards = codes(&b.award_types);
-    let results =
-        svc::check_unit(&state.db, b.organization_id, b.year, &awards, b.rule_set_id).await?;
+    let results = svc::check_unit(
+        &state.db,
+        &caller,
+        b.organization_id,
+        b.year,
+        &awards,
+        b.rule_set_id,
+    )
+    .await?;
     let mut summary: Vec<BatchSummary> = Vec::new();
     for a in &awards {
         if summary.iter().any(|s| &s.award_type == a) {

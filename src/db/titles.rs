@@ -743,3 +743,47 @@ pub async fn awards_of_decision(c: &mut Conn, decision: Uuid) -> AppResult<Vec<A
         .load(c)
         .await?)
 }
+
+/// Quotas: one proposer's list for a year is counted and changed by one
+/// transaction at a time.
+pub async fn lock_quota(c: &mut Conn, proposer: Option<Uuid>, year: i32) -> AppResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(7474100, hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(format!(
+            "{}:{year}",
+            proposer.map(|p| p.to_string()).unwrap_or_default()
+        ))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Quotas: active awards of the year for these people or organisations.
+pub async fn active_awards_for_year(
+    c: &mut Conn,
+    people: &[Uuid],
+    orgs: &[Uuid],
+    year: i32,
+) -> AppResult<Vec<AwardRow>> {
+    Ok(aw::table
+        .filter(aw::year.eq(year))
+        .filter(aw::status.eq("active"))
+        .filter(
+            aw::person_id
+                .eq_any(people)
+                .or(aw::organization_id.eq_any(orgs)),
+        )
+        .select(AwardRow::as_select())
+        .load(c)
+        .await?)
+}
+
+/// The active awards made by decisions on a proposal.
+pub async fn awards_of_proposal(c: &mut Conn, proposal: Uuid) -> AppResult<Vec<AwardRow>> {
+    Ok(aw::table
+        .inner_join(de::table)
+        .filter(de::proposal_id.eq(proposal))
+        .filter(aw::status.eq("active"))
+        .select(AwardRow::as_select())
+        .load(c)
+        .await?)
+}

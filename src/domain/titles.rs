@@ -374,14 +374,27 @@ impl Person {
             .count() as i64
     }
 
-    /// LĐTT in year `y`: held, or (for the year considered) C3 on its facts.
+    /// LĐTT in year `y`: held, or (for the year considered) C3 on its facts
+    /// unless that year's LĐTT was awarded and revoked (C14).
     fn ldtt(&self, y: i32, considered: i32, p: &RuleParams) -> bool {
-        self.holds(AwardType::Ldtt, y) || (y == considered && c3(self, y, p).passed)
+        self.holds(AwardType::Ldtt, y)
+            || (y == considered && !self.revoked(AwardType::Ldtt, y) && c3(self, y, p).passed)
     }
 
-    /// CSTĐCS in year `y`: held, or (for the year considered) C4 on its facts.
+    /// CSTĐCS in year `y`: held, or (for the year considered) C4 on its
+    /// facts unless that year's CSTĐCS was awarded and revoked (C14).
     fn cstdcs(&self, y: i32, considered: i32, p: &RuleParams) -> bool {
-        self.holds(AwardType::Cstdcs, y) || (y == considered && c4(self, y, p).passed)
+        self.holds(AwardType::Cstdcs, y)
+            || (y == considered && !self.revoked(AwardType::Cstdcs, y) && c4(self, y, p).passed)
+    }
+
+    /// C14: the award was made for that year and revoked, with no active one.
+    fn revoked(&self, a: AwardType, y: i32) -> bool {
+        !self.holds(a, y)
+            && self
+                .awards
+                .iter()
+                .any(|h| !h.active && h.award == a && h.year == y)
     }
 }
 
@@ -527,7 +540,7 @@ fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
 fn c4(p: &Person, y: i32, params: &RuleParams) -> Check {
     let held_ldtt = p.holds(AwardType::Ldtt, y);
     let ldtt = c3(p, y, params);
-    let ldtt_ok = held_ldtt || ldtt.passed;
+    let ldtt_ok = held_ldtt || (ldtt.passed && !p.revoked(AwardType::Ldtt, y));
     let htxs = p.year(y).is_some_and(|f| f.rating == Rating::Htxs);
     let initiatives = p.initiatives(y, y, Level::Grassroots);
     let ok = ldtt_ok && (htxs || initiatives > 0);
@@ -601,7 +614,7 @@ fn c6(p: &Person, y: i32, params: &RuleParams) -> Check {
     let mut years: Vec<i32> = p
         .awards
         .iter()
-        .filter(|h| h.active && h.award == AwardType::CstdTinh && h.year <= y)
+        .filter(|h| h.active && h.award == AwardType::CstdTinh && h.year < y)
         .map(|h| h.year)
         .collect();
     years.sort_unstable();
@@ -766,7 +779,11 @@ fn c8(c: &Collective, y: i32, params: &RuleParams) -> Check {
     let pct = params.ttldxs_min_share_percent;
     let share = share_at_least(k.ldtt, k.members, pct, false);
     let cstdcs_ok = !params.ttldxs_requires_cstdcs || k.cstdcs > 0;
-    let ok = k.members > 0 && k.not_completed == 0 && share && k.warned == 0 && cstdcs_ok;
+    // The TTLĐTT standard of the same year, reported under C8 with its figures.
+    let ttldtt = c7(c, y, params);
+    let ttldtt_ok = holds(&c.awards, AwardType::Ttldtt, y) || ttldtt.passed;
+    let ok =
+        k.members > 0 && k.not_completed == 0 && share && k.warned == 0 && cstdcs_ok && ttldtt_ok;
     Check::new(
         "C8",
         ok,
@@ -798,7 +815,7 @@ fn c8(c: &Collective, y: i32, params: &RuleParams) -> Check {
             },
             if ok { " Met." } else { " Not met." }
         ),
-        json!({"year": y, "members": k.members, "notCompleted": k.not_completed, "ldtt": k.ldtt, "required": pct, "warned": k.warned, "cstdcs": k.cstdcs, "requiresCstdcs": params.ttldxs_requires_cstdcs}),
+        json!({"year": y, "members": k.members, "notCompleted": k.not_completed, "ldtt": k.ldtt, "required": pct, "warned": k.warned, "cstdcs": k.cstdcs, "requiresCstdcs": params.ttldxs_requires_cstdcs, "ttldtt": ttldtt_ok, "ttldttFigures": ttldtt.figures}),
     )
 }
 

@@ -103,6 +103,8 @@ pub async fn create_rule_set(
     caller.require_admin()?;
     check_rule_set(&input)?;
     db.transaction(async |tx| {
+        // Versions of one code are numbered one writer at a time.
+        db::titles::lock_quota(tx, None, -1).await?;
         let version = db::titles::next_rule_set_version(tx, &code).await?;
         let now = Utc::now();
         let row = db::titles::insert_rule_set(
@@ -397,9 +399,17 @@ async fn year_facts_in(c: &mut Conn, org_id: Uuid, year: i32) -> AppResult<Vec<P
         .collect())
 }
 
-pub async fn year_facts(db: &Db, org_id: Uuid, year: i32) -> AppResult<Vec<PersonFacts>> {
-    db.read(async |c| year_facts_in(c, org_id, year).await)
-        .await
+pub async fn year_facts(
+    db: &Db,
+    caller: &Principal,
+    org_id: Uuid,
+    year: i32,
+) -> AppResult<Vec<PersonFacts>> {
+    db.read(async |c| {
+        require_reader(c, caller, org_id).await?;
+        year_facts_in(c, org_id, year).await
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- registrations
@@ -662,6 +672,50 @@ pub async fn set_registration_deadline(
 
 // ---------------------------------------------------------------- eligibility
 
+/// Facts and eligibility answers carry C2 data (discipline, investigations):
+/// only the admin and the subject's own unit (its users, sub-units' users and
+/// bound clients) read them.
+async fn require_reader(c: &mut Conn, caller: &Principal, org: Uuid) -> AppResult<()> {
+    if caller.is_admin() {
+        return Ok(());
+    }
+    let row = db::organizations::get(c, org)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "organization",
+        })?;
+    let unit = row.parent_id.unwrap_or(row.id);
+    let mine = caller.organization_id;
+    if mine == Some(unit) || mine == Some(row.id) {
+        return Ok(());
+    }
+    if let Some(m) = mine
+        && db::organizations::get(c, m)
+            .await?
+            .and_then(|o| o.parent_id)
+            == Some(unit)
+    {
+        return Ok(());
+    }
+    Err(crate::auth::principal::not_your_organization())
+}
+
+async fn subject_org(c: &mut Conn, subject: SubjectRef) -> AppResult<Uuid> {
+    match subject {
+        SubjectRef::Organization(o) => Ok(o),
+        SubjectRef::Person(p) => Ok(db::people::get(c, p)
+            .await?
+            .ok_or_else(|| {
+                AppError::unprocessable(
+                    "unknown_person",
+                    format!("Không có cá nhân {p}."),
+                    format!("There is no person {p}."),
+                )
+            })?
+            .organization_id),
+    }
+}
+
 /// Whom an award is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubjectRef {
@@ -919,6 +973,7 @@ async fn pick_rule_set(c: &mut Conn, year: i32, id: Option<Uuid>) -> AppResult<R
 /// One subject, one title or form, one year.
 pub async fn check(
     db: &Db,
+    caller: &Principal,
     subject: SubjectRef,
     award: &str,
     year: i32,
@@ -926,6 +981,8 @@ pub async fn check(
 ) -> AppResult<Eligibility> {
     let award = award_type(award)?;
     db.read(async |c| {
+        let org = subject_org(c, subject).await?;
+        require_reader(c, caller, org).await?;
         let rs = pick_rule_set(c, year, rule_set_id).await?;
         let mut all = evaluate_all(c, &[(subject, award)], year, &rs).await?;
         Ok(all.remove(0))
@@ -938,6 +995,7 @@ pub async fn check(
 /// each requested collective title. A fixed number of queries.
 pub async fn check_unit(
     db: &Db,
+    caller: &Principal,
     org_id: Uuid,
     year: i32,
     awards: &[String],
@@ -948,6 +1006,7 @@ pub async fn check_unit(
         .map(|a| award_type(a))
         .collect::<AppResult<_>>()?;
     db.read(async |c| {
+        require_reader(c, caller, org_id).await?;
         let rs = pick_rule_set(c, year, rule_set_id).await?;
         let tree = db::titles::org_tree(c, org_id).await?;
         if tree.is_empty() {
@@ -1275,6 +1334,43 @@ fn quota_checks(list: &[(SubjectRef, AwardType)], params: &RuleParams) -> Vec<Ch
     .collect()
 }
 
+/// C4 and C8 caps for a proposer and year: `list` plus its other live
+/// proposals and the awards its unit already holds for the year, under the
+/// proposer's lock so two submissions cannot both slip under the cap.
+async fn check_quota(
+    c: &mut Conn,
+    proposer: Option<Uuid>,
+    year: i32,
+    this: Uuid,
+    list: &[(SubjectRef, AwardType)],
+    params: &RuleParams,
+) -> AppResult<Vec<Check>> {
+    db::titles::lock_quota(c, proposer, year).await?;
+    let mut all = list.to_vec();
+    all.extend(pairs_of(
+        &db::titles::live_items_of_proposer(c, proposer, year, this).await?,
+    ));
+    if let Some(org) = proposer {
+        let tree = db::titles::org_tree(c, org).await?;
+        let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
+        let staff: Vec<Uuid> = db::titles::staff_of(c, &orgs, NaiveDate::MAX)
+            .await?
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        let held = db::titles::active_awards_for_year(c, &staff, &orgs, year).await?;
+        for pair in pairs_of_awards(&held) {
+            if !all.contains(&pair) {
+                all.push(pair);
+            }
+        }
+    }
+    Ok(quota_checks(&all, params)
+        .into_iter()
+        .filter(|c| !c.passed)
+        .collect())
+}
+
 fn quota_refusal(failed: Vec<Check>) -> AppError {
     AppError::Refused {
         code: "quota_exceeded",
@@ -1319,6 +1415,11 @@ pub async fn proposal_action(
 ) -> AppResult<Proposal> {
     db.transaction(async |tx| {
         let before = lock_proposal(tx, id).await?;
+        if action == "submit" {
+            proposer_may_write(caller, before.organization_id)?;
+        } else {
+            caller.require_admin()?;
+        }
         check_version(expected, before.version)?;
         let from = before.status.as_str();
         let to = match (action, from) {
@@ -1334,11 +1435,6 @@ pub async fn proposal_action(
                 .into());
             }
         };
-        if action == "submit" {
-            proposer_may_write(caller, before.organization_id)?;
-        } else {
-            caller.require_admin()?;
-        }
         let mut items = db::titles::items_of(tx, &[id]).await?;
         if action == "submit" {
             if items.is_empty() {
@@ -1356,15 +1452,15 @@ pub async fn proposal_action(
             if !failed.is_empty() {
                 return Err(not_eligible(failed));
             }
-            let mut list = pairs.clone();
-            list.extend(pairs_of(
-                &db::titles::live_items_of_proposer(tx, before.organization_id, before.year, id)
-                    .await?,
-            ));
-            let over: Vec<Check> = quota_checks(&list, &params_of(&rs)?)
-                .into_iter()
-                .filter(|c| !c.passed)
-                .collect();
+            let over = check_quota(
+                tx,
+                before.organization_id,
+                before.year,
+                id,
+                &pairs,
+                &params_of(&rs)?,
+            )
+            .await?;
             if !over.is_empty() {
                 return Err(quota_refusal(over));
             }
@@ -1442,6 +1538,23 @@ pub struct Decision {
 /// achievement.
 pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResult<Decision> {
     caller.require_admin()?;
+    let blank = |field: &str| {
+        AppError::Validation(vec![FieldError {
+            field: field.into(),
+            code: "blank".into(),
+            message: "must not be blank".into(),
+        }])
+    };
+    if cmd.number.trim().is_empty() {
+        return Err(blank("number"));
+    }
+    if cmd
+        .override_reason
+        .as_deref()
+        .is_some_and(|r| r.trim().is_empty())
+    {
+        return Err(blank("overrideReason"));
+    }
     let listed = parse_items(&cmd.awards)?;
     db.transaction(async |tx| {
         let (year, pairs, proposal) = match cmd.proposal_id {
@@ -1496,7 +1609,12 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
                 message: "a decision awards at least one subject".into(),
             }]));
         }
+        // C0: lock the rule set before reading it, so no edit slips in
+        // between the check and the decision that freezes it.
         let rs = rule_set_for_year(tx, year).await?;
+        let rs = db::titles::lock_rule_set(tx, rs.id)
+            .await?
+            .ok_or(RuleViolation::NoRuleSet { year })?;
         let answers = evaluate_all(tx, &pairs, year, &rs).await?;
         let failed = failures(&answers);
         let duplicate: Vec<RuleFailure> = failed.iter().filter(|f| f.rule == "C1").cloned().collect();
@@ -1504,10 +1622,14 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             return Err(not_eligible(duplicate));
         }
         let mut overridden = failed.clone();
-        let over: Vec<Check> = quota_checks(&pairs, &params_of(&rs)?)
-            .into_iter()
-            .filter(|c| !c.passed)
-            .collect();
+        // The caps are on a proposer's list: a decision on a proposal counts
+        // it with the proposer's other live proposals and awards of the year.
+        let over = match &proposal {
+            Some(p) => {
+                check_quota(tx, p.organization_id, year, p.id, &pairs, &params_of(&rs)?).await?
+            }
+            None => Vec::new(),
+        };
         let override_reason = cmd.override_reason.as_deref().map(nfc);
         if override_reason.is_none() {
             if !failed.is_empty() {
@@ -1562,7 +1684,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
                 decision_id: decision.id,
                 status: "active".into(),
                 eligibility: e.to_json(),
-                overridden: !e.answer.eligible,
+                overridden: !e.answer.eligible || !over.is_empty(),
                 revoked_at: None,
                 revoke_reason: None,
                 created_at: now,
@@ -1581,7 +1703,17 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             e => e,
         })?;
         db::titles::mark_rule_set_used(tx, rs.id).await?;
-        if let Some(p) = &proposal {
+        // The proposal is decided once every item is awarded (a decision may
+        // award part of it; the rest stays approved for a later decision).
+        let covered: HashSet<(SubjectRef, AwardType)> = match &proposal {
+            Some(p) => pairs_of_awards(&db::titles::awards_of_proposal(tx, p.id).await?),
+            None => HashSet::new(),
+        };
+        if let Some(p) = &proposal
+            && pairs_of(&db::titles::items_of(tx, &[p.id]).await?)
+                .iter()
+                .all(|i| covered.contains(i))
+        {
             db::titles::update_proposal(
                 tx,
                 p.id,
@@ -1626,6 +1758,19 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
         })
     })
     .await
+}
+
+fn pairs_of_awards(rows: &[AwardRow]) -> HashSet<(SubjectRef, AwardType)> {
+    rows.iter()
+        .filter_map(|a| {
+            let subject = match (a.person_id, a.organization_id) {
+                (Some(p), _) => SubjectRef::Person(p),
+                (None, Some(o)) => SubjectRef::Organization(o),
+                (None, None) => return None,
+            };
+            AwardType::parse(&a.award_type).map(|t| (subject, t))
+        })
+        .collect()
 }
 
 pub async fn decision(db: &Db, id: Uuid) -> AppResult<Decision> {

@@ -106,6 +106,7 @@ async fn c0_the_rule_set_is_the_one_in_force_on_31_december_of_the_year() {
     let unit = app.org("DV", None);
     let p = person(&app, unit, "Nguyễn Văn An");
     for (year, code) in [
+        (2005, "vn-2017"),
         (2021, "vn-2017"),
         (2023, "vn-2017"),
         (2024, "vn-2024"),
@@ -122,7 +123,7 @@ async fn c0_the_rule_set_is_the_one_in_force_on_31_december_of_the_year() {
     let sets = app.get("/api/v1/rule-sets", &admin).await.json();
     assert_eq!(sets["items"].as_array().unwrap().len(), 3);
     let types = app.get("/api/v1/award-types", &admin).await.json();
-    assert!(types["items"].as_array().unwrap().len() >= 11);
+    assert_eq!(types["items"].as_array().unwrap().len(), 12);
     assert_eq!(types["items"][0]["nameVi"], "Lao động tiên tiến");
 }
 
@@ -790,4 +791,141 @@ async fn batch_eligibility_for_a_500_person_unit_uses_a_fixed_number_of_statemen
     println!("statements per batch check (5 people, 500 people): {counts:?}");
     assert_eq!(counts[0], counts[1]);
     assert!(counts[1] <= 13, "{counts:?}");
+}
+
+#[actix_web::test]
+async fn c2_facts_and_answers_are_read_only_by_the_admin_and_the_subjects_own_unit() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let unit = app.org("DV", None);
+    let sub = app.org("DV-P1", Some(unit));
+    let other = app.org("KHAC", None);
+    let p = person(&app, sub, "Bùi Văn Khoa");
+    let own = app.member_token("dv.viewer", Role::Viewer, unit);
+    let stranger = app.member_token("khac.officer", Role::Officer, other);
+    let body = json!({"personId": p, "awardType": "ldtt", "year": 2024});
+    assert_eq!(
+        app.post("/api/v1/eligibility-checks", &own, body.clone())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.post("/api/v1/eligibility-checks", &admin, body.clone())
+            .await
+            .status,
+        200
+    );
+    assert_problem(
+        &app.post("/api/v1/eligibility-checks", &stranger, body)
+            .await,
+        403,
+        "not_your_organization",
+    );
+    assert_problem(
+        &app.get(
+            &format!("/api/v1/organizations/{unit}/facts/2024"),
+            &stranger,
+        )
+        .await,
+        403,
+        "not_your_organization",
+    );
+    assert_problem(
+        &app.post(
+            "/api/v1/eligibility-checks/batch",
+            &stranger,
+            json!({"organizationId": unit, "year": 2024, "awardTypes": ["ldtt"]}),
+        )
+        .await,
+        403,
+        "not_your_organization",
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/organizations/{unit}/facts/2024"), &own)
+            .await
+            .status,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn a_decision_on_part_of_a_proposal_leaves_the_rest_approved_for_a_later_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let unit = app.org("DV", None);
+    let officer = app.member_token("dv.officer", Role::Officer, unit);
+    let staff = staff_with_facts(&app, unit, 2, 2024, "htt");
+    let items: Vec<Value> = staff
+        .iter()
+        .map(|p| json!({"awardType": "ldtt", "personId": p}))
+        .collect();
+    let res = app
+        .post(
+            "/api/v1/proposals",
+            &officer,
+            json!({"organizationId": unit, "year": 2024, "title": "Đề nghị", "items": items}),
+        )
+        .await;
+    let id = res.json()["id"].as_str().unwrap().to_string();
+    // Another unit's officer cannot move it, whatever its state.
+    let stranger = app.member_token("khac.officer", Role::Officer, app.org("KHAC", None));
+    assert_problem(
+        &app.post(
+            &format!("/api/v1/proposals/{id}/submit"),
+            &stranger,
+            json!({}),
+        )
+        .await,
+        403,
+        "not_your_organization",
+    );
+    app.post(
+        &format!("/api/v1/proposals/{id}/submit"),
+        &officer,
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/proposals/{id}/council-outcome"),
+        &admin,
+        json!({"outcome": "approved", "note": "Nhất trí"}),
+    )
+    .await;
+    let decide_one = |n: &str, p: Uuid| {
+        json!({"number": n, "decidedOn": "2025-01-25", "signer": "Chủ tịch UBND tỉnh", "issuingBody": "UBND tỉnh",
+               "proposalId": id, "awards": [{"awardType": "ldtt", "personId": p}]})
+    };
+    let first = app
+        .post("/api/v1/decisions", &admin, decide_one("1/QĐ", staff[0]))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert_eq!(
+        app.get(&format!("/api/v1/proposals/{id}"), &admin)
+            .await
+            .json()["status"],
+        "approved"
+    );
+    let second = app
+        .post("/api/v1/decisions", &admin, decide_one("2/QĐ", staff[1]))
+        .await;
+    assert_eq!(second.status, 201, "{}", second.text());
+    assert_eq!(
+        app.get(&format!("/api/v1/proposals/{id}"), &admin)
+            .await
+            .json()["status"],
+        "decided"
+    );
+    // A blank decision number is refused as input, not as a database error.
+    assert_problem(
+        &app.post(
+            "/api/v1/decisions",
+            &admin,
+            json!({"number": "   ", "decidedOn": "2025-01-25", "signer": "x", "issuingBody": "y",
+            "year": 2024, "awards": [{"awardType": "giay_khen", "personId": staff[0]}]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    );
 }

@@ -291,11 +291,13 @@ fn c6_two_consecutive_provincial_fighter_rounds_and_a_national_initiative() {
         year: y,
         level: Level::National,
     };
-    let cases: [(&[i32], bool); 4] = [
+    let cases: [(&[i32], bool); 6] = [
         (&[Y - 4, Y - 1], true),
+        (&[Y - 6, Y - 3], true),  // the latest exactly 3 years before
         (&[Y - 1], false),        // one round only
         (&[Y - 8, Y - 1], false), // a round missed between them
-        (&[Y - 7, Y - 4], false), // the latest is not recent
+        (&[Y - 7, Y - 4], false), // the latest is not within the 3 years before
+        (&[Y - 3, Y], false),     // an award of the year considered is not "before" it
     ];
     for (years, want) in cases {
         let p = Person {
@@ -582,4 +584,75 @@ fn c0_rule_set_parameters_are_bounded() {
         ..vn2024()
     };
     assert!(bad.check().is_err());
+}
+
+#[test]
+fn c14_a_revoked_same_year_lower_title_is_not_re_earned_from_the_facts() {
+    // Facts that would make LĐTT and CSTĐCS, but that year's LĐTT was revoked.
+    let mut p = Person {
+        years: vec![year(Y, Rating::Htxs)],
+        awards: vec![revoked(AwardType::Ldtt, Y)],
+        ..Default::default()
+    };
+    let ans = person(AwardType::Cstdcs, &p, &vn2024());
+    assert!(!ans.eligible);
+    assert_eq!(rule(&ans, "C4").figures["ldtt"], false);
+    // A revoked CSTĐCS of the year breaks the C11 window too.
+    p.awards = vec![
+        held(AwardType::Cstdcs, Y - 1),
+        revoked(AwardType::Cstdcs, Y),
+    ];
+    assert!(!person(AwardType::BangKhenChuTichTinh, &p, &vn2024()).eligible);
+    // And a revoked member's LĐTT no longer counts for the collective.
+    let mut c = collective(7, 10);
+    assert!(coll(AwardType::Ttldtt, &c, &vn2024()).eligible);
+    c.members[0].awards.push(revoked(AwardType::Ldtt, Y));
+    assert_eq!(
+        rule(&coll(AwardType::Ttldtt, &c, &vn2024()), "C7").figures["ldtt"],
+        6
+    );
+}
+
+#[test]
+fn c14_a_revoked_provincial_fighter_award_breaks_the_c6_run_and_a_revoked_bang_khen_the_c12_one() {
+    let national = Initiative {
+        year: Y - 1,
+        level: Level::National,
+    };
+    let p = Person {
+        initiatives: vec![national],
+        awards: vec![
+            revoked(AwardType::CstdTinh, Y - 4),
+            held(AwardType::CstdTinh, Y - 1),
+        ],
+        ..good(Y)
+    };
+    assert!(!person(AwardType::CstdToanQuoc, &p, &vn2024()).eligible);
+    let q = Person {
+        years: (Y - 4..=Y).map(|y| year(y, Rating::Htt)).collect(),
+        awards: vec![
+            revoked(AwardType::BangKhenChuTichTinh, Y - 2),
+            held(AwardType::Cstdcs, Y - 4),
+            held(AwardType::Cstdcs, Y - 3),
+            held(AwardType::Cstdcs, Y - 1),
+        ],
+        ..Default::default()
+    };
+    let ans = person(AwardType::BangKhenThuTuong, &q, &vn2024());
+    assert!(!ans.eligible);
+    assert_eq!(rule(&ans, "C12").figures["earlierBangKhenYears"], json!([]));
+}
+
+#[test]
+fn c8_needs_the_ttldtt_standard_of_the_same_year() {
+    // A rule set whose TTLĐTT share is stricter than TTLĐXS's: C8 follows C7.
+    let strict = RuleParams {
+        ttldtt_min_share_percent: 80,
+        ..vn2024()
+    };
+    let c = collective(7, 10);
+    let ans = coll(AwardType::Ttldxs, &c, &strict);
+    assert!(!ans.eligible);
+    assert_eq!(rule(&ans, "C8").figures["ttldtt"], false);
+    assert_eq!(rule(&ans, "C8").figures["ttldttFigures"]["required"], 80);
 }
