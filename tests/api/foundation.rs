@@ -452,6 +452,8 @@ async fn a_slow_request_is_answered_503_by_the_request_timeout() {
 async fn a_thousand_concurrent_retries_with_one_idempotency_key_store_one_row() {
     let mut opts = Options::default();
     opts.config.pool_size = 8;
+    // A loaded machine must not turn the whole storm into pool-wait 503s.
+    opts.config.connect_timeout = std::time::Duration::from_secs(20);
     let app = TestApp::spawn_with(opts).await;
     let admin = app.admin().await;
     let org = app.org("SYT", None);
