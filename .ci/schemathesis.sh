@@ -35,9 +35,14 @@ chmod 755 "$work" # the private server runs as `postgres` when we are root
 bin="$work/thidua"
 cp "$target_dir/debug/thidua" "$bin"
 server_pid=
+st_pid=
 dropdb_url=
 cleanup() {
   local rc=$?
+  if [ -n "$st_pid" ] && kill -0 "$st_pid" 2>/dev/null; then
+    kill -TERM "$st_pid" 2>/dev/null || true
+    wait "$st_pid" 2>/dev/null || true
+  fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 150); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -123,13 +128,22 @@ seed=${ST_SEED:-$((RANDOM * 32768 + RANDOM))}
 echo "schemathesis $ST_VERSION: $base, --max-examples $MAX_EXAMPLES --seed $seed"
 # The hooks log in as the admin (and again after the run resets the admin's
 # own password): see .ci/schemathesis_hooks.py.
+# Run from the temporary directory: Schemathesis keeps a cache (.schemathesis/)
+# in its working directory, and it goes with the rest.
+repo=$PWD
+cd "$work"
 ST_BASE_URL=$base ST_ADMIN_ID=$admin_id ST_ADMIN_PASSWORD=$password \
-  SCHEMATHESIS_HOOKS=.ci/schemathesis_hooks.py \
-  "$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run openapi/openapi.json \
+  SCHEMATHESIS_HOOKS="$repo/.ci/schemathesis_hooks.py" \
+  "$repo/$VENV/bin/schemathesis" --config-file "$repo/.ci/schemathesis.toml" \
+  run "$repo/openapi/openapi.json" \
   --url "$base" \
   --checks all \
   --max-examples "$MAX_EXAMPLES" \
   --seed "$seed" \
   --workers 2 \
   --generation-database none \
-  --no-color
+  --no-color &
+# In the background and waited for, so that a TERM or INT stops the run at
+# once (bash runs traps only between commands) and the trap stops it too.
+st_pid=$!
+wait "$st_pid"
