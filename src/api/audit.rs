@@ -70,8 +70,10 @@ pub struct AuditQuery {
     pub actor_id: Option<Uuid>,
     /// Entity type, e.g. `user`.
     #[validate(length(max = 64))]
+    #[param(max_length = 64)]
     pub entity: Option<String>,
     #[validate(length(max = 128))]
+    #[param(max_length = 128)]
     pub entity_id: Option<String>,
     /// From this time (inclusive).
     pub from: Option<DateTime<Utc>>,

@@ -37,19 +37,36 @@ pub enum TokenRequest {
     },
 }
 
-/// The OAuth 2.0 form body of stock client-credentials clients.
-#[derive(Debug, Deserialize, ToSchema)]
+/// The OAuth 2.0 form body of stock client-credentials clients, as read.
+#[derive(Debug)]
 pub struct TokenForm {
-    #[schema(example = "client_credentials")]
     pub grant_type: String,
     pub client_id: Option<String>,
-    #[schema(format = Password)]
     pub client_secret: Option<String>,
     pub username: Option<String>,
-    #[schema(format = Password)]
     pub password: Option<String>,
-    /// Ignored: a client gets the scopes it was registered with.
-    pub scope: Option<String>,
+}
+
+/// The OAuth 2.0 form body (`application/x-www-form-urlencoded`): what
+/// `parse_form` and `grant_from_form` require, for the document only.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "grant_type", rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum TokenFormBody {
+    /// Another system: client id and secret.
+    ClientCredentials {
+        client_id: String,
+        #[schema(format = Password)]
+        client_secret: String,
+        /// Ignored: a client gets the scopes it was registered with.
+        scope: Option<String>,
+    },
+    /// A person: username and password.
+    Password {
+        username: String,
+        #[schema(format = Password)]
+        password: String,
+    },
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -111,12 +128,13 @@ fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
             ("password" = (summary = "A person", value = json!({"grantType": "password", "username": "admin", "password": "mật-khẩu-dài-đủ"}))),
             ("client_credentials" = (summary = "Another system", value = json!({"grantType": "client_credentials", "clientId": "egov-portal", "clientSecret": "s3cr3t…"}))),
         )),
-        (TokenForm = "application/x-www-form-urlencoded", example = json!({"grant_type": "client_credentials", "client_id": "egov-portal", "client_secret": "s3cr3t…"})),
+        (TokenFormBody = "application/x-www-form-urlencoded", example = json!({"grant_type": "client_credentials", "client_id": "egov-portal", "client_secret": "s3cr3t…"})),
     )),
     responses(
         (status = 200, body = TokenResponse, description = "A bearer token"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body, `unsupported_grant_type`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`: wrong credentials (the same answer for an unknown account)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: an unknown or missing field in the JSON body"),
         (status = 415, body = Problem, content_type = "application/problem+json", description = "`unsupported_media_type`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`too_many_failed_logins` (with `Retry-After`)"),
     ),
@@ -184,7 +202,6 @@ fn parse_form(body: &[u8]) -> Result<TokenForm, AppError> {
         client_secret: get("client_secret"),
         username: get("username"),
         password: get("password"),
-        scope: get("scope"),
     })
 }
 

@@ -107,6 +107,7 @@ pub struct UpdateBlocBody {
     pub name: Option<String>,
     pub kind: Option<BlocKind>,
     #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 4000))]
     #[schema(value_type = Option<String>, max_length = 4000)]
     pub description: Option<Option<String>>,
     pub rotate_head: Option<bool>,
@@ -362,7 +363,7 @@ pub async fn update(
     request_body = PutTermBody,
     params(
         ("id" = Uuid, Path, description = "Bloc id"),
-        ("year" = i32, Path, description = "Emulation year", example = 2021),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "Emulation year (2000–2100)", example = 2021),
         ("If-Match" = Option<String>, Header, description = "ETag of the term you read (when replacing)"),
     ),
     responses(

@@ -218,7 +218,7 @@ pub struct EntryBody {
     #[schema(max_length = 4000)]
     pub note: Option<String>,
     #[validate(url, length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, format = "uri")]
     pub evidence_url: Option<String>,
 }
 

@@ -33,12 +33,34 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let fut = web::Json::<T>::from_request(req, payload);
+        let fut = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
-            let value = fut.await?.into_inner();
+            let mut json = fut.await?.into_inner();
+            integral_numbers(&mut json);
+            let value: T = serde_json::from_value(json)
+                .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))?;
             value.validate().map_err(AppError::from)?;
             Ok(ValidatedJson(value))
         })
+    }
+}
+
+/// JSON (and the spec's JSON Schema) has numbers, not integers: `45.0` is
+/// the integer 45 there, so an integral number is read as an integer.
+fn integral_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
+            {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 
@@ -153,8 +175,7 @@ impl FromRequest for IfMatch {
             Some(v) => v
                 .to_str()
                 .ok()
-                .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-                .and_then(|s| s.parse::<i32>().ok())
+                .and_then(parse_etag)
                 .map(|n| IfMatch(Some(n)))
                 .ok_or_else(|| {
                     AppError::bad_request(
@@ -165,6 +186,21 @@ impl FromRequest for IfMatch {
         };
         std::future::ready(parsed)
     }
+}
+
+/// An entity tag as this API sends it: `"<version>"`, 1–9 digits; a weak
+/// `W/"<version>"` and a bare version (quotes forgotten) are read the same.
+/// The spec's `If-Match` pattern says exactly this.
+fn parse_etag(s: &str) -> Option<i32> {
+    let tag = s.strip_prefix("W/").unwrap_or(s);
+    let digits = match tag.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"')?,
+        None => tag,
+    };
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// Does the client ask for CSV (`Accept: text/csv`)?

@@ -126,7 +126,7 @@ async fn idempotent(
     key: Result<String, header::ToStrError>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = match key {
-        Ok(k) if !k.is_empty() && k.len() <= 255 => k,
+        Ok(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) => k,
         _ => {
             let err = AppError::bad_request(
                 "invalid_idempotency_key",

@@ -114,6 +114,70 @@ fn add_common_responses(doc: &mut Doc) {
     }
 }
 
+/// What the shared parsers accept, said once for every operation: `If-Match`
+/// (`extract::IfMatch`: a version, quoted or bare, optionally weak), `Idempotency-Key`
+/// (the middleware: 1–255 visible ASCII characters) and `cursor` (an opaque
+/// base64url token from `nextCursor`, `domain::paging::Cursor`).
+fn constrain_shared_parameters(doc: &mut Doc) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for p in op.parameters.iter_mut().flatten() {
+                let RefOr::T(p) = p else { continue };
+                let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() else {
+                    continue;
+                };
+                // Optional, but never `null`: a header or query value is text.
+                let text = SchemaType::Type(Type::String);
+                match (&p.parameter_in, p.name.as_str()) {
+                    (ParameterIn::Header, "If-Match") => {
+                        o.schema_type = text;
+                        o.pattern = Some(r#"^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$"#.into());
+                    }
+                    (ParameterIn::Header, "Idempotency-Key") => {
+                        o.schema_type = text;
+                        o.min_length = Some(1);
+                        o.max_length = Some(255);
+                        o.pattern = Some("^[!-~]+$".into());
+                    }
+                    (ParameterIn::Query, "cursor") => {
+                        // Empty is the same as absent: the first page.
+                        o.schema_type = text;
+                        o.pattern = Some("^[A-Za-z0-9_-]*$".into());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // A tagged enum's variants do not carry `deny_unknown_fields` into the
+    // schema; the token request refuses unknown fields like every body.
+    if let Some(RefOr::T(Schema::OneOf(one))) = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("TokenRequest"))
+    {
+        for v in one.items.iter_mut() {
+            if let RefOr::T(Schema::Object(o)) = v {
+                o.additional_properties = Some(Box::new(
+                    utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                ));
+            }
+        }
+    }
+}
+
 /// Path template → the methods it serves (for the `Allow` header of 405s).
 pub fn allowed_methods(doc: &Doc) -> std::collections::HashMap<String, String> {
     doc.paths
@@ -171,6 +235,7 @@ pub fn document() -> Doc {
         ))
         .build();
     add_common_responses(&mut doc);
+    constrain_shared_parameters(&mut doc);
     doc
 }
 

@@ -137,7 +137,8 @@ pub struct UpdateOrganizationBody {
     #[schema(min_length = 1, max_length = 300)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     pub short_name: Option<Option<String>>,
     pub kind: Option<OrgKind>,
     #[serde(default, deserialize_with = "double_option")]
@@ -176,6 +177,7 @@ pub struct OrganizationQuery {
     pub q: Option<String>,
     /// Exact code.
     #[validate(length(max = 32))]
+    #[param(max_length = 32)]
     pub code: Option<String>,
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200)]

@@ -129,6 +129,7 @@ pub struct UpdatePersonBody {
     pub full_name: Option<String>,
     pub organization_id: Option<Uuid>,
     #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub position: Option<Option<String>>,
     pub category: Option<Category>,

@@ -171,6 +171,7 @@ pub struct EditPledgeBody {
     #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 2000))]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub theme: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
@@ -258,7 +259,12 @@ pub struct ReportBody {
     pub organization_id: Option<Uuid>,
     /// `M01..M12`, `Q1..Q4`, `H1`, `H2`, `Y`, optionally `2021-Q2`.
     #[validate(length(min = 1, max = 10))]
-    #[schema(min_length = 1, max_length = 10, example = "Q2")]
+    #[schema(
+        min_length = 1,
+        max_length = 10,
+        pattern = r"^([0-9]{4}-)?(M(0[1-9]|1[0-2])|Q[1-4]|H[12]|Y)$",
+        example = "Q2"
+    )]
     pub period: String,
     #[validate(length(min = 1, max = 100), nested)]
     #[schema(min_items = 1, max_items = 100)]
@@ -511,6 +517,7 @@ pub struct ReportQuery {
     pub organization_id: Option<Uuid>,
     pub target_id: Option<Uuid>,
     #[validate(length(max = 10))]
+    #[param(max_length = 10)]
     pub period: Option<String>,
     /// Include superseded reports (the history, T5).
     pub history: Option<bool>,

@@ -242,6 +242,7 @@ pub async fn get(
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`cannot_demote_self`"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `organization_required`"),
     ),

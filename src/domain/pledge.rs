@@ -191,10 +191,13 @@ pub enum Period {
 impl Period {
     /// `M01..M12`, `Q1..Q4`, `H1`, `H2`, `Y`, optionally prefixed with the
     /// year (`2021-Q1`); the prefix must be the pledge year (T3).
+    /// Exactly the published pattern: no spaces, a four-digit year.
     pub fn parse(s: &str, pledge_year: i32) -> Result<Period, RuleViolation> {
-        let s = s.trim();
         let body = match s.split_once('-') {
             Some((y, rest)) => {
+                if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(RuleViolation::InvalidPeriod);
+                }
                 let year: i32 = y.parse().map_err(|_| RuleViolation::InvalidPeriod)?;
                 if year != pledge_year {
                     return Err(RuleViolation::PeriodOutsideYear { year, pledge_year });
@@ -204,8 +207,9 @@ impl Period {
             None => s,
         };
         let num = |t: &str, max: u8| {
-            t.parse::<u8>()
-                .ok()
+            Some(t)
+                .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|t| t.parse::<u8>().ok())
                 .filter(|n| (1..=max).contains(n))
                 .ok_or(RuleViolation::InvalidPeriod)
         };
@@ -418,7 +422,9 @@ mod tests {
                 pledge_year: 2021
             })
         );
-        for bad in ["Q5", "M13", "M1", "H3", "Y1", "X", ""] {
+        for bad in [
+            "Q5", "M13", "M1", "H3", "Y1", "X", "", " Q1", "Q1 ", "Q+", "M+1", "+2021-Q1", "21-Q1",
+        ] {
             assert_eq!(
                 Period::parse(bad, 2021),
                 Err(RuleViolation::InvalidPeriod),

@@ -224,6 +224,20 @@ pub async fn update_user(
     cmd: UpdateUser,
 ) -> AppResult<UserRow> {
     caller.require_admin()?;
+    // As with `cannot_disable_self`: an admin cannot lock themselves out.
+    if id == caller.id
+        && (cmd.active == Some(false)
+            || cmd
+                .roles
+                .as_ref()
+                .is_some_and(|r| !r.contains(&Role::Admin)))
+    {
+        return Err(AppError::conflict(
+            "cannot_demote_self",
+            "Không thể tự bỏ quyền quản trị hoặc tự vô hiệu hoá tài khoản của mình.",
+            "You cannot take the admin role away from, or deactivate, your own account.",
+        ));
+    }
     change_user(db, caller, id, expected_version, "user.updated", |before| {
         let roles = cmd.roles.as_deref().map(role_names);
         let org = cmd.organization_id.unwrap_or(before.organization_id);

@@ -154,3 +154,64 @@ async fn a_write_client_not_bound_to_a_unit_cannot_act_for_one() {
         .await;
     assert_problem(&res, 403, "not_your_organization");
 }
+
+/// What the published spec says the shared parsers accept (the Schemathesis
+/// gate checks the same from outside): `If-Match` is a version, quoted or
+/// bare, optionally weak; `Idempotency-Key` is visible ASCII; a JSON integer
+/// may be written `45.0`; a period is exactly `Q2` or `2021-Q2`.
+#[actix_web::test]
+async fn the_parsers_accept_what_the_spec_says_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let w = world(&app, 2, this_year()).await;
+    let admin = w.admin.clone();
+    let created = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "etag.user", "fullName": "E", "roles": ["viewer"], "password": "0123456789ab"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/users/{id}");
+    for (tag, version) in [("\"1\"", 2), ("W/\"2\"", 3), ("3", 4)] {
+        let res = app
+            .patch(&path, &admin, Some(tag), json!({"fullName": "Tên mới"}))
+            .await;
+        assert_eq!(res.status, 200, "{tag}: {}", res.text());
+        assert_eq!(res.json()["version"], version, "{tag}");
+    }
+    for tag in ["\"4", "\"4a\"", "\"\"", "*", "\"1234567890\"", "W/4x"] {
+        assert_problem(
+            &app.patch(&path, &admin, Some(tag), json!({})).await,
+            400,
+            "invalid_if_match",
+        );
+    }
+
+    let keyed = |key: &str| {
+        TestApp::req(Method::POST, "/api/v1/users", Some(&admin))
+            .insert_header(("Idempotency-Key", key.to_string()))
+            .set_json(json!({"username": "key.user", "fullName": "K", "roles": ["viewer"], "password": "0123456789ab"}))
+    };
+    assert_problem(
+        &app.send(keyed("two words")).await,
+        400,
+        "invalid_idempotency_key",
+    );
+    assert_eq!(app.send(keyed("one-word_key.1")).await.status, 201);
+
+    let p = crate::pledges::in_force(&app, &w, w.year).await;
+    let pct = crate::pledges::target_id(&p, "percentage");
+    let line = |period: &str| json!({"period": period, "reports": [{"targetId": pct, "numerator": 45.0, "denominator": 48}]});
+    for bad in [" Q1", "q1", "+2021-Q1"] {
+        assert_problem(
+            &crate::pledges::report(&app, &w.officers[1], &p, line(bad)).await,
+            422,
+            "invalid_period",
+        );
+    }
+    let ok = crate::pledges::report(&app, &w.officers[1], &p, line("Q1")).await;
+    assert_eq!(ok.status, 201, "{}", ok.text());
+    assert_eq!(ok.json()[0]["numerator"], 45);
+}

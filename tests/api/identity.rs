@@ -491,6 +491,40 @@ async fn password_reset_and_role_change_revoke_tokens() {
 }
 
 #[actix_web::test]
+async fn an_admin_cannot_lock_themselves_out() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let me = app.get("/api/v1/auth/me", &admin).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/users/{me}");
+    for body in [
+        json!({"roles": ["viewer"]}),
+        json!({"active": false}),
+        json!({"roles": ["admin"], "active": false}),
+    ] {
+        assert_problem(
+            &app.patch(&path, &admin, None, body).await,
+            409,
+            "cannot_demote_self",
+        );
+    }
+    assert_problem(
+        &app.post(&format!("{path}/disable"), &admin, json!({}))
+            .await,
+        409,
+        "cannot_disable_self",
+    );
+    // Keeping the admin role while adding another is fine.
+    let res = app
+        .patch(&path, &admin, None, json!({"roles": ["admin", "viewer"]}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["roles"], json!(["admin", "viewer"]));
+}
+
+#[actix_web::test]
 async fn eleventh_wrong_password_is_429_and_a_login_after_the_window_succeeds() {
     let app = TestApp::spawn().await;
     app.user("target", &[Role::Viewer], None).await;
