@@ -74,6 +74,14 @@ pub enum AppError {
     BadRequest { code: &'static str, detail: String },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// 422 with field errors that depend on the data or on several fields at
+    /// once (a person who is not the unit's staff, a subject listed twice),
+    /// under its own code so clients and the spec tell them from shape errors.
+    #[error("invalid: {code}")]
+    Invalid {
+        code: &'static str,
+        errors: Vec<FieldError>,
+    },
     #[error("unprocessable: {code}")]
     Unprocessable {
         code: &'static str,
@@ -161,6 +169,9 @@ impl AppError {
             en: en.into(),
         }
     }
+    pub fn invalid(code: &'static str, errors: Vec<FieldError>) -> Self {
+        AppError::Invalid { code, errors }
+    }
     pub fn internal(e: impl std::fmt::Display) -> Self {
         AppError::Internal(e.to_string())
     }
@@ -169,6 +180,7 @@ impl AppError {
         match self {
             AppError::BadRequest { code, .. } => code,
             AppError::Validation(_) => "validation_failed",
+            AppError::Invalid { code, .. } => code,
             AppError::Unprocessable { code, .. } => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden { code, .. } => code,
@@ -197,7 +209,7 @@ impl AppError {
                     format!("{lead}: {detail}")
                 })
             }
-            AppError::Validation(_) => (
+            AppError::Validation(_) | AppError::Invalid { .. } => (
                 t("Dữ liệu không hợp lệ", "Validation failed"),
                 t(
                     "Một hoặc nhiều trường không hợp lệ.",
@@ -311,7 +323,7 @@ impl AppError {
         let (title, detail) = self.texts(lang);
         let request_id = current_request_id();
         let errors = match self {
-            AppError::Validation(errs) => errs
+            AppError::Validation(errs) | AppError::Invalid { errors: errs, .. } => errs
                 .iter()
                 .map(|e| FieldError {
                     field: e.field.clone(),
@@ -346,7 +358,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Validation(_) | AppError::Unprocessable { .. } => {
+            AppError::Validation(_) | AppError::Invalid { .. } | AppError::Unprocessable { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,

@@ -515,7 +515,7 @@ fn year_facts_view(org: Uuid, year: i32, rows: Vec<svc::PersonFacts>) -> YearFac
         (status = 200, body = YearFactsView, description = "The organisation's year as stored"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` (every row error: `people[3].disciplineUntil`, `not_staff`, `duplicate`), `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_facts` (every row error: `people[3].disciplineUntil`, `not_staff`, `duplicate`), `unknown_organization`"),
     ),
     security(("bearer" = []))
 )]
@@ -731,7 +731,7 @@ fn registration_input(
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`registration_exists`, `registration_closed`, `member_not_a_unit`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `subject_kind_mismatch`, `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_registration` (a sub-unit not the unit's, or listed twice), `subject_kind_mismatch`, `unknown_organization`"),
     ),
     security(("bearer" = []))
 )]
@@ -771,7 +771,7 @@ pub async fn create_registration(
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`registration_closed`"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `subject_kind_mismatch`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_registration`, `subject_kind_mismatch`"),
     ),
     security(("bearer" = []))
 )]
@@ -921,11 +921,14 @@ fn subject_of(
     field: &str,
 ) -> Result<SubjectRef, AppError> {
     one_subject(person, org).map_err(|_| {
-        AppError::Validation(vec![FieldError {
-            field: field.into(),
-            code: "one_subject".into(),
-            message: "exactly one of personId and organizationId".into(),
-        }])
+        AppError::invalid(
+            "invalid_subject",
+            vec![FieldError {
+                field: field.into(),
+                code: "one_subject".into(),
+                message: "exactly one of personId and organizationId".into(),
+            }],
+        )
     })
 }
 
@@ -995,7 +998,7 @@ impl From<svc::Eligibility> for EligibilityView {
         (status = 200, body = EligibilityView, description = "The answer, eligible or not"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`no_rule_set` (C0)"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `subject_kind_mismatch`, `unknown_person`, `unknown_organization`, `unknown_rule_set`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_subject` (exactly one of personId, organizationId), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`, `unknown_rule_set`"),
     ),
     security(("bearer" = []))
 )]
@@ -1107,7 +1110,7 @@ pub async fn check_batch(
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ItemBody {
+pub struct AwardItemBody {
     pub award_type: AwardTypeCode,
     /// A person (exactly one of `personId`, `organizationId`).
     pub person_id: Option<Uuid>,
@@ -1115,7 +1118,7 @@ pub struct ItemBody {
     pub organization_id: Option<Uuid>,
 }
 
-fn items_input(items: Vec<ItemBody>, field: &str) -> Result<Vec<svc::ItemInput>, AppError> {
+fn items_input(items: Vec<AwardItemBody>, field: &str) -> Result<Vec<svc::ItemInput>, AppError> {
     items
         .into_iter()
         .enumerate()
@@ -1144,7 +1147,7 @@ pub struct CreateProposalBody {
     pub title: String,
     #[validate(length(max = 5000), nested)]
     #[schema(max_items = 5000)]
-    pub items: Vec<ItemBody>,
+    pub items: Vec<AwardItemBody>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -1155,7 +1158,7 @@ pub struct UpdateProposalBody {
     pub title: String,
     #[validate(length(max = 5000), nested)]
     #[schema(max_items = 5000)]
-    pub items: Vec<ItemBody>,
+    pub items: Vec<AwardItemBody>,
 }
 
 /// The answer a proposal item (or an award) was made with.
@@ -1256,7 +1259,7 @@ impl From<svc::Proposal> for ProposalView {
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `admin_required`, `read_only`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`no_rule_set` (C0)"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` (`not_in_unit`, `duplicate`, `one_subject`), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_items` (`not_in_unit`, `duplicate`), `invalid_subject` (exactly one of personId, organizationId), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
     ),
     security(("bearer" = []))
 )]
@@ -1298,7 +1301,7 @@ pub async fn create_proposal(
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`invalid_transition`, `no_rule_set`"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_items`, `invalid_subject`, `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
     ),
     security(("bearer" = []))
 )]
@@ -1562,7 +1565,7 @@ pub struct DecisionBody {
     #[serde(default)]
     #[validate(length(max = 5000), nested)]
     #[schema(max_items = 5000)]
-    pub awards: Vec<ItemBody>,
+    pub awards: Vec<AwardItemBody>,
     /// Award despite failed rules (never C1), with the written reason kept in the audit trail.
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
@@ -1656,7 +1659,7 @@ fn decision_view(d: DecisionRow, awards: Vec<AwardRow>) -> DecisionView {
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found` (proposal)"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_eligible` (failed rules in `errors`), `quota_exceeded`, `already_awarded` (C1), `decision_number_taken`, `invalid_transition`, `no_rule_set`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` (`not_proposed`, `one_subject`, `year`), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_items` (`not_proposed`, `duplicate`), `invalid_subject`, `invalid_decision` (year required without a proposal, blank number), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
     ),
     security(("bearer" = []))
 )]

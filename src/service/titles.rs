@@ -311,7 +311,7 @@ pub async fn put_year_facts(
             }
         }
         if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
+            return Err(AppError::invalid("invalid_facts", errors));
         }
         let people: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect();
         let facts: Vec<NewFacts> = rows
@@ -442,11 +442,14 @@ fn check_titles(codes: &[String], collective: bool, field: &str) -> AppResult<()
             .into());
         }
         if !seen.insert(c) {
-            return Err(AppError::Validation(vec![FieldError {
-                field: field.into(),
-                code: "duplicate".into(),
-                message: format!("{c} is listed twice"),
-            }]));
+            return Err(AppError::invalid(
+                "invalid_registration",
+                vec![FieldError {
+                    field: field.into(),
+                    code: "duplicate".into(),
+                    message: format!("{c} is listed twice"),
+                }],
+            ));
         }
     }
     Ok(())
@@ -465,18 +468,24 @@ fn registration_values(
             .iter()
             .any(|t| t.0 == s.organization_id && t.1 == Some(org_id))
         {
-            return Err(AppError::Validation(vec![FieldError {
-                field: format!("subUnits[{i}].organizationId"),
-                code: "not_a_sub_unit".into(),
-                message: "not a sub-unit of the organisation".into(),
-            }]));
+            return Err(AppError::invalid(
+                "invalid_registration",
+                vec![FieldError {
+                    field: format!("subUnits[{i}].organizationId"),
+                    code: "not_a_sub_unit".into(),
+                    message: "not a sub-unit of the organisation".into(),
+                }],
+            ));
         }
         if !seen.insert(s.organization_id) {
-            return Err(AppError::Validation(vec![FieldError {
-                field: format!("subUnits[{i}].organizationId"),
-                code: "duplicate".into(),
-                message: "listed twice".into(),
-            }]));
+            return Err(AppError::invalid(
+                "invalid_registration",
+                vec![FieldError {
+                    field: format!("subUnits[{i}].organizationId"),
+                    code: "duplicate".into(),
+                    message: "listed twice".into(),
+                }],
+            ));
         }
         check_titles(&s.titles, true, &format!("subUnits[{i}].titles"))?;
         subs.push(json!({"organizationId": s.organization_id, "titles": s.titles}));
@@ -1073,11 +1082,15 @@ async fn check_items_belong(
             SubjectRef::Organization(o) => orgs.contains(&o),
         };
         if !ok {
-            return Err(AppError::Validation(vec![FieldError {
-                field: format!("items[{i}]"),
-                code: "not_in_unit".into(),
-                message: "the subject is not the unit, one of its sub-units or its staff".into(),
-            }]));
+            return Err(AppError::invalid(
+                "invalid_items",
+                vec![FieldError {
+                    field: format!("items[{i}]"),
+                    code: "not_in_unit".into(),
+                    message: "the subject is not the unit, one of its sub-units or its staff"
+                        .into(),
+                }],
+            ));
         }
     }
     Ok(())
@@ -1091,11 +1104,14 @@ fn parse_items(items: &[ItemInput]) -> AppResult<Vec<(SubjectRef, AwardType)>> {
         .map(|(i, it)| {
             let a = award_type(&it.award_type)?;
             if !seen.insert((it.subject, a)) {
-                return Err(AppError::Validation(vec![FieldError {
-                    field: format!("items[{i}]"),
-                    code: "duplicate".into(),
-                    message: "the same subject and award are listed twice (C1)".into(),
-                }]));
+                return Err(AppError::invalid(
+                    "invalid_items",
+                    vec![FieldError {
+                        field: format!("items[{i}]"),
+                        code: "duplicate".into(),
+                        message: "the same subject and award are listed twice (C1)".into(),
+                    }],
+                ));
             }
             Ok((it.subject, a))
         })
@@ -1539,11 +1555,14 @@ pub struct Decision {
 pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResult<Decision> {
     caller.require_admin()?;
     let blank = |field: &str| {
-        AppError::Validation(vec![FieldError {
-            field: field.into(),
-            code: "blank".into(),
-            message: "must not be blank".into(),
-        }])
+        AppError::invalid(
+            "invalid_decision",
+            vec![FieldError {
+                field: field.into(),
+                code: "blank".into(),
+                message: "must not be blank".into(),
+            }],
+        )
     };
     if cmd.number.trim().is_empty() {
         return Err(blank("number"));
@@ -1574,7 +1593,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
                     // A decision may award part of an approved proposal.
                     let proposed = pairs_of(&items);
                     if let Some(i) = listed.iter().position(|l| !proposed.contains(l)) {
-                        return Err(AppError::Validation(vec![FieldError {
+                        return Err(AppError::invalid("invalid_items", vec![FieldError {
                             field: format!("awards[{i}]"),
                             code: "not_proposed".into(),
                             message: "not an item of the proposal".into(),
@@ -1583,7 +1602,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
                     listed.clone()
                 };
                 if cmd.year.is_some_and(|y| y != p.year) {
-                    return Err(AppError::Validation(vec![FieldError {
+                    return Err(AppError::invalid("invalid_decision", vec![FieldError {
                         field: "year".into(),
                         code: "mismatch".into(),
                         message: "the proposal is for another year".into(),
@@ -1593,7 +1612,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             }
             None => {
                 let Some(year) = cmd.year else {
-                    return Err(AppError::Validation(vec![FieldError {
+                    return Err(AppError::invalid("invalid_decision", vec![FieldError {
                         field: "year".into(),
                         code: "required".into(),
                         message: "year is required without a proposal".into(),
@@ -1603,7 +1622,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             }
         };
         if pairs.is_empty() {
-            return Err(AppError::Validation(vec![FieldError {
+            return Err(AppError::invalid("invalid_decision", vec![FieldError {
                 field: "awards".into(),
                 code: "length".into(),
                 message: "a decision awards at least one subject".into(),

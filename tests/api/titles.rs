@@ -244,7 +244,7 @@ async fn facts_are_entered_for_a_whole_unit_all_or_nothing_with_every_row_error_
         json!({"people": [row(a), bad, row(outsider)]}),
     )
     .await;
-    assert_problem(&res, 422, "validation_failed");
+    assert_problem(&res, 422, "invalid_facts");
     let fields: Vec<String> = res.problem()["errors"]
         .as_array()
         .unwrap()
@@ -544,7 +544,7 @@ async fn a_proposal_goes_draft_submitted_returned_submitted_approved_decided() {
     assert_problem(
         &app.post("/api/v1/proposals", &officer, json!({"organizationId": unit, "year": 2024, "title": "Đề nghị", "items": with_outsider})).await,
         422,
-        "validation_failed",
+        "invalid_items",
     );
     let res = app
         .post(
@@ -745,7 +745,7 @@ async fn registrations_keep_to_the_terms_deadline_and_one_per_unit_and_year() {
         &app.post("/api/v1/registrations", &w.officers[1], foreign)
             .await,
         422,
-        "validation_failed",
+        "invalid_registration",
     );
     assert_problem(
         &app.post("/api/v1/registrations", &w.officers[1], body)
@@ -926,6 +926,6 @@ async fn a_decision_on_part_of_a_proposal_leaves_the_rest_approved_for_a_later_o
         )
         .await,
         422,
-        "validation_failed",
+        "invalid_decision",
     );
 }
