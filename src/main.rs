@@ -92,6 +92,20 @@ enum SeedCommand {
     /// The founding document's facts: the 2021 Culture–Society bloc of Vĩnh
     /// Phúc, its conference, and demo users (passwords printed once).
     Demo,
+    /// A benchmark data set (see bench/README.md): S is the demo; M and L are
+    /// bulk-generated into an empty database. Users `bench.admin` and an
+    /// officer per unit get the password from THIDUA_PASSWORD.
+    Bench {
+        /// S, M or L.
+        #[arg(long, value_parser = parse_scale)]
+        scale: thidua::service::benchdata::Scale,
+        /// The same seed (and year) gives the same rows.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The year of the pledges in force (default: this year in Vietnam).
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -102,6 +116,11 @@ enum AuditCommand {
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("unknown role {s:?} (admin, leader, officer, viewer)"))
+}
+
+fn parse_scale(s: &str) -> Result<thidua::service::benchdata::Scale, String> {
+    thidua::service::benchdata::Scale::parse(s)
+        .ok_or_else(|| format!("unknown scale {s:?} (S, M, L)"))
 }
 
 fn parse_scope(s: &str) -> Result<Scope, String> {
@@ -208,6 +227,16 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Seed {
             command: SeedCommand::Demo,
         } => seed_demo(&db).await,
+        Command::Seed {
+            command: SeedCommand::Bench { scale, seed, year },
+        } => {
+            let password = read_password()?;
+            thidua::service::benchdata::generate(&db, scale, seed, year, password, |line| {
+                println!("{line}")
+            })
+            .await
+            .map_err(|e| describe(&e))
+        }
         Command::Migrate => {
             println!("migrations are up to date");
             Ok(())
