@@ -6,13 +6,14 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::blocs::{MemberRow, TermRow};
 use super::schema::{
     pledge_items as pi, pledge_signatures as ps, pledge_targets as pt, pledges as p,
     progress_reports as pr,
 };
 use crate::error::AppResult;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = p)]
 pub struct PledgeRow {
     pub id: Uuid,
@@ -30,7 +31,7 @@ pub struct PledgeRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = pi)]
 pub struct ItemRow {
     pub id: Uuid,
@@ -39,7 +40,7 @@ pub struct ItemRow {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = pt)]
 pub struct TargetRow {
     pub id: Uuid,
@@ -54,7 +55,7 @@ pub struct TargetRow {
     pub weight: Option<i32>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = ps)]
 pub struct SignatureRow {
     pub id: Uuid,
@@ -68,7 +69,7 @@ pub struct SignatureRow {
     pub on_behalf: bool,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = pr)]
 pub struct ReportRow {
     pub id: Uuid,
@@ -107,6 +108,60 @@ pub async fn insert(
         .returning(PledgeRow::as_returning())
         .get_result(c)
         .await?)
+}
+
+/// A pledge with its term, members, items, targets, signatures and (when
+/// asked) current reports, as one statement reads them.
+#[derive(Debug, serde::Deserialize)]
+pub struct Full {
+    pub pledge: PledgeRow,
+    pub term: TermRow,
+    pub members: Vec<MemberRow>,
+    pub items: Vec<ItemRow>,
+    pub targets: Vec<TargetRow>,
+    pub signatures: Vec<SignatureRow>,
+    pub reports: Vec<ReportRow>,
+}
+
+/// `Full` in ONE statement (one round trip, one plan): PostgreSQL builds the
+/// nested document, serde reads it into the same rows the separate queries
+/// return, in the same orders (members by code, items by position, targets
+/// by item and position, signatures by time). Reports are the current ones.
+pub async fn full(c: &mut Conn, id: Uuid, with_reports: bool) -> AppResult<Option<Full>> {
+    #[derive(QueryableByName)]
+    struct Doc {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        doc: String,
+    }
+    let doc: Option<Doc> = diesel::sql_query(
+        "SELECT json_build_object(
+             'pledge', row_to_json(p),
+             'term', row_to_json(t),
+             'members', coalesce((
+                 SELECT json_agg(json_build_object('term_id', m.term_id, 'id', o.id, 'code', o.code, 'name', o.name)
+                                 ORDER BY o.code)
+                   FROM term_members m JOIN organizations o ON o.id = m.organization_id
+                  WHERE m.term_id = t.id), '[]'),
+             'items', coalesce((SELECT json_agg(i ORDER BY i.position) FROM pledge_items i
+                                 WHERE i.pledge_id = p.id), '[]'),
+             'targets', coalesce((SELECT json_agg(x ORDER BY x.item_id, x.position) FROM pledge_targets x
+                                   WHERE x.pledge_id = p.id), '[]'),
+             'signatures', coalesce((SELECT json_agg(s ORDER BY s.signed_at) FROM pledge_signatures s
+                                      WHERE s.pledge_id = p.id), '[]'),
+             'reports', CASE WHEN $2 THEN coalesce((
+                 SELECT json_agg(r) FROM progress_reports r
+                  WHERE r.pledge_id = p.id AND r.superseded_at IS NULL), '[]') ELSE '[]' END
+         )::text AS doc
+           FROM pledges p JOIN bloc_terms t ON t.id = p.term_id
+          WHERE p.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::Bool, _>(with_reports)
+    .get_result(c)
+    .await
+    .optional()?;
+    doc.map(|d| serde_json::from_str(&d.doc).map_err(crate::error::AppError::internal))
+        .transpose()
 }
 
 pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
