@@ -10,4 +10,5 @@ mod foundation;
 mod identity;
 mod openapi_doc;
 mod pledges;
+mod query_counts;
 mod registry;
