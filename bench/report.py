@@ -16,7 +16,7 @@ WHAT = {
     "R3": "`GET /api/v1/people?q=nguyen&limit=50`: diacritic-insensitive search, page 1",
     "R3p200": "the same search, page 200 (keyset cursor)",
     "R3org": "`GET /api/v1/organizations?q=so&limit=50`",
-    "W1": "`POST /api/v1/pledges/{id}/reports` (16 officers round-robin)",
+    "W1": "`POST /api/v1/pledges/{id}/reports` (256 officer × target × period cells, round-robin)",
     "W2": "90% R1 / 10% W1",
 }
 
