@@ -110,8 +110,8 @@ pub async fn insert(
         .await?)
 }
 
-/// A pledge with its term, members, items, targets, signatures and (when
-/// asked) current reports, as one statement reads them.
+/// A pledge with its term, members, items, targets and signatures, as one
+/// statement reads them.
 #[derive(Debug, serde::Deserialize)]
 pub struct Full {
     pub pledge: PledgeRow,
@@ -120,18 +120,15 @@ pub struct Full {
     pub items: Vec<ItemRow>,
     pub targets: Vec<TargetRow>,
     pub signatures: Vec<SignatureRow>,
-    pub reports: Vec<ReportRow>,
 }
 
 /// `Full` in ONE statement (one round trip, one plan): PostgreSQL builds the
 /// nested document, serde reads it into the same rows the separate queries
 /// return, in the same orders (members by code, items by position, targets
-/// by item and position, signatures by time). Reports are the current ones.
-pub async fn full(c: &mut Conn, id: Uuid, with_reports: bool) -> AppResult<Option<Full>> {
-    let doc: Option<String> = FullQuery { id, with_reports }
-        .get_result(c)
-        .await
-        .optional()?;
+/// by item and position, signatures by time). Reports stay a typed query:
+/// hundreds of them as JSON made the compliance matrix slower, not faster.
+pub async fn full(c: &mut Conn, id: Uuid) -> AppResult<Option<Full>> {
+    let doc: Option<String> = FullQuery { id }.get_result(c).await.optional()?;
     doc.map(|d| serde_json::from_str(&d).map_err(crate::error::AppError::internal))
         .transpose()
 }
@@ -140,9 +137,10 @@ pub async fn full(c: &mut Conn, id: Uuid, with_reports: bool) -> AppResult<Optio
 /// re-parsed and re-planned on every call, which the benchmark's profile
 /// showed as PostgreSQL's parser on top); a type of its own with a static
 /// query id is prepared once per connection and reused.
+/// Its only parameter is the id, so PostgreSQL settles on one generic plan
+/// (a boolean switch made it plan every call, a custom plan being cheaper).
 struct FullQuery {
     id: Uuid,
-    with_reports: bool,
 }
 
 impl diesel::query_builder::QueryId for FullQuery {
@@ -173,14 +171,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FullQuery {
                  'targets', coalesce((SELECT json_agg(x ORDER BY x.item_id, x.position) FROM pledge_targets x
                                        WHERE x.pledge_id = p.id), '[]'),
                  'signatures', coalesce((SELECT json_agg(s ORDER BY s.signed_at) FROM pledge_signatures s
-                                          WHERE s.pledge_id = p.id), '[]'),
-                 'reports', CASE WHEN ",
-        );
-        out.push_bind_param::<diesel::sql_types::Bool, _>(&self.with_reports)?;
-        out.push_sql(
-            " THEN coalesce((
-                     SELECT json_agg(r) FROM progress_reports r
-                      WHERE r.pledge_id = p.id AND r.superseded_at IS NULL), '[]') ELSE '[]' END
+                                          WHERE s.pledge_id = p.id), '[]')
              )::text
                FROM pledges p JOIN bloc_terms t ON t.id = p.term_id
               WHERE p.id = ",

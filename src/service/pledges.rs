@@ -207,7 +207,7 @@ pub async fn create(db: &Db, caller: &Principal, cmd: CreatePledge) -> AppResult
 /// One statement (`db::pledges::full`).
 pub async fn get(db: &Db, id: Uuid) -> AppResult<PledgeFull> {
     let full = db
-        .read(async |c| db::pledges::full(c, id, false).await)
+        .read(async |c| db::pledges::full(c, id).await)
         .await?
         .ok_or(AppError::NotFound { entity: "pledge" })?;
     Ok(PledgeFull {
@@ -772,15 +772,10 @@ pub async fn compliance(db: &Db, id: Uuid, as_of: Option<NaiveDate>) -> AppResul
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc() - chrono::Duration::microseconds(1));
     db.read(async |c| {
-        // One statement with the current reports; an as-of view reads the
-        // reports effective then with a second.
-        let full = db::pledges::full(c, id, as_of.is_none())
+        let full = db::pledges::full(c, id)
             .await?
             .ok_or(AppError::NotFound { entity: "pledge" })?;
-        let reports = match as_of {
-            None => full.reports,
-            Some(_) => db::pledges::effective_reports(c, id, as_of).await?,
-        };
+        let reports = db::pledges::effective_reports(c, id, as_of).await?;
         let (row, term, members, items, targets) = (
             full.pledge,
             full.term,

@@ -15,8 +15,8 @@ use crate::pledges::{in_force, report, target_id, this_year, world};
 /// The auth read + one statement building the pledge with its term, members,
 /// items, targets and signatures as one JSON document.
 const R1: u64 = 2;
-/// The same document with the current reports.
-const R2: u64 = 2;
+/// The same document, then the current reports.
+const R2: u64 = 3;
 /// auth read + the page query (the cursor is decoded, not looked up).
 const R3_ORGANIZATIONS: u64 = 2;
 const R3_PEOPLE: u64 = 2;
