@@ -92,6 +92,20 @@ enum SeedCommand {
     /// The founding document's facts: the 2021 Culture–Society bloc of Vĩnh
     /// Phúc, its conference, and demo users (passwords printed once).
     Demo,
+    /// A benchmark data set (see bench/README.md): S is the demo; M and L are
+    /// bulk-generated into an empty database. Users `bench.admin` and an
+    /// officer per unit get the password from THIDUA_PASSWORD.
+    Bench {
+        /// S, M or L.
+        #[arg(long, value_parser = parse_scale)]
+        scale: thidua::service::benchdata::Scale,
+        /// The same seed (and year) gives the same rows.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The year of the pledges in force (default: this year in Vietnam).
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,11 +118,31 @@ fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("unknown role {s:?} (admin, leader, officer, viewer)"))
 }
 
+fn parse_scale(s: &str) -> Result<thidua::service::benchdata::Scale, String> {
+    thidua::service::benchdata::Scale::parse(s)
+        .ok_or_else(|| format!("unknown scale {s:?} (S, M, L)"))
+}
+
 fn parse_scope(s: &str) -> Result<Scope, String> {
     Scope::parse(s).ok_or_else(|| format!("unknown scope {s:?} (read, write)"))
 }
 
+/// glibc keeps freed memory in per-thread arenas and, after freeing a large
+/// mmapped block, raises its mmap threshold: each login's 19 MiB Argon2
+/// block then stays resident in whichever blocking thread hashed it (the
+/// benchmark saw 216 MB peak RSS after a dozen logins). A fixed threshold
+/// hands such blocks back to the system when freed; two arenas bound the rest.
+fn tune_malloc() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; no thread runs yet.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_malloc();
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
         print!("{}", thidua::api::openapi::render());
@@ -208,6 +242,16 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Seed {
             command: SeedCommand::Demo,
         } => seed_demo(&db).await,
+        Command::Seed {
+            command: SeedCommand::Bench { scale, seed, year },
+        } => {
+            let password = read_password()?;
+            thidua::service::benchdata::generate(&db, scale, seed, year, password, |line| {
+                println!("{line}")
+            })
+            .await
+            .map_err(|e| describe(&e))
+        }
         Command::Migrate => {
             println!("migrations are up to date");
             Ok(())

@@ -291,6 +291,9 @@ impl Metrics {
         out.push_str("# HELP db_pool_max_connections Configured pool size.\n");
         out.push_str("# TYPE db_pool_max_connections gauge\n");
         let _ = writeln!(out, "db_pool_max_connections {}", pool.max);
+        out.push_str("# HELP db_statements_total SQL statements run by pooled connections.\n");
+        out.push_str("# TYPE db_statements_total counter\n");
+        let _ = writeln!(out, "db_statements_total {}", pool.statements);
         out
     }
 }

@@ -133,8 +133,12 @@ struct Broken {
 
 /// Walk the chain in id order and return (rows checked, first broken row).
 /// A row is broken when its stored hash is not sha256(prev_hash || row), or
-/// its prev_hash is not the previous row's hash.
+/// its prev_hash is not the previous row's hash. Run in a transaction: the
+/// walk lifts the request statement timeout for itself (a million rows take
+/// seconds).
 pub async fn verify(c: &mut Conn) -> AppResult<(i64, Option<i64>)> {
+    diesel_async::SimpleAsyncConnection::batch_execute(c, "SET LOCAL statement_timeout = 0")
+        .await?;
     let r: Broken = diesel::sql_query(
         "WITH chain AS (
              SELECT a.id, a.hash, a.prev_hash,

@@ -111,7 +111,7 @@ pub async fn list(
     Ok(q.load(c).await?)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = t)]
 pub struct TermRow {
     pub id: Uuid,
@@ -128,7 +128,7 @@ pub struct TermRow {
 }
 
 /// A member as shown with its term.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, serde::Deserialize)]
 pub struct MemberRow {
     pub term_id: Uuid,
     pub id: Uuid,

@@ -2,6 +2,7 @@
 //! aggregate. SQL lives here and nowhere else.
 
 pub mod audit;
+pub mod benchdata;
 pub mod blocs;
 pub mod clients;
 pub mod conferences;
@@ -40,12 +41,15 @@ pub struct PoolStatus {
     pub size: usize,
     pub in_use: usize,
     pub max: usize,
+    /// SQL statements run since start (every pooled connection counts).
+    pub statements: u64,
 }
 
 /// The handle the service layer uses: a small pool of async connections.
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
+    statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
@@ -65,7 +69,8 @@ impl Db {
     }
 
     /// As `connect`, counting every SQL statement the pool's connections run
-    /// (tests assert statements per request with it).
+    /// into `counter` (tests assert statements per request with it). Without
+    /// one the pool keeps its own count, shown by `/metrics`.
     pub fn connect_counting(
         url: &str,
         size: usize,
@@ -73,6 +78,8 @@ impl Db {
         wait: Duration,
         counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     ) -> AppResult<Db> {
+        let statements = counter.unwrap_or_default();
+        let counter = statements.clone();
         let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
         cfg.recycling_method = RecyclingMethod::Fast;
         cfg.custom_setup = Box::new(move |url| {
@@ -85,13 +92,11 @@ impl Db {
                 ))
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                if let Some(counter) = counter {
-                    conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
-                        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
-                            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                    });
-                }
+                conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+                    if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+                        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
                 Ok(conn)
             }
             .boxed()
@@ -105,7 +110,7 @@ impl Db {
             .recycle_timeout(Some(wait))
             .build()
             .map_err(AppError::internal)?;
-        Ok(Db { pool })
+        Ok(Db { pool, statements })
     }
 
     pub async fn conn(&self) -> AppResult<Object<AsyncPgConnection>> {
@@ -118,6 +123,10 @@ impl Db {
             size: s.size,
             in_use: s.size.saturating_sub(s.available),
             max: s.max_size,
+            statements: std::sync::atomic::AtomicU64::load(
+                &self.statements,
+                std::sync::atomic::Ordering::Relaxed,
+            ),
         }
     }
 

@@ -6,13 +6,14 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::blocs::{MemberRow, TermRow};
 use super::schema::{
     pledge_items as pi, pledge_signatures as ps, pledge_targets as pt, pledges as p,
     progress_reports as pr,
 };
 use crate::error::AppResult;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = p)]
 pub struct PledgeRow {
     pub id: Uuid,
@@ -30,7 +31,7 @@ pub struct PledgeRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = pi)]
 pub struct ItemRow {
     pub id: Uuid,
@@ -39,7 +40,7 @@ pub struct ItemRow {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = pt)]
 pub struct TargetRow {
     pub id: Uuid,
@@ -54,7 +55,7 @@ pub struct TargetRow {
     pub weight: Option<i32>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = ps)]
 pub struct SignatureRow {
     pub id: Uuid,
@@ -68,7 +69,7 @@ pub struct SignatureRow {
     pub on_behalf: bool,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Deserialize)]
 #[diesel(table_name = pr)]
 pub struct ReportRow {
     pub id: Uuid,
@@ -107,6 +108,77 @@ pub async fn insert(
         .returning(PledgeRow::as_returning())
         .get_result(c)
         .await?)
+}
+
+/// A pledge with its term, members, items, targets and signatures, as one
+/// statement reads them.
+#[derive(Debug, serde::Deserialize)]
+pub struct Full {
+    pub pledge: PledgeRow,
+    pub term: TermRow,
+    pub members: Vec<MemberRow>,
+    pub items: Vec<ItemRow>,
+    pub targets: Vec<TargetRow>,
+    pub signatures: Vec<SignatureRow>,
+}
+
+/// `Full` in ONE statement (one round trip, one plan): PostgreSQL builds the
+/// nested document, serde reads it into the same rows the separate queries
+/// return, in the same orders (members by code, items by position, targets
+/// by item and position, signatures by time). Reports stay a typed query:
+/// hundreds of them as JSON made the compliance matrix slower, not faster.
+pub async fn full(c: &mut Conn, id: Uuid) -> AppResult<Option<Full>> {
+    let doc: Option<String> = FullQuery { id }.get_result(c).await.optional()?;
+    doc.map(|d| serde_json::from_str(&d).map_err(crate::error::AppError::internal))
+        .transpose()
+}
+
+/// The statement of `full`. Diesel never caches `sql_query` text (it is
+/// re-parsed and re-planned on every call, which the benchmark's profile
+/// showed as PostgreSQL's parser on top); a type of its own with a static
+/// query id is prepared once per connection and reused.
+/// Its only parameter is the id, so PostgreSQL settles on one generic plan
+/// (a boolean switch made it plan every call, a custom plan being cheaper).
+struct FullQuery {
+    id: Uuid,
+}
+
+impl diesel::query_builder::QueryId for FullQuery {
+    type QueryId = FullQuery;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for FullQuery {
+    type SqlType = diesel::sql_types::Text;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FullQuery {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT json_build_object(
+                 'pledge', row_to_json(p),
+                 'term', row_to_json(t),
+                 'members', coalesce((
+                     SELECT json_agg(json_build_object('term_id', m.term_id, 'id', o.id, 'code', o.code, 'name', o.name)
+                                     ORDER BY o.code)
+                       FROM term_members m JOIN organizations o ON o.id = m.organization_id
+                      WHERE m.term_id = t.id), '[]'),
+                 'items', coalesce((SELECT json_agg(i ORDER BY i.position) FROM pledge_items i
+                                     WHERE i.pledge_id = p.id), '[]'),
+                 'targets', coalesce((SELECT json_agg(x ORDER BY x.item_id, x.position) FROM pledge_targets x
+                                       WHERE x.pledge_id = p.id), '[]'),
+                 'signatures', coalesce((SELECT json_agg(s ORDER BY s.signed_at) FROM pledge_signatures s
+                                          WHERE s.pledge_id = p.id), '[]')
+             )::text
+               FROM pledges p JOIN bloc_terms t ON t.id = p.term_id
+              WHERE p.id = ",
+        );
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.id)?;
+        Ok(())
+    }
 }
 
 pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {

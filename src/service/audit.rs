@@ -22,5 +22,5 @@ pub async fn list(
 
 /// `(rows checked, first broken row id)`.
 pub async fn verify(db: &Db) -> AppResult<(i64, Option<i64>)> {
-    db.read(async |c| db::audit::verify(c).await).await
+    db.transaction(async |c| db::audit::verify(c).await).await
 }

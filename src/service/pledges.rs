@@ -204,14 +204,20 @@ pub async fn create(db: &Db, caller: &Principal, cmd: CreatePledge) -> AppResult
     .await
 }
 
+/// One statement (`db::pledges::full`).
 pub async fn get(db: &Db, id: Uuid) -> AppResult<PledgeFull> {
-    db.read(async |c| {
-        let row = db::pledges::get(c, id)
-            .await?
-            .ok_or(AppError::NotFound { entity: "pledge" })?;
-        load_full(c, row).await
+    let full = db
+        .read(async |c| db::pledges::full(c, id).await)
+        .await?
+        .ok_or(AppError::NotFound { entity: "pledge" })?;
+    Ok(PledgeFull {
+        row: full.pledge,
+        term: full.term,
+        members: full.members,
+        items: full.items,
+        targets: full.targets,
+        signatures: full.signatures,
     })
-    .await
 }
 
 pub async fn list(
@@ -766,16 +772,17 @@ pub async fn compliance(db: &Db, id: Uuid, as_of: Option<NaiveDate>) -> AppResul
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc() - chrono::Duration::microseconds(1));
     db.read(async |c| {
-        let row = db::pledges::get(c, id)
+        let full = db::pledges::full(c, id)
             .await?
             .ok_or(AppError::NotFound { entity: "pledge" })?;
-        let term = db::blocs::term_by_id(c, row.term_id)
-            .await?
-            .ok_or(AppError::NotFound { entity: "term" })?;
-        let members = db::blocs::members(c, &[term.id]).await?;
-        let items = db::pledges::items(c, id).await?;
-        let targets = db::pledges::targets(c, id).await?;
         let reports = db::pledges::effective_reports(c, id, as_of).await?;
+        let (row, term, members, items, targets) = (
+            full.pledge,
+            full.term,
+            full.members,
+            full.items,
+            full.targets,
+        );
         let mut units: Vec<UnitRow> = members
             .iter()
             .map(|m| UnitRow {

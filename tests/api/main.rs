@@ -10,6 +10,7 @@ mod foundation;
 mod identity;
 mod openapi_doc;
 mod pledges;
+mod query_counts;
 mod registry;
 mod reliability;
 mod titles;
