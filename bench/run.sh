@@ -107,6 +107,7 @@ psql -d "$DB" -Atc "SELECT 'organizations', count(*) FROM organizations UNION AL
     UNION ALL SELECT 'blocs', count(*) FROM blocs UNION ALL SELECT 'pledges', count(*) FROM pledges
     UNION ALL SELECT 'pledge_targets', count(*) FROM pledge_targets UNION ALL SELECT 'progress_reports', count(*) FROM progress_reports
     UNION ALL SELECT 'audit_log', count(*) FROM audit_log UNION ALL SELECT 'events', count(*) FROM events
+    UNION ALL SELECT 'awards', count(*) FROM awards
     UNION ALL SELECT 'database size', pg_database_size(current_database())" >"$RAW/counts.txt"
 
 # --- pgbench database --------------------------------------------------------

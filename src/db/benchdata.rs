@@ -330,6 +330,36 @@ pub async fn append_audit(c: &mut Conn, lo: i64, hi: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// The award history: one decision per year, and for every member of staff
+/// every year an LĐTT and a Giấy khen, and a CSTĐCS for about one in five —
+/// 1.1 million awards at L. The rows pass the C1 unique indexes.
+pub async fn awards(c: &mut Conn, s: &Shape) -> AppResult<()> {
+    let (staff, last) = (s.staff, s.last_year);
+    let first = s.last_year as i64 - s.years + 1;
+    c.batch_execute(&format!(
+        "INSERT INTO decisions (id, number, decided_on, signer, issuing_body, year, rule_set_id, created_at)
+         SELECT pg_temp.bid('decision:' || y), y || '/QĐ-UBND', make_date(y + 1, 1, 20),
+                'Chủ tịch UBND tỉnh', 'Ủy ban nhân dân tỉnh', y,
+                (SELECT r.id FROM rule_sets r
+                  WHERE r.effective_from <= make_date(y, 12, 31)
+                    AND (r.effective_to IS NULL OR r.effective_to >= make_date(y, 12, 31))
+                  ORDER BY r.scope DESC, r.effective_from DESC, r.version DESC LIMIT 1),
+                make_timestamptz(y + 1, 1, 20, 8, 0, 0, 'UTC')
+           FROM generate_series({first}, {last}) y;
+
+         INSERT INTO awards (id, award_type, person_id, year, decision_id, eligibility, created_at)
+         SELECT pg_temp.bid('award:' || k.t || ':' || g || ':' || y), k.t, pg_temp.bid('person:' || g), y,
+                pg_temp.bid('decision:' || y), '{{\"eligible\": true, \"checks\": []}}'::jsonb,
+                make_timestamptz(y + 1, 1, 20, 8, 0, 0, 'UTC')
+           FROM generate_series(1, {staff}) g
+          CROSS JOIN generate_series({first}, {last}) y
+          CROSS JOIN (VALUES ('ldtt'), ('giay_khen'), ('cstdcs')) AS k(t)
+          WHERE k.t <> 'cstdcs' OR pg_temp.bh('cs:' || g || ':' || y) % 5 = 0;"
+    ))
+    .await?;
+    Ok(())
+}
+
 /// `ANALYZE` after the bulk load, so that plans see the real sizes.
 pub async fn analyze(c: &mut Conn) -> AppResult<()> {
     c.batch_execute("ANALYZE").await?;

@@ -109,6 +109,9 @@ pub async fn generate(
     sql::pledges(c, &shape).await?;
     step("pledges, items, targets, signatures, reports", s0);
     let s0 = Instant::now();
+    sql::awards(c, &shape).await?;
+    step("decisions and the award history", s0);
+    let s0 = Instant::now();
     sql::users(c, &shape, &hash).await?;
     step("users", s0);
     sql::commit(c).await?;
