@@ -15,39 +15,12 @@ use crate::AppState;
 use crate::auth::Principal;
 use crate::db::titles::{AwardRow, DecisionRow, RegistrationRow, RuleSetRow};
 use crate::domain::paging::PageRequest;
-use crate::domain::titles::{Check, RuleParams};
+use crate::domain::titles::{AwardType, Check, RuleParams};
 use crate::error::{AppError, FieldError, Problem};
 use crate::service::titles::{self as svc, SubjectRef};
 
-/// A title (danh hiệu) or form (hình thức khen thưởng) code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AwardTypeCode {
-    Ldtt,
-    Cstdcs,
-    CstdTinh,
-    CstdToanQuoc,
-    Ttldtt,
-    Ttldxs,
-    CoThiDuaTinh,
-    CoThiDuaChinhPhu,
-    BangKhenChuTichTinh,
-    BangKhenBo,
-    BangKhenThuTuong,
-    GiayKhen,
-}
-
-impl AwardTypeCode {
-    fn code(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    }
-}
-
-fn codes(v: &[AwardTypeCode]) -> Vec<String> {
-    v.iter().map(|c| c.code()).collect()
+fn codes(v: &[AwardType]) -> Vec<String> {
+    v.iter().map(|c| c.code().to_string()).collect()
 }
 
 // ---------------------------------------------------------------- catalogue
@@ -603,14 +576,14 @@ pub struct SubUnitBody {
     /// Collective titles the sub-unit aims at.
     #[validate(length(max = 4))]
     #[schema(max_items = 4)]
-    pub titles: Vec<AwardTypeCode>,
+    pub titles: Vec<AwardType>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StaffTargetBody {
     /// A person title.
-    pub award_type: AwardTypeCode,
+    pub award_type: AwardType,
     /// How many staff aim at it.
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
@@ -631,7 +604,7 @@ pub struct CreateRegistrationBody {
     /// Collective titles the unit aims at for itself.
     #[validate(length(max = 4))]
     #[schema(max_items = 4)]
-    pub titles: Vec<AwardTypeCode>,
+    pub titles: Vec<AwardType>,
     #[serde(default)]
     #[validate(length(max = 200), nested)]
     #[schema(max_items = 200)]
@@ -647,7 +620,7 @@ pub struct CreateRegistrationBody {
 pub struct UpdateRegistrationBody {
     #[validate(length(max = 4))]
     #[schema(max_items = 4)]
-    pub titles: Vec<AwardTypeCode>,
+    pub titles: Vec<AwardType>,
     #[serde(default)]
     #[validate(length(max = 200), nested)]
     #[schema(max_items = 200)]
@@ -700,7 +673,7 @@ impl From<RegistrationRow> for RegistrationView {
 }
 
 fn registration_input(
-    titles: Vec<AwardTypeCode>,
+    titles: Vec<AwardType>,
     subs: Vec<SubUnitBody>,
     staff: Vec<StaffTargetBody>,
 ) -> svc::RegistrationInput {
@@ -715,7 +688,7 @@ fn registration_input(
             .collect(),
         staff: staff
             .into_iter()
-            .map(|s| (s.award_type.code(), s.count))
+            .map(|s| (s.award_type.code().to_string(), s.count))
             .collect(),
     }
 }
@@ -940,7 +913,7 @@ pub struct CheckBody {
     pub person_id: Option<Uuid>,
     /// A collective: a unit or sub-unit.
     pub organization_id: Option<Uuid>,
-    pub award_type: AwardTypeCode,
+    pub award_type: AwardType,
     #[validate(range(min = 2000, max = 2100))]
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
@@ -1014,7 +987,7 @@ pub async fn check(
         &state.db,
         &caller,
         subject,
-        &b.award_type.code(),
+        b.award_type.code(),
         b.year,
         b.rule_set_id,
     )
@@ -1033,7 +1006,7 @@ pub struct BatchCheckBody {
     pub year: i32,
     #[validate(length(min = 1, max = 12))]
     #[schema(min_items = 1, max_items = 12)]
-    pub award_types: Vec<AwardTypeCode>,
+    pub award_types: Vec<AwardType>,
     pub rule_set_id: Option<Uuid>,
 }
 
@@ -1111,7 +1084,7 @@ pub async fn check_batch(
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AwardItemBody {
-    pub award_type: AwardTypeCode,
+    pub award_type: AwardType,
     /// A person (exactly one of `personId`, `organizationId`).
     pub person_id: Option<Uuid>,
     /// A collective.
@@ -1124,7 +1097,7 @@ fn items_input(items: Vec<AwardItemBody>, field: &str) -> Result<Vec<svc::ItemIn
         .enumerate()
         .map(|(i, it)| {
             Ok(svc::ItemInput {
-                award_type: it.award_type.code(),
+                award_type: it.award_type.code().to_string(),
                 subject: subject_of(it.person_id, it.organization_id, &format!("{field}[{i}]"))?,
             })
         })
@@ -1857,6 +1830,6 @@ pub async fn revoke(
     id: web::Path<Uuid>,
     body: ValidatedJson<RevokeBody>,
 ) -> Result<web::Json<AwardView>, AppError> {
-    let (a, _) = svc::revoke(&state.db, &caller, *id, body.into_inner().reason).await?;
+    let a = svc::revoke(&state.db, &caller, *id, body.into_inner().reason).await?;
     Ok(web::Json(a.into()))
 }

@@ -757,6 +757,15 @@ pub async fn lock_quota(c: &mut Conn, proposer: Option<Uuid>, year: i32) -> AppR
     Ok(())
 }
 
+/// C0: versions of one rule-set code are numbered by one writer at a time.
+pub async fn lock_rule_set_code(c: &mut Conn, code: &str) -> AppResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(7474101, hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(code)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// Quotas: active awards of the year for these people or organisations.
 pub async fn active_awards_for_year(
     c: &mut Conn,

@@ -7,8 +7,10 @@ use serde_json::{Value, json};
 
 use super::RuleViolation;
 
-/// An emulation title (danh hiệu) or a commendation form (hình thức).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// An emulation title (danh hiệu) or a commendation form (hình thức); its
+/// JSON form is its `code()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum AwardType {
     Ldtt,
     Cstdcs,

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -104,7 +104,7 @@ pub async fn create_rule_set(
     check_rule_set(&input)?;
     db.transaction(async |tx| {
         // Versions of one code are numbered one writer at a time.
-        db::titles::lock_quota(tx, None, -1).await?;
+        db::titles::lock_rule_set_code(tx, &code).await?;
         let version = db::titles::next_rule_set_version(tx, &code).await?;
         let now = Utc::now();
         let row = db::titles::insert_rule_set(
@@ -771,16 +771,12 @@ impl Eligibility {
     }
 }
 
-fn held(rows: &[AwardRow]) -> Vec<Held> {
-    rows.iter()
-        .filter_map(|a| {
-            AwardType::parse(&a.award_type).map(|award| Held {
-                award,
-                year: a.year,
-                active: a.status == "active",
-            })
-        })
-        .collect()
+fn held(a: &AwardRow) -> Option<Held> {
+    AwardType::parse(&a.award_type).map(|award| Held {
+        award,
+        year: a.year,
+        active: a.status == "active",
+    })
 }
 
 /// Everything the rules read about these people, in three queries.
@@ -828,7 +824,7 @@ async fn load_people(
     let awards = db::titles::awards_of_people(c, ids).await?;
     for a in &awards {
         if let Some(p) = a.person_id.and_then(|id| out.get_mut(&id)) {
-            p.awards.extend(held(std::slice::from_ref(a)));
+            p.awards.extend(held(a));
         }
     }
     Ok(out)
@@ -891,7 +887,7 @@ async fn load_collectives(
             id,
             Collective {
                 members,
-                awards: held(&own),
+                awards: own.iter().filter_map(held).collect(),
                 standing,
             },
         );
@@ -1375,9 +1371,9 @@ async fn check_quota(
             .map(|s| s.0)
             .collect();
         let held = db::titles::active_awards_for_year(c, &staff, &orgs, year).await?;
-        for pair in pairs_of_awards(&held) {
-            if !all.contains(&pair) {
-                all.push(pair);
+        for held_pair in pairs_of_awards(&held) {
+            if !all.contains(&held_pair) {
+                all.push(held_pair);
             }
         }
     }
@@ -1407,15 +1403,18 @@ fn quota_refusal(failed: Vec<Check>) -> AppError {
 fn pairs_of(items: &[ProposalItemRow]) -> Vec<(SubjectRef, AwardType)> {
     items
         .iter()
-        .filter_map(|i| {
-            let subject = match (i.person_id, i.organization_id) {
-                (Some(p), _) => SubjectRef::Person(p),
-                (None, Some(o)) => SubjectRef::Organization(o),
-                (None, None) => return None,
-            };
-            AwardType::parse(&i.award_type).map(|a| (subject, a))
-        })
+        .filter_map(|i| pair(i.person_id, i.organization_id, &i.award_type))
         .collect()
+}
+
+/// A stored (subject, award) from its two id columns and its code.
+fn pair(person: Option<Uuid>, org: Option<Uuid>, code: &str) -> Option<(SubjectRef, AwardType)> {
+    let subject = match (person, org) {
+        (Some(p), _) => SubjectRef::Person(p),
+        (None, Some(o)) => SubjectRef::Organization(o),
+        (None, None) => return None,
+    };
+    AwardType::parse(code).map(|a| (subject, a))
 }
 
 /// A proposal moves on: `submit` (the proposer), `return` with a reason,
@@ -1781,14 +1780,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
 
 fn pairs_of_awards(rows: &[AwardRow]) -> HashSet<(SubjectRef, AwardType)> {
     rows.iter()
-        .filter_map(|a| {
-            let subject = match (a.person_id, a.organization_id) {
-                (Some(p), _) => SubjectRef::Person(p),
-                (None, Some(o)) => SubjectRef::Organization(o),
-                (None, None) => return None,
-            };
-            AwardType::parse(&a.award_type).map(|t| (subject, t))
-        })
+        .filter_map(|a| pair(a.person_id, a.organization_id, &a.award_type))
         .collect()
 }
 
@@ -1839,12 +1831,7 @@ pub async fn history(db: &Db, subject: SubjectRef) -> AppResult<Vec<(AwardRow, D
 }
 
 /// C14: revoke an award with a reason (admin); it no longer counts.
-pub async fn revoke(
-    db: &Db,
-    caller: &Principal,
-    id: Uuid,
-    reason: String,
-) -> AppResult<(AwardRow, DateTime<Utc>)> {
+pub async fn revoke(db: &Db, caller: &Principal, id: Uuid, reason: String) -> AppResult<AwardRow> {
     caller.require_admin()?;
     db.transaction(async |tx| {
         let before = db::titles::lock_award(tx, id)
@@ -1871,8 +1858,7 @@ pub async fn revoke(
             },
         )
         .await?;
-        let at = after.revoked_at.unwrap_or_else(Utc::now);
-        Ok((after, at))
+        Ok(after)
     })
     .await
 }

@@ -656,3 +656,11 @@ fn c8_needs_the_ttldtt_standard_of_the_same_year() {
     assert_eq!(rule(&ans, "C8").figures["ttldtt"], false);
     assert_eq!(rule(&ans, "C8").figures["ttldttFigures"]["required"], 80);
 }
+
+#[test]
+fn award_type_json_is_its_code() {
+    for a in AwardType::ALL {
+        assert_eq!(serde_json::to_value(a).unwrap(), json!(a.code()));
+        assert_eq!(AwardType::parse(a.code()), Some(a));
+    }
+}
