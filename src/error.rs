@@ -421,39 +421,18 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::UnableToSendCommand | K::ClosedConnection, _) => {
                 AppError::ConnectionLost
             }
-            E::DatabaseError(K::UniqueViolation, info) => AppError::conflict(
-                "unique_violation",
-                format!(
-                    "Giá trị đã tồn tại ({}).",
-                    info.constraint_name().unwrap_or("unique")
-                ),
-                format!(
-                    "The value already exists ({}).",
-                    info.constraint_name().unwrap_or("unique")
-                ),
-            ),
-            E::DatabaseError(K::ForeignKeyViolation, info) => AppError::conflict(
-                "reference_violation",
-                format!(
-                    "Tham chiếu không hợp lệ hoặc còn được sử dụng ({}).",
-                    info.constraint_name().unwrap_or("fk")
-                ),
-                format!(
-                    "A reference is invalid or still in use ({}).",
-                    info.constraint_name().unwrap_or("fk")
-                ),
-            ),
-            E::DatabaseError(K::CheckViolation, info) => AppError::conflict(
-                "check_violation",
-                format!(
-                    "Dữ liệu vi phạm ràng buộc ({}).",
-                    info.constraint_name().unwrap_or("check")
-                ),
-                format!(
-                    "The data breaks a constraint ({}).",
-                    info.constraint_name().unwrap_or("check")
-                ),
-            ),
+            E::DatabaseError(
+                kind @ (K::UniqueViolation | K::ForeignKeyViolation | K::CheckViolation),
+                info,
+            ) => {
+                let name = info.constraint_name().unwrap_or("");
+                // The constraint's name is for the log: no answer names a database object.
+                tracing::info!(
+                    constraint = name,
+                    "constraint violation not translated by the service"
+                );
+                constraint_error(kind, name)
+            }
             E::DatabaseError(K::SerializationFailure, _) => AppError::conflict(
                 "concurrent_update",
                 "Có thay đổi đồng thời; hãy thử lại.",
@@ -477,6 +456,76 @@ impl From<diesel::result::Error> for AppError {
             E::BrokenTransactionManager => AppError::ConnectionLost,
             _ => AppError::Internal(e.to_string()),
         }
+    }
+}
+
+/// A constraint the service did not translate, as the API's own code: the
+/// named rule constraints by their rule, then by kind — a unique index is a
+/// 409 (`unique_violation`: the thing exists), a foreign key a 422 naming what
+/// is unknown, a CHECK a 422 `invalid_value`. Never the constraint's name.
+fn constraint_error(kind: &diesel::result::DatabaseErrorKind, name: &str) -> AppError {
+    use crate::domain::RuleViolation as R;
+    use diesel::result::DatabaseErrorKind as K;
+    match name {
+        "pledge_targets_t2" => {
+            return R::InvalidTarget {
+                reason: "outside its kind's bounds",
+            }
+            .into();
+        }
+        "progress_reports_t4" => {
+            return R::InvalidReportValues {
+                reason: "0 ≤ numerator ≤ denominator, denominator > 0",
+            }
+            .into();
+        }
+        "pledge_signatures_once" => return R::AlreadySigned.into(),
+        "term_members_one_bloc_per_year" => {
+            return R::AlreadyInBloc {
+                unit: String::new(),
+                bloc: String::new(),
+            }
+            .into();
+        }
+        "users_org_for_unit_roles" => {
+            return AppError::unprocessable(
+                "organization_required",
+                "Lãnh đạo và cán bộ đơn vị phải thuộc một đơn vị (organizationId).",
+                "Leaders and officers must belong to an organisation (organizationId).",
+            );
+        }
+        _ => {}
+    }
+    match kind {
+        K::UniqueViolation => AppError::conflict(
+            "unique_violation",
+            "Giá trị đã tồn tại.",
+            "The value already exists.",
+        ),
+        K::ForeignKeyViolation
+            if name.ends_with("organization_id_fkey") || name.ends_with("organization_fk") =>
+        {
+            AppError::unprocessable(
+                "unknown_organization",
+                "Không có đơn vị được tham chiếu.",
+                "The organisation referred to does not exist.",
+            )
+        }
+        K::ForeignKeyViolation if name.ends_with("person_id_fkey") => AppError::unprocessable(
+            "unknown_person",
+            "Không có cá nhân được tham chiếu.",
+            "The person referred to does not exist.",
+        ),
+        K::ForeignKeyViolation => AppError::unprocessable(
+            "unknown_reference",
+            "Một mã định danh trong yêu cầu không trỏ tới bản ghi nào.",
+            "An id in the request refers to nothing.",
+        ),
+        _ => AppError::unprocessable(
+            "invalid_value",
+            "Một giá trị không lưu được (ký tự điều khiển, ngày hoặc số ngoài phạm vi, chuỗi quá dài, chuỗi rỗng).",
+            "A value cannot be stored (a control character, a date or number out of range, text too long or empty).",
+        ),
     }
 }
 

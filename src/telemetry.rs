@@ -115,8 +115,9 @@ pub async fn request_context(
             Ok(Err(e)) => Err(e.error_response()),
             Err(_) => Err(AppError::Timeout.error_response()),
         };
+        let body_limit = state.as_ref().map(|s| s.config.body_limit).unwrap_or(0);
         let finish = |res: HttpResponse<BoxBody>, route: &str| {
-            let mut res = ensure_problem_body(res);
+            let mut res = ensure_problem_body(res, body_limit);
             let status = res.status();
             let elapsed = start.elapsed();
             if let Some(state) = &state {
@@ -159,7 +160,7 @@ pub async fn request_context(
 
 /// Replace an error response that is not problem+json (actix's own text
 /// bodies, CORS refusals, …) with the problem of the same status.
-fn ensure_problem_body(res: HttpResponse<BoxBody>) -> HttpResponse<BoxBody> {
+fn ensure_problem_body(res: HttpResponse<BoxBody>, body_limit: usize) -> HttpResponse<BoxBody> {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
@@ -183,7 +184,7 @@ fn ensure_problem_body(res: HttpResponse<BoxBody>) -> HttpResponse<BoxBody> {
         StatusCode::NOT_FOUND => AppError::NotFound { entity: "route" },
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed { allow: None },
         StatusCode::NOT_ACCEPTABLE => AppError::NotAcceptable,
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit: 0 },
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit: body_limit },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
         StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable {
             retry_after_secs: 2,

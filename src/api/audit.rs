@@ -76,8 +76,10 @@ pub struct AuditQuery {
     #[param(max_length = 128)]
     pub entity_id: Option<String>,
     /// From this time (inclusive).
+    #[validate(custom(function = "crate::api::checks::instant"))]
     pub from: Option<DateTime<Utc>>,
     /// Until this time (exclusive).
+    #[validate(custom(function = "crate::api::checks::instant"))]
     pub to: Option<DateTime<Utc>>,
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200)]

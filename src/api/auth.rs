@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::extract::json_error;
+use super::extract::{json_error, object_body};
 use crate::AppState;
 use crate::auth::{Principal, PrincipalKind, Role, Scope};
 use crate::error::{AppError, Problem};
@@ -132,7 +132,7 @@ fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
     )),
     responses(
         (status = 200, body = TokenResponse, description = "A bearer token"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body, `unsupported_grant_type`"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_form`, `invalid_grant_request` (a form field missing), `unsupported_grant_type`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`: wrong credentials (the same answer for an unknown account)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: an unknown or missing field in the JSON body"),
         (status = 415, body = Problem, content_type = "application/problem+json", description = "`unsupported_media_type`"),
@@ -156,8 +156,9 @@ pub async fn token(
         let form = parse_form(&body)?;
         grant_from_form(form)?
     } else if ct.starts_with("application/json") {
-        let r: TokenRequest = serde_json::from_slice(&body)
+        let json: serde_json::Value = serde_json::from_slice(&body)
             .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))?;
+        let r: TokenRequest = object_body(json)?;
         match r {
             TokenRequest::Password { username, password } => Grant::Password { username, password },
             TokenRequest::ClientCredentials {

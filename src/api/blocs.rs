@@ -87,7 +87,10 @@ pub struct CreateBlocBody {
     #[validate(regex(path = *CODE_RE))]
     #[schema(pattern = "^[A-Za-z0-9_-]{2,32}$")]
     pub code: String,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub name: String,
     pub kind: BlocKind,
@@ -102,7 +105,10 @@ pub struct CreateBlocBody {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"rotateHead": false}))]
 pub struct UpdateBlocBody {
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub name: Option<String>,
     pub kind: Option<BlocKind>,
@@ -206,9 +212,13 @@ pub struct PutTermBody {
     /// A member other than the head (B2).
     pub deputy_id: Option<Uuid>,
     /// Default: 15 December of the year.
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub reporting_cutoff: Option<NaiveDate>,
     /// Required to change a frozen term (B4); kept in the audit trail.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -232,7 +242,7 @@ pub struct HeadSuggestionView {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = BlocView, description = "Created"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`code_taken`"),
@@ -369,7 +379,7 @@ pub async fn update(
     responses(
         (status = 200, body = TermView, description = "Replaced"),
         (status = 201, body = TermView, description = "Created"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON or path"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`, `invalid_path`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found` (bloc)"),
@@ -506,9 +516,13 @@ pub async fn head_suggestion(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"reportingCutoff": "2026-12-31", "reason": "Cho phép nhập thử số liệu năm 2021 (demo)"}))]
 pub struct CutoffBody {
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub reporting_cutoff: NaiveDate,
     /// Why (kept in the audit trail).
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }

@@ -79,7 +79,10 @@ pub struct CreateClientBody {
     #[validate(length(min = 3, max = 64), regex(path = *super::users::USERNAME_RE))]
     #[schema(min_length = 3, max_length = 64, pattern = "^[a-z0-9._-]{3,64}$")]
     pub client_id: String,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(length(min = 1, max = 2))]
@@ -105,7 +108,7 @@ pub struct ClientQuery {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = ClientWithSecret, description = "Created"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`client_id_taken`"),

@@ -47,10 +47,16 @@ pub static SHA256_RE: std::sync::LazyLock<regex::Regex> =
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Representative {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200, example = "Hoàng Minh Ái")]
     pub full_name: String,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200, example = "Trưởng Ban Dân tộc")]
     pub position: Option<String>,
     pub organization_id: Option<Uuid>,
@@ -67,12 +73,16 @@ pub struct AdoptedDocument {
         example = "Quy chế hoạt động Khối thi đua Văn hóa – Xã hội"
     )]
     pub title: String,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub number: Option<String>,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub date: Option<NaiveDate>,
-    #[validate(url, length(max = 2000))]
-    #[schema(format = "uri", max_length = 2000)]
+    #[validate(length(max = 2000), custom(function = "crate::api::checks::web_url"))]
+    #[schema(format = "uri", max_length = 2000, pattern = "^https?://")]
     pub url: Option<String>,
     /// Hex SHA-256 of the document file.
     #[validate(regex(path = *SHA256_RE))]
@@ -158,12 +168,19 @@ pub struct ConferenceBody {
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     pub kind: ConferenceKind,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub date: NaiveDate,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub location: Option<String>,
     pub host_organization_id: Option<Uuid>,
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 500)]
     pub title: String,
     #[serde(default)]
@@ -233,6 +250,7 @@ impl ConferenceBody {
 #[into_params(parameter_in = Query)]
 pub struct ConferenceQuery {
     pub bloc_id: Option<Uuid>,
+    #[validate(range(min = 2000, max = 2100))]
     pub year: Option<i32>,
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200)]
@@ -247,7 +265,7 @@ pub struct ConferenceQuery {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = ConferenceView, description = "Recorded"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_bloc`, `unknown_organization`"),

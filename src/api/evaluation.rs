@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, wants_csv};
+use super::extract::{IfMatch, OptionalJson, ValidatedJson, wants_csv};
 use super::respond::{Created, Tagged, Versioned, csv};
 use crate::AppState;
 use crate::auth::Principal;
@@ -44,10 +44,16 @@ fn kind_of(s: &str) -> CriterionKindDto {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CriterionBody {
-    #[validate(length(min = 1, max = 32))]
+    #[validate(
+        length(min = 1, max = 32),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 32, example = "A1")]
     pub code: String,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
     pub kind: CriterionKindDto,
@@ -62,7 +68,10 @@ pub struct CriterionBody {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SectionBody {
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 500)]
     pub title: String,
     #[validate(length(min = 1, max = 200), nested)]
@@ -217,8 +226,8 @@ pub struct EntryBody {
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
     pub note: Option<String>,
-    #[validate(url, length(max = 2000))]
-    #[schema(max_length = 2000, format = "uri")]
+    #[validate(length(max = 2000), custom(function = "crate::api::checks::web_url"))]
+    #[schema(max_length = 2000, format = "uri", pattern = "^https?://")]
     pub evidence_url: Option<String>,
 }
 
@@ -236,7 +245,10 @@ pub struct SheetBody {
 #[derive(Debug, Deserialize, Validate, ToSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ReasonBody {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -842,16 +854,9 @@ pub async fn submit_sheet(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: Option<ValidatedJson<ReasonBody>>,
+    body: OptionalJson<ReasonBody>,
 ) -> Result<Tagged<SheetView>, AppError> {
-    sheet_action(
-        &state,
-        &caller,
-        *id,
-        SheetAction::Submit,
-        body.map(|b| b.into_inner()),
-    )
-    .await
+    sheet_action(&state, &caller, *id, SheetAction::Submit, body.into_inner()).await
 }
 
 /// A cross-reviewer recuses itself, with a written reason.
@@ -1116,7 +1121,7 @@ pub async fn vote(
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`ballot_closed`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`ballot_closed`, `too_few_ballots` (one ballot cast of several: closing would reveal it)"),
     ),
     security(("bearer" = []))
 )]

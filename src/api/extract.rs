@@ -35,12 +35,72 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let fut = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
-            let mut json = fut.await?.into_inner();
-            integral_numbers(&mut json);
-            let value: T = serde_json::from_value(json)
+            let json = fut.await?.into_inner();
+            Ok(ValidatedJson(typed_body(json)?))
+        })
+    }
+}
+
+/// A parsed body becomes the request type: its top level must be an object
+/// (serde would otherwise fill a struct's fields from an array in order,
+/// around `deny_unknown_fields` and the documented shape), then it is
+/// deserialised and validated.
+fn typed_body<T: DeserializeOwned + Validate>(json: serde_json::Value) -> Result<T, AppError> {
+    let value: T = object_body(json)?;
+    value.validate().map_err(AppError::from)?;
+    Ok(value)
+}
+
+/// A JSON object body as `T` (400 `body_not_an_object` for anything else);
+/// for the bodies a handler reads itself, such as the token request.
+pub fn object_body<T: DeserializeOwned>(mut json: serde_json::Value) -> Result<T, AppError> {
+    if !json.is_object() {
+        return Err(AppError::bad_request(
+            "body_not_an_object",
+            "the body must be a JSON object",
+        ));
+    }
+    integral_numbers(&mut json);
+    serde_json::from_value(json)
+        .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))
+}
+
+/// An optional JSON body (the reason of an action): no body at all is
+/// `None`; anything else is read exactly as `ValidatedJson` reads it —
+/// `Content-Type: application/json` (415), well-formed (400), an object
+/// (400), no unknown fields and every limit (422) — so an action never runs
+/// with a body it silently ignored.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T> OptionalJson<T> {
+    pub fn into_inner(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        let json_type = req.mime_type().ok().flatten().is_some_and(|m| {
+            m.subtype() == actix_web::mime::JSON || m.suffix() == Some(actix_web::mime::JSON)
+        });
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.config.body_limit);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| payload_error(e, limit))?;
+            if bytes.is_empty() {
+                return Ok(OptionalJson(None));
+            }
+            if !json_type {
+                return Err(AppError::UnsupportedMediaType.into());
+            }
+            let json: serde_json::Value = serde_json::from_slice(&bytes)
                 .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))?;
-            value.validate().map_err(AppError::from)?;
-            Ok(ValidatedJson(value))
+            Ok(OptionalJson(Some(typed_body(json)?)))
         })
     }
 }
@@ -82,6 +142,24 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T>
     }
 }
 
+/// A body that could not be read as bytes: too large (413 naming the
+/// configured limit) or unreadable (400, a fixed sentence: the decoder's own
+/// text stays in the log).
+pub fn payload_error(e: actix_web::Error, limit: Option<usize>) -> actix_web::Error {
+    use actix_web::error::PayloadError as P;
+    match e.as_error::<P>() {
+        Some(P::Overflow) => AppError::PayloadTooLarge {
+            limit: limit.unwrap_or_default(),
+        }
+        .into(),
+        Some(other) => {
+            tracing::debug!(error = %other, "unreadable request body");
+            AppError::bad_request("malformed_body", "the request body could not be read").into()
+        }
+        None => e,
+    }
+}
+
 /// Map actix's JSON errors: unknown fields are a 422 (mass assignment is
 /// refused by name), everything else about the body a 400.
 pub fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
@@ -114,7 +192,11 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
                 AppError::bad_request("malformed_json", msg)
             }
         }
-        other => AppError::bad_request("malformed_body", other.to_string()),
+        other => {
+            // The decoder's own text (e.g. "invalid gzip header") stays in the log.
+            tracing::debug!(error = %other, "unreadable JSON body");
+            AppError::bad_request("malformed_body", "the request body could not be read")
+        }
     }
 }
 

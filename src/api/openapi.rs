@@ -20,7 +20,17 @@ Conventions: JSON in `camelCase`; errors are RFC 9457 `application/problem+json`
 stable `code`, in Vietnamese (default) or English (`Accept-Language: en`); collections are \
 keyset-paginated (`limit`, `cursor` → `nextCursor`); writes honour `If-Match` (ETag) and \
 `Idempotency-Key`; every change is audited and published on `/api/v1/events`. \
-Log in with `POST /api/v1/auth/token`, then press **Authorize** and paste the `accessToken`.";
+Log in with `POST /api/v1/auth/token`, then press **Authorize** and paste the `accessToken`.\n\n\
+Any operation may also answer, whatever it lists: `invalid_value` (422: a value the database \
+cannot store), `unknown_reference` (422: an id that refers to nothing), `unique_violation` \
+(409: a value that must be unique exists already) and `concurrent_update` (409: retry), when a \
+stored constraint refuses what the service did not foresee — never naming the constraint; \
+`forbidden` and `malformed_request` (a 403 or 4xx from the HTTP stack itself; a request \
+head over 128 KiB or 96 header fields is `request_head_too_large`, 431), \
+`not_acceptable` (406), `internal_error` (500, with the request id to quote); a path with \
+other methods answers `method_not_allowed` (405, with `Allow`). A `POST` with \
+`Idempotency-Key` may answer `invalid_idempotency_key` (400), `idempotency_key_reused` (422: \
+the key was used with another request) and `idempotency_in_progress` (409, with `Retry-After`).";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -96,7 +106,13 @@ fn add_common_responses(doc: &mut Doc) {
         {
             let has_body = op.request_body.is_some();
             let r = &mut op.responses.responses;
-            r.entry("400".into()).or_insert_with(|| problem("`malformed_json`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"));
+            r.entry("400".into()).or_insert_with(|| {
+                problem(if has_body {
+                    "`malformed_json`, `body_not_an_object`, `malformed_body`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"
+                } else {
+                    "`invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"
+                })
+            });
             if has_body {
                 r.entry("413".into())
                     .or_insert_with(|| problem("`payload_too_large`"));
@@ -109,6 +125,9 @@ fn add_common_responses(doc: &mut Doc) {
                     problem("`rate_limited` or `too_many_failed_logins`, with `Retry-After`")
                 });
             }
+            r.entry("500".into()).or_insert_with(|| {
+                problem("`internal_error`: quote the `requestId` to find it in the log")
+            });
             r.entry("503".into()).or_insert_with(|| problem("`service_unavailable` (database unreachable) or `request_timeout`, with `Retry-After`"));
         }
     }

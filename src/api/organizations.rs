@@ -116,16 +116,24 @@ pub struct CreateOrganizationBody {
     #[validate(regex(path = *CODE_RE))]
     #[schema(pattern = "^[A-Za-z0-9_-]{2,32}$")]
     pub code: String,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub name: String,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub short_name: Option<String>,
     pub kind: OrgKind,
     /// Makes this a sub-unit of that unit.
     pub parent_id: Option<Uuid>,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub valid_from: Option<NaiveDate>,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub valid_to: Option<NaiveDate>,
 }
 
@@ -133,11 +141,17 @@ pub struct CreateOrganizationBody {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"name": "Sở Văn hóa, Thể thao và Du lịch"}))]
 pub struct UpdateOrganizationBody {
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     pub short_name: Option<Option<String>>,
     pub kind: Option<OrgKind>,
@@ -146,6 +160,7 @@ pub struct UpdateOrganizationBody {
     pub parent_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub valid_from: Option<Option<NaiveDate>>,
 }
 
@@ -154,6 +169,7 @@ pub struct UpdateOrganizationBody {
 #[schema(example = json!({"validTo": "2025-06-30", "supersededById": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d"}))]
 pub struct RetireOrganizationBody {
     /// Last day valid (default: yesterday).
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub valid_to: Option<NaiveDate>,
     /// The organisation it was renamed to or merged into (from the next day).
     pub superseded_by_id: Option<Uuid>,
@@ -170,6 +186,7 @@ pub struct OrganizationQuery {
     /// `true`: valid today; `false`: retired or not yet valid.
     pub active: Option<bool>,
     /// Only those valid on this date (history across renames and merges).
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub as_of: Option<NaiveDate>,
     /// Case- and diacritic-insensitive search in code, name and short name (`so y te`).
     #[validate(length(min = 1, max = 100))]
@@ -192,11 +209,11 @@ pub struct OrganizationQuery {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = OrganizationView, description = "Created"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`code_taken`, `parent_not_a_unit`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`, `invalid_dates` (validTo before validFrom)"),
     ),
     security(("bearer" = []))
 )]
@@ -310,7 +327,7 @@ pub async fn get(
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`parent_not_a_unit`"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`, `invalid_parent` (its own parent), `invalid_dates`"),
     ),
     security(("bearer" = []))
 )]

@@ -108,15 +108,22 @@ impl Versioned for PersonView {
 #[schema(example = json!({"fullName": "Nguyễn Văn An", "organizationId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d",
     "position": "Chuyên viên", "category": "cong_chuc", "gender": "male", "employmentStart": "2015-09-01"}))]
 pub struct CreatePersonBody {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     pub organization_id: Uuid,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub position: Option<String>,
     pub category: Category,
     pub gender: Option<Gender>,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub employment_start: Option<NaiveDate>,
 }
 
@@ -124,7 +131,10 @@ pub struct CreatePersonBody {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"position": "Phó Trưởng phòng"}))]
 pub struct UpdatePersonBody {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub full_name: Option<String>,
     pub organization_id: Option<Uuid>,
@@ -138,6 +148,7 @@ pub struct UpdatePersonBody {
     pub gender: Option<Option<Gender>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub employment_start: Option<Option<NaiveDate>>,
     /// `false` when the person leaves (people are never deleted).
     pub active: Option<bool>,
@@ -167,7 +178,7 @@ pub struct PersonQuery {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = PersonView, description = "Created"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),

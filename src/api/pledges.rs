@@ -8,7 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option, wants_csv};
+use super::extract::{
+    IfMatch, OptionalJson, ValidatedJson, ValidatedQuery, double_option, wants_csv,
+};
 use super::respond::{Created, Page, Tagged, Versioned, csv};
 use crate::AppState;
 use crate::auth::Principal;
@@ -91,7 +93,10 @@ fn enum_of<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
 pub struct TargetBody {
     pub kind: TargetKindDto,
     pub subject: SubjectDto,
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 500)]
     pub label: String,
     /// Required for percentage, count, boolean (`eq`); absent for qualitative.
@@ -107,7 +112,10 @@ pub struct TargetBody {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ItemBody {
-    #[validate(length(min = 1, max = 4000))]
+    #[validate(
+        length(min = 1, max = 4000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 4000)]
     pub text: String,
     #[serde(default)]
@@ -149,11 +157,17 @@ pub struct CreatePledgeBody {
     #[validate(range(min = 2000, max = 2100))]
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 500)]
     pub title: String,
     /// Chủ đề hành động: the year's motto.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub theme: Option<String>,
     /// The conference that adopted it.
@@ -167,7 +181,10 @@ pub struct CreatePledgeBody {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EditPledgeBody {
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
@@ -200,7 +217,10 @@ pub struct ReorderBody {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ActionBody {
     /// Why (kept in the audit trail).
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -211,13 +231,20 @@ pub struct ActionBody {
 pub struct SignBody {
     /// The unit signing: the leader's own by default; the admin names it.
     pub organization_id: Option<Uuid>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub signer_name: String,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub signer_position: String,
     /// When it was signed (e.g. on paper at the conference); never in the future. Default: now.
+    #[validate(custom(function = "crate::api::checks::instant"))]
     pub signed_at: Option<DateTime<Utc>>,
 }
 
@@ -243,10 +270,10 @@ pub struct ReportLine {
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
     pub note: Option<String>,
-    /// Links to evidence.
+    /// Links to evidence (`http:` or `https:` URLs).
     #[serde(default)]
-    #[validate(length(max = 20))]
-    #[schema(max_items = 20)]
+    #[validate(length(max = 20), custom(function = "crate::api::checks::web_urls"))]
+    #[schema(max_items = 20, value_type = Vec<crate::api::checks::WebUrl>)]
     pub evidence: Vec<String>,
 }
 
@@ -502,6 +529,7 @@ impl From<ReportRow> for ReportView {
 #[into_params(parameter_in = Query)]
 pub struct PledgeQuery {
     pub bloc_id: Option<Uuid>,
+    #[validate(range(min = 2000, max = 2100))]
     pub year: Option<i32>,
     pub status: Option<PledgeStatusDto>,
     #[validate(range(min = 1, max = 200))]
@@ -532,6 +560,7 @@ pub struct ReportQuery {
 #[into_params(parameter_in = Query)]
 pub struct ComplianceQuery {
     /// Compliance as reported by the end of this day (default: now).
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub as_of: Option<NaiveDate>,
 }
 
@@ -762,7 +791,7 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = PledgeView, description = "Drafted"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit` (P2), `read_only`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`: no term for the bloc and year"),
@@ -996,7 +1025,7 @@ pub async fn open(
     caller: Principal,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: Option<ValidatedJson<ActionBody>>,
+    body: OptionalJson<ActionBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {
     action(
         &state,
@@ -1004,7 +1033,7 @@ pub async fn open(
         *id,
         if_match,
         Action::Open,
-        body.map(|b| b.into_inner()),
+        body.into_inner(),
     )
     .await
 }
@@ -1030,7 +1059,7 @@ pub async fn close(
     caller: Principal,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: Option<ValidatedJson<ActionBody>>,
+    body: OptionalJson<ActionBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {
     action(
         &state,
@@ -1038,7 +1067,7 @@ pub async fn close(
         *id,
         if_match,
         Action::Close,
-        body.map(|b| b.into_inner()),
+        body.into_inner(),
     )
     .await
 }
@@ -1064,7 +1093,7 @@ pub async fn withdraw(
     caller: Principal,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: Option<ValidatedJson<ActionBody>>,
+    body: OptionalJson<ActionBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {
     action(
         &state,
@@ -1072,7 +1101,7 @@ pub async fn withdraw(
         *id,
         if_match,
         Action::Withdraw,
-        body.map(|b| b.into_inner()),
+        body.into_inner(),
     )
     .await
 }
@@ -1170,7 +1199,7 @@ pub async fn signatures(
     params(("id" = Uuid, Path, description = "Pledge id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = Vec<ReportView>, description = "Stored"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),

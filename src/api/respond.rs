@@ -80,19 +80,11 @@ impl<T: Serialize + Versioned> Responder for Tagged<T> {
 }
 
 /// CSV with a UTF-8 byte-order mark so spreadsheet programs read Vietnamese.
+/// The one CSV writer: every cell goes through `csv_cell`.
 pub fn csv(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
     let mut out = String::from("\u{feff}");
     for row in rows {
-        let line: Vec<String> = row
-            .into_iter()
-            .map(|cell| {
-                if cell.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", cell.replace('"', "\"\""))
-                } else {
-                    cell
-                }
-            })
-            .collect();
+        let line: Vec<String> = row.into_iter().map(csv_cell).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
@@ -103,4 +95,55 @@ pub fn csv(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
             format!("attachment; filename=\"{filename}\""),
         ))
         .body(out)
+}
+
+/// One CSV cell, quoted when it must be, and neutralised against formula
+/// injection (OWASP "CSV Injection"): a cell that starts with `=`, `+`, `-`,
+/// `@`, TAB or CR is prefixed with `'` so a spreadsheet shows it as text
+/// instead of running it. A plain number (`-3`, `-2.5`) is left alone: it is
+/// data, not a formula, and stays a number in the spreadsheet.
+pub fn csv_cell(cell: String) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(&cell);
+    let cell = if risky { format!("'{cell}") } else { cell };
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
+}
+
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_that_would_run_as_formulas_are_neutralised() {
+        for (raw, want) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1+1", "'+1+1"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("Sở Y tế", "Sở Y tế"),
+            ("-3", "-3"),
+            ("-2.50", "-2.50"),
+            ("93.75", "93.75"),
+            ("a,b", "\"a,b\""),
+        ] {
+            assert_eq!(csv_cell(raw.to_string()), want, "{raw:?}");
+        }
+    }
 }

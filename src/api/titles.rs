@@ -19,10 +19,6 @@ use crate::domain::titles::{AwardType, Check, RuleParams};
 use crate::error::{AppError, FieldError, Problem};
 use crate::service::titles::{self as svc, SubjectRef};
 
-fn codes(v: &[AwardType]) -> Vec<String> {
-    v.iter().map(|c| c.code().to_string()).collect()
-}
-
 // ---------------------------------------------------------------- catalogue
 
 /// A title or form of the catalogue.
@@ -153,13 +149,21 @@ pub struct CreateRuleSetBody {
     #[schema(pattern = "^[a-z0-9][a-z0-9_-]{1,47}$")]
     pub code: String,
     pub scope: RuleSetScope,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub name: String,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub legal_basis: String,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub effective_from: NaiveDate,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub effective_to: Option<NaiveDate>,
     pub params: RuleParams,
 }
@@ -170,13 +174,21 @@ static RULE_SET_CODE: std::sync::LazyLock<regex::Regex> =
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateRuleSetBody {
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub name: String,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub legal_basis: String,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub effective_from: NaiveDate,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub effective_to: Option<NaiveDate>,
     pub params: RuleParams,
 }
@@ -353,7 +365,10 @@ fn enum_code<T: Serialize>(v: T) -> String {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct InitiativeBody {
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 500)]
     pub title: String,
     /// Recognised at this level (a higher level satisfies a lower requirement).
@@ -379,6 +394,7 @@ pub struct PersonFactsBody {
     /// Discipline that fell in the year.
     pub discipline: DisciplineCode,
     /// Required with a discipline: the last day it is in force (C2).
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub discipline_until: Option<NaiveDate>,
     /// Under investigation or complaint review (C2).
     #[serde(default)]
@@ -678,18 +694,15 @@ fn registration_input(
     staff: Vec<StaffTargetBody>,
 ) -> svc::RegistrationInput {
     svc::RegistrationInput {
-        titles: codes(&titles),
+        titles,
         sub_units: subs
             .into_iter()
             .map(|s| svc::SubUnitRegistration {
                 organization_id: s.organization_id,
-                titles: codes(&s.titles),
+                titles: s.titles,
             })
             .collect(),
-        staff: staff
-            .into_iter()
-            .map(|s| (s.award_type.code().to_string(), s.count))
-            .collect(),
+        staff: staff.into_iter().map(|s| (s.award_type, s.count)).collect(),
     }
 }
 
@@ -834,6 +847,7 @@ pub async fn registrations(
 #[schema(example = json!({"registrationDeadline": "2021-03-31"}))]
 pub struct DeadlineBody {
     /// `null` removes the deadline.
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub registration_deadline: Option<NaiveDate>,
 }
 
@@ -987,7 +1001,7 @@ pub async fn check(
         &state.db,
         &caller,
         subject,
-        b.award_type.code(),
+        b.award_type,
         b.year,
         b.rule_set_id,
     )
@@ -1049,7 +1063,7 @@ pub async fn check_batch(
     body: ValidatedJson<BatchCheckBody>,
 ) -> Result<web::Json<BatchView>, AppError> {
     let b = body.into_inner();
-    let awards = codes(&b.award_types);
+    let awards = b.award_types;
     let results = svc::check_unit(
         &state.db,
         &caller,
@@ -1061,12 +1075,12 @@ pub async fn check_batch(
     .await?;
     let mut summary: Vec<BatchSummary> = Vec::new();
     for a in &awards {
-        if summary.iter().any(|s| &s.award_type == a) {
+        if summary.iter().any(|s| s.award_type == a.code()) {
             continue;
         }
-        let of: Vec<&svc::Eligibility> = results.iter().filter(|e| e.award.code() == a).collect();
+        let of: Vec<&svc::Eligibility> = results.iter().filter(|e| e.award == *a).collect();
         summary.push(BatchSummary {
-            award_type: a.clone(),
+            award_type: a.code().to_string(),
             checked: of.len() as i64,
             eligible: of.iter().filter(|e| e.answer.eligible).count() as i64,
         });
@@ -1097,7 +1111,7 @@ fn items_input(items: Vec<AwardItemBody>, field: &str) -> Result<Vec<svc::ItemIn
         .enumerate()
         .map(|(i, it)| {
             Ok(svc::ItemInput {
-                award_type: it.award_type.code().to_string(),
+                award_type: it.award_type,
                 subject: subject_of(it.person_id, it.organization_id, &format!("{field}[{i}]"))?,
             })
         })
@@ -1115,7 +1129,10 @@ pub struct CreateProposalBody {
     #[validate(range(min = 2000, max = 2100))]
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[validate(length(max = 5000), nested)]
@@ -1126,7 +1143,10 @@ pub struct CreateProposalBody {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateProposalBody {
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[validate(length(max = 5000), nested)]
@@ -1141,7 +1161,12 @@ pub struct StoredAnswer {
     pub eligible: bool,
     #[schema(value_type = Object)]
     pub rule_set: serde_json::Value,
+    /// Every rule checked with its figures; empty when `redacted`.
     pub checks: Vec<Check>,
+    /// `true` when the caller may not read the subject's C2 data (only the
+    /// admin and the subject's own unit do): the outcome without the checks.
+    #[serde(default)]
+    pub redacted: bool,
 }
 
 fn stored(v: serde_json::Value) -> StoredAnswer {
@@ -1149,6 +1174,7 @@ fn stored(v: serde_json::Value) -> StoredAnswer {
         eligible: false,
         rule_set: serde_json::Value::Null,
         checks: Vec::new(),
+        redacted: false,
     })
 }
 
@@ -1296,6 +1322,11 @@ pub async fn update_proposal(
 }
 
 /// One proposal with its items and their answers.
+///
+/// Each stored eligibility answer shows its checks and figures only to the
+/// admin and to the subject's own unit; anyone else gets the outcome
+/// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
+/// docs/titles.md).
 #[utoipa::path(
     tag = "titles",
     params(("id" = Uuid, Path, description = "Proposal id")),
@@ -1309,10 +1340,10 @@ pub async fn update_proposal(
 #[get("/api/v1/proposals/{id}")]
 pub async fn proposal(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<Tagged<ProposalView>, AppError> {
-    Ok(Tagged(svc::proposal(&state.db, *id).await?.into()))
+    Ok(Tagged(svc::proposal(&state.db, &caller, *id).await?.into()))
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -1343,6 +1374,11 @@ pub struct ProposalQuery {
 }
 
 /// Proposals, keyset-paginated.
+///
+/// Each stored eligibility answer shows its checks and figures only to the
+/// admin and to the subject's own unit; anyone else gets the outcome
+/// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
+/// docs/titles.md).
 #[utoipa::path(
     tag = "titles",
     params(ProposalQuery),
@@ -1357,13 +1393,14 @@ pub struct ProposalQuery {
 #[get("/api/v1/proposals")]
 pub async fn proposals(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     q: ValidatedQuery<ProposalQuery>,
 ) -> Result<web::Json<Page<ProposalView>>, AppError> {
     let q = q.0;
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
     let status = q.status.map(enum_code);
-    let (rows, next) = svc::proposals(&state.db, q.year, q.organization_id, status, page).await?;
+    let (rows, next) =
+        svc::proposals(&state.db, &caller, q.year, q.organization_id, status, page).await?;
     Ok(web::Json(Page {
         items: rows.into_iter().map(Into::into).collect(),
         next_cursor: next,
@@ -1404,7 +1441,10 @@ pub async fn submit_proposal(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"reason": "Thiếu báo cáo thành tích của cá nhân"}))]
 pub struct ReturnBody {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
@@ -1460,10 +1500,14 @@ pub enum CouncilOutcome {
 #[schema(example = json!({"outcome": "approved", "note": "Hội đồng TĐKT tỉnh nhất trí 9/9", "meetingDate": "2022-01-20"}))]
 pub struct CouncilBody {
     pub outcome: CouncilOutcome,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
     /// The day the emulation council met.
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub meeting_date: Option<NaiveDate>,
 }
 
@@ -1519,14 +1563,24 @@ pub async fn council_outcome(
     "issuingBody": "UBND tỉnh Vĩnh Phúc", "proposalId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d"}))]
 pub struct DecisionBody {
     /// Số quyết định, e.g. `123/QĐ-UBND`; unique.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub number: String,
+    #[validate(custom(function = "crate::api::checks::date"))]
     pub decided_on: NaiveDate,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub signer: String,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(
+        length(min = 1, max = 300),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub issuing_body: String,
     /// The emulation year (required without a proposal).
@@ -1540,7 +1594,10 @@ pub struct DecisionBody {
     #[schema(max_items = 5000)]
     pub awards: Vec<AwardItemBody>,
     /// Award despite failed rules (never C1), with the written reason kept in the audit trail.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub override_reason: Option<String>,
 }
@@ -1632,7 +1689,7 @@ fn decision_view(d: DecisionRow, awards: Vec<AwardRow>) -> DecisionView {
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found` (proposal)"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_eligible` (failed rules in `errors`), `quota_exceeded`, `already_awarded` (C1), `decision_number_taken`, `invalid_transition`, `no_rule_set`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_items` (`not_proposed`, `duplicate`), `invalid_subject`, `invalid_decision` (year required without a proposal, blank number), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_items` (`not_proposed`, `duplicate`), `invalid_subject`, `invalid_decision` (year required without a proposal), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`"),
     ),
     security(("bearer" = []))
 )]
@@ -1666,6 +1723,11 @@ pub async fn decide(
 }
 
 /// One decision with its awards.
+///
+/// Each stored eligibility answer shows its checks and figures only to the
+/// admin and to the subject's own unit; anyone else gets the outcome
+/// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
+/// docs/titles.md).
 #[utoipa::path(
     tag = "titles",
     params(("id" = Uuid, Path, description = "Decision id")),
@@ -1679,10 +1741,10 @@ pub async fn decide(
 #[get("/api/v1/decisions/{id}")]
 pub async fn decision(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<DecisionView>, AppError> {
-    let d = svc::decision(&state.db, *id).await?;
+    let d = svc::decision(&state.db, &caller, *id).await?;
     Ok(web::Json(decision_view(d.row, d.awards)))
 }
 
@@ -1755,6 +1817,11 @@ fn history_page(rows: Vec<(AwardRow, DecisionRow)>) -> Page<HistoryEntry> {
 }
 
 /// A person's award history, newest first (revoked awards included and marked).
+///
+/// Each stored eligibility answer shows its checks and figures only to the
+/// admin and to the subject's own unit; anyone else gets the outcome
+/// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
+/// docs/titles.md).
 #[utoipa::path(
     tag = "titles",
     params(("id" = Uuid, Path, description = "Person id")),
@@ -1768,15 +1835,20 @@ fn history_page(rows: Vec<(AwardRow, DecisionRow)>) -> Page<HistoryEntry> {
 #[get("/api/v1/people/{id}/awards")]
 pub async fn person_awards(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Page<HistoryEntry>>, AppError> {
     Ok(web::Json(history_page(
-        svc::history(&state.db, SubjectRef::Person(*id)).await?,
+        svc::history(&state.db, &caller, SubjectRef::Person(*id)).await?,
     )))
 }
 
 /// An organisation's award history, newest first.
+///
+/// Each stored eligibility answer shows its checks and figures only to the
+/// admin and to the subject's own unit; anyone else gets the outcome
+/// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
+/// docs/titles.md).
 #[utoipa::path(
     tag = "titles",
     params(("id" = Uuid, Path, description = "Organisation id")),
@@ -1790,11 +1862,11 @@ pub async fn person_awards(
 #[get("/api/v1/organizations/{id}/awards")]
 pub async fn organization_awards(
     state: web::Data<AppState>,
-    _caller: Principal,
+    caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Page<HistoryEntry>>, AppError> {
     Ok(web::Json(history_page(
-        svc::history(&state.db, SubjectRef::Organization(*id)).await?,
+        svc::history(&state.db, &caller, SubjectRef::Organization(*id)).await?,
     )))
 }
 
@@ -1802,7 +1874,10 @@ pub async fn organization_awards(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"reason": "Quyết định thu hồi số 45/QĐ-UBND: khai man thành tích"}))]
 pub struct RevokeBody {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }

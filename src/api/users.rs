@@ -66,7 +66,10 @@ pub struct CreateUserBody {
     #[validate(length(min = 3, max = 64), regex(path = *USERNAME_RE))]
     #[schema(min_length = 3, max_length = 64, pattern = "^[a-z0-9._-]{3,64}$")]
     pub username: String,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     pub organization_id: Option<Uuid>,
@@ -87,7 +90,10 @@ pub static USERNAME_RE: std::sync::LazyLock<regex::Regex> =
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"fullName": "Nguyễn Văn Bình", "roles": ["officer"]}))]
 pub struct UpdateUserBody {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::api::checks::line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub full_name: Option<String>,
     /// Send `null` to make the user province-wide.
@@ -132,7 +138,7 @@ pub struct UserQuery {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = UserView, description = "Created; `Location` and `ETag` set"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`username_taken`"),
@@ -238,7 +244,7 @@ pub async fn get(
     ),
     responses(
         (status = 200, body = UserView, description = "Changed; new `ETag`"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON, `invalid_if_match`"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`, `invalid_if_match`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),

@@ -303,6 +303,35 @@ pub async fn org_trees(
         .await?)
 }
 
+/// The unit each subject belongs to (a unit for itself and its sub-units;
+/// a person through their organisation): `(subject id, unit id)`. People
+/// and organisations are looked up in one statement.
+pub async fn units_of(
+    c: &mut Conn,
+    people: &[Uuid],
+    orgs: &[Uuid],
+) -> AppResult<Vec<(Uuid, Uuid)>> {
+    #[derive(QueryableByName)]
+    struct R {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        subject: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        unit: Uuid,
+    }
+    let rows: Vec<R> = diesel::sql_query(
+        "SELECT p.id AS subject, coalesce(o.parent_id, o.id) AS unit
+           FROM people p JOIN organizations o ON o.id = p.organization_id
+          WHERE p.id = ANY($1)
+         UNION ALL
+         SELECT o.id, coalesce(o.parent_id, o.id) FROM organizations o WHERE o.id = ANY($2)",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(people)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(orgs)
+    .load(c)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.subject, r.unit)).collect())
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = aw)]
 pub struct AwardRow {

@@ -75,8 +75,27 @@ fn code_taken(e: AppError, what: &'static str) -> AppError {
     }
 }
 
+/// An organisation's validity ends on or after the day it starts.
+fn check_dates(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<()> {
+    match (from, to) {
+        (Some(f), Some(t)) if t < f => Err(AppError::unprocessable(
+            "invalid_dates",
+            "Ngày kết thúc trước ngày bắt đầu hiệu lực.",
+            "validTo is before validFrom.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 async fn check_parent(tx: &mut Conn, parent: Option<Uuid>, child: Option<Uuid>) -> AppResult<()> {
     let Some(pid) = parent else { return Ok(()) };
+    if child == Some(pid) {
+        return Err(AppError::unprocessable(
+            "invalid_parent",
+            "Đơn vị không thể là đơn vị cấp trên của chính nó.",
+            "An organisation cannot be its own parent.",
+        ));
+    }
     let facts = db::organizations::facts(tx, &[pid]).await?;
     let parent = facts
         .first()
@@ -90,6 +109,7 @@ async fn check_parent(tx: &mut Conn, parent: Option<Uuid>, child: Option<Uuid>) 
 
 pub async fn create_org(db: &Db, caller: &Principal, cmd: CreateOrg) -> AppResult<OrgRow> {
     caller.require_admin()?;
+    check_dates(cmd.valid_from, cmd.valid_to)?;
     db.transaction(async |tx| {
         check_parent(tx, cmd.parent_id, None).await?;
         let org = db::organizations::insert(
@@ -162,6 +182,9 @@ pub async fn update_org(
                 entity: "organization",
             })?;
         check_version(expected, before.version)?;
+        if let Some(from) = cmd.valid_from {
+            check_dates(from, before.valid_to)?;
+        }
         if let Some(parent) = cmd.parent_id {
             check_parent(tx, parent, Some(id)).await?;
             // B5: a bloc member cannot become a sub-unit.
@@ -231,13 +254,7 @@ pub async fn retire_org(
         let valid_to = cmd
             .valid_to
             .unwrap_or_else(|| today().pred_opt().unwrap_or_else(today));
-        if before.valid_from.is_some_and(|f| valid_to < f) {
-            return Err(AppError::unprocessable(
-                "invalid_dates",
-                "Ngày kết thúc trước ngày bắt đầu hiệu lực.",
-                "validTo is before validFrom.",
-            ));
-        }
+        check_dates(before.valid_from, Some(valid_to))?;
         if let Some(s) = cmd.superseded_by_id {
             if s == id {
                 return Err(AppError::unprocessable(

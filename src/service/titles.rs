@@ -32,16 +32,6 @@ pub async fn award_types(db: &Db) -> AppResult<Vec<db::titles::AwardTypeRow>> {
     db.read(async |c| db::titles::award_types(c).await).await
 }
 
-fn award_type(code: &str) -> AppResult<AwardType> {
-    AwardType::parse(code).ok_or_else(|| {
-        AppError::unprocessable(
-            "unknown_award_type",
-            format!("Không có danh hiệu hoặc hình thức khen thưởng '{code}'."),
-            format!("There is no title or form '{code}'."),
-        )
-    })
-}
-
 // ---------------------------------------------------------------- rule sets
 
 pub fn params_of(row: &RuleSetRow) -> AppResult<RuleParams> {
@@ -416,20 +406,24 @@ pub async fn year_facts(
 
 pub struct SubUnitRegistration {
     pub organization_id: Uuid,
-    pub titles: Vec<String>,
+    pub titles: Vec<AwardType>,
 }
 
 pub struct RegistrationInput {
-    pub titles: Vec<String>,
+    pub titles: Vec<AwardType>,
     pub sub_units: Vec<SubUnitRegistration>,
-    /// Person title code → how many staff aim at it.
-    pub staff: Vec<(String, i32)>,
+    /// Person title → how many staff aim at it.
+    pub staff: Vec<(AwardType, i32)>,
 }
 
-fn check_titles(codes: &[String], collective: bool, field: &str) -> AppResult<()> {
+/// Award types as the database stores them (their codes).
+fn codes_of(awards: &[AwardType]) -> Vec<String> {
+    awards.iter().map(|a| a.code().to_string()).collect()
+}
+
+fn check_titles(codes: &[AwardType], collective: bool, field: &str) -> AppResult<()> {
     let mut seen = HashSet::new();
-    for c in codes {
-        let a = award_type(c)?;
+    for &a in codes {
         if a.collective() != collective {
             return Err(RuleViolation::SubjectKindMismatch {
                 award: a.code(),
@@ -441,13 +435,13 @@ fn check_titles(codes: &[String], collective: bool, field: &str) -> AppResult<()
             }
             .into());
         }
-        if !seen.insert(c) {
+        if !seen.insert(a) {
             return Err(AppError::invalid(
                 "invalid_registration",
                 vec![FieldError {
                     field: field.into(),
                     code: "duplicate".into(),
-                    message: format!("{c} is listed twice"),
+                    message: format!("{} is listed twice", a.code()),
                 }],
             ));
         }
@@ -490,12 +484,12 @@ fn registration_values(
         check_titles(&s.titles, true, &format!("subUnits[{i}].titles"))?;
         subs.push(json!({"organizationId": s.organization_id, "titles": s.titles}));
     }
-    let codes: Vec<String> = input.staff.iter().map(|s| s.0.clone()).collect();
+    let codes: Vec<AwardType> = input.staff.iter().map(|s| s.0).collect();
     check_titles(&codes, false, "staff")?;
     let staff: serde_json::Map<String, Value> = input
         .staff
         .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
+        .map(|(k, v)| (k.code().to_string(), json!(v)))
         .collect();
     Ok((Value::Array(subs), Value::Object(staff)))
 }
@@ -548,7 +542,7 @@ pub async fn create_registration(
                 id: Uuid::now_v7(),
                 organization_id: org_id,
                 year,
-                titles: input.titles.clone(),
+                titles: codes_of(&input.titles),
                 sub_units: subs,
                 staff,
                 version: 1,
@@ -605,7 +599,7 @@ pub async fn update_registration(
         let (subs, staff) = registration_values(&tree, before.organization_id, &input)?;
         check_deadline(tx, caller, before.organization_id, before.year).await?;
         let after =
-            db::titles::update_registration(tx, id, input.titles.clone(), subs, staff).await?;
+            db::titles::update_registration(tx, id, codes_of(&input.titles), subs, staff).await?;
         record(
             tx,
             caller,
@@ -681,32 +675,127 @@ pub async fn set_registration_deadline(
 
 // ---------------------------------------------------------------- eligibility
 
-/// Facts and eligibility answers carry C2 data (discipline, investigations):
-/// only the admin and the subject's own unit (its users, sub-units' users and
-/// bound clients) read them.
+/// The reader rule for C2 data (docs/titles.md, "Who reads C2 data"): yearly
+/// facts and eligibility answers carry ratings, absences, discipline and
+/// investigations. The admin and the subject's own unit (its users, its
+/// sub-units' users, clients bound to it) read them in full. Any other caller
+/// who may read the record itself (a proposal, a decision, an award history)
+/// sees the outcome only — `eligible` and the rule set, no checks, no figures
+/// (`redact`); the facts and the eligibility-check routes answer them 403.
+async fn c2_readable(
+    c: &mut Conn,
+    caller: &Principal,
+    subjects: &[SubjectRef],
+) -> AppResult<HashSet<SubjectRef>> {
+    if caller.is_admin() {
+        return Ok(subjects.iter().copied().collect());
+    }
+    let Some(mine) = caller.organization_id else {
+        return Ok(HashSet::new());
+    };
+    let people: Vec<Uuid> = subjects.iter().filter_map(|s| s.person()).collect();
+    let mut orgs: Vec<Uuid> = subjects.iter().filter_map(|s| s.organization()).collect();
+    orgs.push(mine);
+    let units: HashMap<Uuid, Uuid> = db::titles::units_of(c, &people, &orgs)
+        .await?
+        .into_iter()
+        .collect();
+    let Some(my_unit) = units.get(&mine).copied() else {
+        return Ok(HashSet::new());
+    };
+    Ok(subjects
+        .iter()
+        .copied()
+        .filter(|s| units.get(&s.id()) == Some(&my_unit))
+        .collect())
+}
+
+/// The facts and eligibility-check routes: 403 unless the caller reads the
+/// organisation's C2 data (404 for an organisation that does not exist).
 async fn require_reader(c: &mut Conn, caller: &Principal, org: Uuid) -> AppResult<()> {
+    if caller.is_admin() {
+        // The use case finds out soon enough whether the organisation exists.
+        return Ok(());
+    }
+    let subject = SubjectRef::Organization(org);
+    if c2_readable(c, caller, &[subject]).await?.contains(&subject) {
+        return Ok(());
+    }
+    if db::organizations::get(c, org).await?.is_none() {
+        return Err(AppError::NotFound {
+            entity: "organization",
+        });
+    }
+    Err(crate::auth::principal::not_your_organization())
+}
+
+/// The outcome of a stored answer without its C2 data: `eligible` and the
+/// rule set stay, the checks (sentences and figures) go.
+fn redact(answer: &mut Value) {
+    *answer = json!({
+        "eligible": answer.get("eligible").cloned().unwrap_or(Value::Bool(false)),
+        "ruleSet": answer.get("ruleSet").cloned().unwrap_or(Value::Null),
+        "checks": [],
+        "redacted": true,
+    });
+}
+
+/// Apply the reader rule to proposals before they leave the service.
+async fn redact_proposals(
+    c: &mut Conn,
+    caller: &Principal,
+    proposals: &mut [Proposal],
+) -> AppResult<()> {
+    let subjects: Vec<SubjectRef> = proposals
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| subject_of(i.person_id, i.organization_id))
+        .collect();
+    if caller.is_admin() || subjects.is_empty() {
+        return Ok(());
+    }
+    let readable = c2_readable(c, caller, &subjects).await?;
+    for item in proposals.iter_mut().flat_map(|p| p.items.iter_mut()) {
+        if !subject_of(item.person_id, item.organization_id).is_some_and(|s| readable.contains(&s))
+        {
+            redact(&mut item.eligibility);
+        }
+    }
+    Ok(())
+}
+
+/// Apply the reader rule to awards before they leave the service.
+async fn redact_awards<'a>(
+    c: &mut Conn,
+    caller: &Principal,
+    awards: impl Iterator<Item = &'a mut AwardRow>,
+) -> AppResult<()> {
     if caller.is_admin() {
         return Ok(());
     }
-    let row = db::organizations::get(c, org)
-        .await?
-        .ok_or(AppError::NotFound {
-            entity: "organization",
-        })?;
-    let unit = row.parent_id.unwrap_or(row.id);
-    let mine = caller.organization_id;
-    if mine == Some(unit) || mine == Some(row.id) {
+    let awards: Vec<&mut AwardRow> = awards.collect();
+    let subjects: Vec<SubjectRef> = awards
+        .iter()
+        .filter_map(|a| subject_of(a.person_id, a.organization_id))
+        .collect();
+    if subjects.is_empty() {
         return Ok(());
     }
-    if let Some(m) = mine
-        && db::organizations::get(c, m)
-            .await?
-            .and_then(|o| o.parent_id)
-            == Some(unit)
-    {
-        return Ok(());
+    let readable = c2_readable(c, caller, &subjects).await?;
+    for a in awards {
+        if !subject_of(a.person_id, a.organization_id).is_some_and(|s| readable.contains(&s)) {
+            redact(&mut a.eligibility);
+        }
     }
-    Err(crate::auth::principal::not_your_organization())
+    Ok(())
+}
+
+fn subject_of(person: Option<Uuid>, org: Option<Uuid>) -> Option<SubjectRef> {
+    match (person, org) {
+        (Some(p), _) => Some(SubjectRef::Person(p)),
+        (None, Some(o)) => Some(SubjectRef::Organization(o)),
+        (None, None) => None,
+    }
 }
 
 async fn subject_org(c: &mut Conn, subject: SubjectRef) -> AppResult<Uuid> {
@@ -733,6 +822,11 @@ pub enum SubjectRef {
 }
 
 impl SubjectRef {
+    pub fn id(self) -> Uuid {
+        match self {
+            SubjectRef::Person(p) | SubjectRef::Organization(p) => p,
+        }
+    }
     pub fn person(self) -> Option<Uuid> {
         match self {
             SubjectRef::Person(p) => Some(p),
@@ -980,11 +1074,10 @@ pub async fn check(
     db: &Db,
     caller: &Principal,
     subject: SubjectRef,
-    award: &str,
+    award: AwardType,
     year: i32,
     rule_set_id: Option<Uuid>,
 ) -> AppResult<Eligibility> {
-    let award = award_type(award)?;
     db.read(async |c| {
         let org = subject_org(c, subject).await?;
         require_reader(c, caller, org).await?;
@@ -1003,13 +1096,9 @@ pub async fn check_unit(
     caller: &Principal,
     org_id: Uuid,
     year: i32,
-    awards: &[String],
+    awards: &[AwardType],
     rule_set_id: Option<Uuid>,
 ) -> AppResult<Vec<Eligibility>> {
-    let awards: Vec<AwardType> = awards
-        .iter()
-        .map(|a| award_type(a))
-        .collect::<AppResult<_>>()?;
     db.read(async |c| {
         require_reader(c, caller, org_id).await?;
         let rs = pick_rule_set(c, year, rule_set_id).await?;
@@ -1023,7 +1112,7 @@ pub async fn check_unit(
         let staff =
             db::titles::staff_of(c, &tree.iter().map(|t| t.0).collect::<Vec<_>>(), end).await?;
         let mut pairs = Vec::new();
-        for &a in &awards {
+        for &a in awards {
             if a.collective() {
                 pairs.extend(tree.iter().map(|t| (SubjectRef::Organization(t.0), a)));
             } else {
@@ -1038,7 +1127,7 @@ pub async fn check_unit(
 // ---------------------------------------------------------------- proposals
 
 pub struct ItemInput {
-    pub award_type: String,
+    pub award_type: AwardType,
     pub subject: SubjectRef,
 }
 
@@ -1098,7 +1187,7 @@ fn parse_items(items: &[ItemInput]) -> AppResult<Vec<(SubjectRef, AwardType)>> {
         .iter()
         .enumerate()
         .map(|(i, it)| {
-            let a = award_type(&it.award_type)?;
+            let a = it.award_type;
             if !seen.insert((it.subject, a)) {
                 return Err(AppError::invalid(
                     "invalid_items",
@@ -1265,19 +1354,23 @@ async fn lock_proposal(c: &mut Conn, id: Uuid) -> AppResult<ProposalRow> {
         .ok_or(AppError::NotFound { entity: "proposal" })
 }
 
-pub async fn proposal(db: &Db, id: Uuid) -> AppResult<Proposal> {
+pub async fn proposal(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Proposal> {
     db.read(async |c| {
         let row = db::titles::proposal(c, id)
             .await?
             .ok_or(AppError::NotFound { entity: "proposal" })?;
         let items = db::titles::items_of(c, &[id]).await?;
-        Ok(Proposal { row, items })
+        let mut out = [Proposal { row, items }];
+        redact_proposals(c, caller, &mut out).await?;
+        let [p] = out;
+        Ok(p)
     })
     .await
 }
 
 pub async fn proposals(
     db: &Db,
+    caller: &Principal,
     year: Option<i32>,
     org: Option<Uuid>,
     status: Option<String>,
@@ -1295,7 +1388,7 @@ pub async fn proposals(
         })
         .await?;
     let next = page.next_cursor(&mut rows, |r| Cursor::from_uuid(r.id));
-    let out = rows
+    let mut out: Vec<Proposal> = rows
         .into_iter()
         .map(|row| {
             let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut items)
@@ -1305,6 +1398,8 @@ pub async fn proposals(
             Proposal { row, items: mine }
         })
         .collect();
+    db.read(async |c| redact_proposals(c, caller, &mut out).await)
+        .await?;
     Ok((out, next))
 }
 
@@ -1409,11 +1504,7 @@ fn pairs_of(items: &[ProposalItemRow]) -> Vec<(SubjectRef, AwardType)> {
 
 /// A stored (subject, award) from its two id columns and its code.
 fn pair(person: Option<Uuid>, org: Option<Uuid>, code: &str) -> Option<(SubjectRef, AwardType)> {
-    let subject = match (person, org) {
-        (Some(p), _) => SubjectRef::Person(p),
-        (None, Some(o)) => SubjectRef::Organization(o),
-        (None, None) => return None,
-    };
+    let subject = subject_of(person, org)?;
     AwardType::parse(code).map(|a| (subject, a))
 }
 
@@ -1553,26 +1644,6 @@ pub struct Decision {
 /// achievement.
 pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResult<Decision> {
     caller.require_admin()?;
-    let blank = |field: &str| {
-        AppError::invalid(
-            "invalid_decision",
-            vec![FieldError {
-                field: field.into(),
-                code: "blank".into(),
-                message: "must not be blank".into(),
-            }],
-        )
-    };
-    if cmd.number.trim().is_empty() {
-        return Err(blank("number"));
-    }
-    if cmd
-        .override_reason
-        .as_deref()
-        .is_some_and(|r| r.trim().is_empty())
-    {
-        return Err(blank("overrideReason"));
-    }
     let listed = parse_items(&cmd.awards)?;
     db.transaction(async |tx| {
         let (year, pairs, proposal) = match cmd.proposal_id {
@@ -1784,12 +1855,13 @@ fn pairs_of_awards(rows: &[AwardRow]) -> HashSet<(SubjectRef, AwardType)> {
         .collect()
 }
 
-pub async fn decision(db: &Db, id: Uuid) -> AppResult<Decision> {
+pub async fn decision(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Decision> {
     db.read(async |c| {
         let row = db::titles::decision(c, id)
             .await?
             .ok_or(AppError::NotFound { entity: "decision" })?;
-        let awards = db::titles::awards_of_decision(c, id).await?;
+        let mut awards = db::titles::awards_of_decision(c, id).await?;
+        redact_awards(c, caller, awards.iter_mut()).await?;
         Ok(Decision { row, awards })
     })
     .await
@@ -1810,7 +1882,11 @@ pub async fn decisions(
 
 // ---------------------------------------------------------------- history
 
-pub async fn history(db: &Db, subject: SubjectRef) -> AppResult<Vec<(AwardRow, DecisionRow)>> {
+pub async fn history(
+    db: &Db,
+    caller: &Principal,
+    subject: SubjectRef,
+) -> AppResult<Vec<(AwardRow, DecisionRow)>> {
     db.read(async |c| {
         let exists = match subject {
             SubjectRef::Person(p) => db::people::get(c, p).await?.is_some(),
@@ -1825,7 +1901,9 @@ pub async fn history(db: &Db, subject: SubjectRef) -> AppResult<Vec<(AwardRow, D
                 },
             });
         }
-        db::titles::history(c, subject.person(), subject.organization()).await
+        let mut rows = db::titles::history(c, subject.person(), subject.organization()).await?;
+        redact_awards(c, caller, rows.iter_mut().map(|(a, _)| a)).await?;
+        Ok(rows)
     })
     .await
 }

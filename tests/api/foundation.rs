@@ -149,7 +149,7 @@ async fn malformed_json_and_wrong_types_are_400_but_invalid_values_are_422() {
         "malformed_json",
     );
     assert_problem(&app.send(raw("{\"username\": 5, \"fullName\": \"x\", \"roles\": [\"viewer\"], \"password\": \"0123456789\"}")).await, 400, "malformed_json");
-    assert_problem(&app.send(raw("[]")).await, 400, "malformed_json");
+    assert_problem(&app.send(raw("[]")).await, 400, "body_not_an_object");
 
     let res = app
         .post(

@@ -32,7 +32,9 @@ async fn nul_characters_and_dates_out_of_range_are_422_not_500() {
             json!({"code": "NUL1", "name": "Sở\u{0}", "kind": "other"}),
         )
         .await;
-    assert_problem(&res, 422, "invalid_value");
+    // A name refuses every control character, by its field.
+    assert_problem(&res, 422, "validation_failed");
+    assert_eq!(res.problem()["errors"][0]["field"], "name");
     let old = app
         .post(
             "/api/v1/organizations",

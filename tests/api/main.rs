@@ -13,4 +13,5 @@ mod pledges;
 mod query_counts;
 mod registry;
 mod reliability;
+mod security;
 mod titles;

@@ -94,7 +94,7 @@ fn demo_targets() -> Value {
     ])
 }
 
-async fn draft(app: &TestApp, w: &World, year: i32) -> Value {
+pub(crate) async fn draft(app: &TestApp, w: &World, year: i32) -> Value {
     let res = app
         .post(
             "/api/v1/pledges",
@@ -347,7 +347,7 @@ async fn p4_only_member_leaders_sign_once_while_open() {
         .post(
             &format!("/api/v1/pledges/{id}/signatures"),
             &w.leaders[2],
-            json!({"signerName": "X", "signerPosition": "Y", "signedAt": "2999-01-01T00:00:00Z"}),
+            json!({"signerName": "X", "signerPosition": "Y", "signedAt": "2099-01-01T00:00:00Z"}),
         )
         .await;
     assert_problem(&future, 409, "signed_in_future");

@@ -926,6 +926,6 @@ async fn a_decision_on_part_of_a_proposal_leaves_the_rest_approved_for_a_later_o
         )
         .await,
         422,
-        "invalid_decision",
+        "validation_failed",
     );
 }
