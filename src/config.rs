@@ -162,3 +162,195 @@ pub fn jwt_keys(cfg: &Config, private_db: bool) -> Result<crate::auth::jwt::JwtK
 pub fn rate_limit_per_minute() -> Result<u32, ConfigError> {
     parse("RATE_LIMIT_PER_MINUTE", 600u32)
 }
+
+/// Where the audit checkpoint signing key came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditKeySource {
+    /// `AUDIT_SIGNING_KEY` (PEM text or a path to a PEM file).
+    Setting,
+    /// Generated once with the private database and kept in this file.
+    File(PathBuf),
+    /// Derived from the JWT key material (HKDF): `JWT_PRIVATE_KEY`, else `JWT_SECRET`.
+    DerivedFromJwt,
+}
+
+/// The key that signs audit checkpoints (Ed25519): `AUDIT_SIGNING_KEY` (an
+/// unencrypted PKCS#8 PEM, e.g. from `openssl genpkey -algorithm ed25519`, as
+/// text or a path); else, with the private local database,
+/// `$THIDUA_VAR_DIR/audit-signing-key.pem`, generated on first use; else a
+/// key derived from the JWT key material, so that instances sharing one
+/// database and one JWT setting sign with the same key. With `generate`
+/// false (verify), a missing key file is not created and gives `None`.
+pub fn audit_signing_key(
+    cfg: &Config,
+    private_db: bool,
+    generate: bool,
+) -> Result<Option<(crate::domain::audit::SigningKey, AuditKeySource)>, ConfigError> {
+    let jwt = match var("JWT_PRIVATE_KEY") {
+        Some(v) if v.trim_start().starts_with("-----BEGIN") => Some(v.into_bytes()),
+        Some(path) => Some(
+            std::fs::read(&path)
+                .map_err(|e| ConfigError(format!("JWT_PRIVATE_KEY: cannot read {path}: {e}")))?,
+        ),
+        None => var("JWT_SECRET").map(String::into_bytes),
+    };
+    resolve_audit_key(
+        var("AUDIT_SIGNING_KEY"),
+        private_db.then(|| cfg.var_dir.join("audit-signing-key.pem")),
+        jwt,
+        generate,
+    )
+}
+
+fn resolve_audit_key(
+    setting: Option<String>,
+    key_file: Option<PathBuf>,
+    jwt_material: Option<Vec<u8>>,
+    generate: bool,
+) -> Result<Option<(crate::domain::audit::SigningKey, AuditKeySource)>, ConfigError> {
+    use crate::domain::audit::SigningKey;
+    if let Some(v) = setting {
+        let pem = if v.trim_start().starts_with("-----BEGIN") {
+            v.into_bytes()
+        } else {
+            std::fs::read(&v)
+                .map_err(|e| ConfigError(format!("AUDIT_SIGNING_KEY: cannot read {v}: {e}")))?
+        };
+        let key = SigningKey::from_pem(&pem)
+            .map_err(|e| ConfigError(format!("AUDIT_SIGNING_KEY: {e}")))?;
+        return Ok(Some((key, AuditKeySource::Setting)));
+    }
+    if let Some(path) = key_file {
+        let shown = path.display().to_string();
+        return match std::fs::read(&path) {
+            Ok(pem) => SigningKey::from_pem(&pem)
+                .map(|k| Some((k, AuditKeySource::File(path))))
+                .map_err(|e| ConfigError(format!("{shown}: {e}"))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && generate => {
+                let key = SigningKey::generate();
+                write_private(&path, key.to_pem().as_bytes())
+                    .map_err(|e| ConfigError(format!("write {shown}: {e}")))?;
+                Ok(Some((key, AuditKeySource::File(path))))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ConfigError(format!("read {shown}: {e}"))),
+        };
+    }
+    match jwt_material {
+        Some(m) => Ok(Some((
+            SigningKey::derive(&m),
+            AuditKeySource::DerivedFromJwt,
+        ))),
+        None if generate => Err(ConfigError(
+            "AUDIT_SIGNING_KEY is not set and there is no JWT key to derive one from: set AUDIT_SIGNING_KEY to an Ed25519 private key (`openssl genpkey -algorithm ed25519`)".into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// A new file only its owner can read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)
+}
+
+/// `AUDIT_CHECKPOINT_SECS` (default 300): how often `serve` signs a
+/// checkpoint when the audit chain has advanced; `0` turns it off.
+pub fn audit_checkpoint_interval() -> Result<Option<Duration>, ConfigError> {
+    let secs = parse("AUDIT_CHECKPOINT_SECS", 300u64)?;
+    Ok((secs > 0).then(|| Duration::from_secs(secs)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "thidua-config-{name}-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn the_audit_key_setting_wins_over_the_file_and_the_jwt_secret() {
+        let key = crate::domain::audit::SigningKey::generate();
+        let dir = temp_dir("setting");
+        let (got, source) = resolve_audit_key(
+            Some(key.to_pem()),
+            Some(dir.join("audit-signing-key.pem")),
+            Some(b"jwt secret".to_vec()),
+            true,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (got.public(), source),
+            (key.public(), AuditKeySource::Setting)
+        );
+        assert!(!dir.join("audit-signing-key.pem").exists());
+        // A path to the PEM works too.
+        let path = dir.join("given.pem");
+        std::fs::write(&path, key.to_pem()).unwrap();
+        let (got, _) = resolve_audit_key(Some(path.display().to_string()), None, None, true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.public(), key.public());
+        assert!(resolve_audit_key(Some("-----BEGIN junk".into()), None, None, true).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_private_database_keeps_one_generated_audit_key_readable_only_by_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("file");
+        let path = dir.join("var").join("audit-signing-key.pem");
+        assert!(
+            resolve_audit_key(None, Some(path.clone()), None, false)
+                .unwrap()
+                .is_none(),
+            "verify never creates a key"
+        );
+        let (first, source) = resolve_audit_key(None, Some(path.clone()), None, true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(source, AuditKeySource::File(path.clone()));
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let (again, _) = resolve_audit_key(None, Some(path.clone()), Some(b"x".to_vec()), true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.public(), first.public());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn without_setting_or_file_the_audit_key_is_derived_from_the_jwt_key_or_refused() {
+        let a = resolve_audit_key(None, None, Some(b"the same secret".to_vec()), true)
+            .unwrap()
+            .unwrap();
+        let b = resolve_audit_key(None, None, Some(b"the same secret".to_vec()), true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.1, AuditKeySource::DerivedFromJwt);
+        assert_eq!(a.0.public(), b.0.public());
+        assert!(resolve_audit_key(None, None, None, true).is_err());
+        assert!(
+            resolve_audit_key(None, None, None, false)
+                .unwrap()
+                .is_none()
+        );
+    }
+}

@@ -30,6 +30,8 @@ pub struct AppState {
     pub config: Config,
     pub db: Db,
     pub jwt: auth::jwt::JwtKeys,
+    /// Signs audit checkpoints (`with_audit_key`; a fresh random key by default).
+    pub audit_key: std::sync::Arc<domain::audit::SigningKey>,
     pub metrics: telemetry::Metrics,
     pub rate_limiter: api::middleware::RateLimiter,
     /// The OpenAPI document, rendered once, served byte for byte.
@@ -51,10 +53,20 @@ impl AppState {
             config,
             db,
             jwt,
+            audit_key: std::sync::Arc::new(domain::audit::SigningKey::generate()),
             metrics: telemetry::Metrics::default(),
             rate_limiter: api::middleware::RateLimiter::new(rate_limit_per_minute),
             openapi_json: api::openapi::render_doc(&doc),
         }
+    }
+}
+
+impl AppState {
+    /// The configured audit signing key (`serve` sets it from
+    /// `config::audit_signing_key`; tests and tools keep the random default).
+    pub fn with_audit_key(mut self, key: std::sync::Arc<domain::audit::SigningKey>) -> AppState {
+        self.audit_key = key;
+        self
     }
 }
 

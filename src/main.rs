@@ -1,5 +1,5 @@
 //! The `thidua` command: serve the API, migrate, print the OpenAPI document,
-//! bootstrap users and clients, verify the audit chain.
+//! bootstrap users and clients, checkpoint and verify the audit chain.
 
 use std::process::ExitCode;
 
@@ -110,8 +110,24 @@ enum SeedCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain and name the first broken row.
-    Verify,
+    /// Walk the hash chain and check it against the signed checkpoints: the
+    /// server's own and, with --against, those an outside party kept.
+    Verify {
+        /// Checkpoints kept outside this system: a JSON array (or page) of
+        /// them as `GET /api/v1/audit/checkpoints` lists them, or JSON lines
+        /// of change-feed events (`audit.checkpoint`; other events are skipped).
+        #[arg(long, value_name = "FILE")]
+        against: Option<std::path::PathBuf>,
+        /// A trusted Ed25519 public key (PEM, base64url or hex, or a file
+        /// holding one); repeat for retired keys. Default: the configured
+        /// audit signing key's.
+        #[arg(long = "public-key", value_name = "KEY")]
+        public_keys: Vec<String>,
+    },
+    /// Sign a checkpoint at the chain's head now (if it advanced) and publish it.
+    Checkpoint,
+    /// Print the public key that verifies checkpoints (to pin outside this system).
+    Key,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -309,26 +325,99 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let (checked, broken) = thidua::service::audit::verify(&db)
-                .await
-                .map_err(|e| describe(&e))?;
-            match broken {
-                None => {
-                    println!("audit chain intact: {checked} rows verified");
-                    Ok(())
-                }
-                Some(id) => Err(format!(
-                    "audit chain broken at row {id} ({checked} rows checked)"
-                )),
-            }
-        }
+        Command::Audit { command } => audit(command, &config, &db, pg.is_some()).await,
     };
     drop(db);
     drop(pg);
     result
+}
+
+async fn audit(
+    command: AuditCommand,
+    config: &Config,
+    db: &Db,
+    private_db: bool,
+) -> Result<(), String> {
+    use thidua::domain::audit::{PublicKey, read_kept};
+    use thidua::service::audit::{Checkpointed, checkpoint, verify_anchored};
+    let signing_key = |generate: bool| {
+        thidua::config::audit_signing_key(config, private_db, generate).map_err(|e| e.to_string())
+    };
+    match command {
+        AuditCommand::Verify {
+            against,
+            public_keys,
+        } => {
+            let kept = match &against {
+                None => Vec::new(),
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    read_kept(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                }
+            };
+            let trusted: Vec<PublicKey> = if public_keys.is_empty() {
+                signing_key(false)?
+                    .map(|(k, _)| *k.public())
+                    .into_iter()
+                    .collect()
+            } else {
+                public_keys
+                    .iter()
+                    .map(|k| {
+                        let text = match std::fs::read_to_string(k) {
+                            Ok(t) => t,
+                            Err(_) => k.clone(),
+                        };
+                        PublicKey::parse(&text).map_err(|e| format!("--public-key {k}: {e}"))
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+            if let Some(path) = &against {
+                println!(
+                    "kept checkpoints: {} read from {}",
+                    kept.len(),
+                    path.display()
+                );
+            }
+            let verdict = verify_anchored(db, &kept, &trusted)
+                .await
+                .map_err(|e| describe(&e))?;
+            for line in verdict.lines() {
+                println!("{line}");
+            }
+            if verdict.ok() {
+                Ok(())
+            } else {
+                Err("audit chain verification failed".into())
+            }
+        }
+        AuditCommand::Checkpoint => {
+            let (key, _) = signing_key(true)?.ok_or("no audit signing key")?;
+            match checkpoint(db, &key).await.map_err(|e| describe(&e))? {
+                Checkpointed::Created(c) => println!(
+                    "checkpoint {} signed: row {}, hash {}, key {}",
+                    c.id,
+                    c.audit_id,
+                    hex::encode(&c.hash),
+                    c.key_id
+                ),
+                Checkpointed::Unchanged(c) => println!(
+                    "the chain has not advanced since checkpoint {} (row {}): nothing to sign",
+                    c.id, c.audit_id
+                ),
+                Checkpointed::Empty => println!("the audit trail is empty: nothing to sign"),
+            }
+            Ok(())
+        }
+        AuditCommand::Key => {
+            let (key, source) = signing_key(true)?.ok_or("no audit signing key")?;
+            let public = key.public();
+            println!("keyId: {}\nsource: {source:?}", public.key_id());
+            print!("{}", public.pem());
+            Ok(())
+        }
+    }
 }
 
 async fn seed_demo(db: &Db) -> Result<(), String> {
@@ -371,7 +460,25 @@ async fn serve(config: Config, db: Db, private_db: bool) -> Result<(), String> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{bind}"));
-    let state = web::Data::new(AppState::new(config, db.clone(), jwt, rate));
+    let (audit_key, audit_key_source) =
+        thidua::config::audit_signing_key(&config, private_db, true)
+            .map_err(|e| e.to_string())?
+            .ok_or("no audit signing key")?;
+    let audit_key = std::sync::Arc::new(audit_key);
+    match &audit_key_source {
+        thidua::config::AuditKeySource::DerivedFromJwt => tracing::warn!(
+            key_id = %audit_key.public().key_id(),
+            "AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with a key derived from the JWT key, which changes when that key is rotated"
+        ),
+        source => {
+            tracing::info!(key_id = %audit_key.public().key_id(), ?source, "audit checkpoint signing key")
+        }
+    }
+    let checkpoint_every =
+        thidua::config::audit_checkpoint_interval().map_err(|e| e.to_string())?;
+    let state = web::Data::new(
+        AppState::new(config, db.clone(), jwt, rate).with_audit_key(audit_key.clone()),
+    );
 
     match identity::admin_exists(&db).await {
         Ok(false) => tracing::warn!(
@@ -392,6 +499,29 @@ async fn serve(config: Config, db: Db, private_db: bool) -> Result<(), String> {
             }
         }
     });
+
+    if let Some(every) = checkpoint_every {
+        let checkpoint_db = db.clone();
+        actix_web::rt::spawn(async move {
+            // The first one after a full interval: a restart is not a reason to sign.
+            let start = tokio::time::Instant::now() + every;
+            let mut tick = tokio::time::interval_at(start, every);
+            loop {
+                tick.tick().await;
+                match thidua::service::audit::checkpoint(&checkpoint_db, &audit_key).await {
+                    Ok(thidua::service::audit::Checkpointed::Created(c)) => {
+                        tracing::info!(
+                            checkpoint = c.id,
+                            audit_id = c.audit_id,
+                            "audit checkpoint signed"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "audit checkpoint failed"),
+                }
+            }
+        });
+    }
 
     let app_state = state.clone();
     let server = HttpServer::new(move || build_app(app_state.clone()))

@@ -1,6 +1,7 @@
-//! `/api/v1/audit`: the audit trail (admin only), JSON or CSV.
+//! `/api/v1/audit`: the audit trail (admin only), JSON or CSV; its signed
+//! checkpoints and the key that verifies them.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{Either, HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -8,13 +9,15 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{ValidatedQuery, wants_csv};
-use super::respond::{Page, csv};
+use super::respond::{Created, Page, csv};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::db::audit::{AuditFilter, AuditRow};
+use crate::domain::audit::Checkpoint;
 use crate::domain::paging::PageRequest;
 use crate::error::{AppError, Problem};
 use crate::service;
+use crate::service::audit::Checkpointed;
 
 /// One audit record: who changed what, before and after.
 #[derive(Debug, Serialize, ToSchema)]
@@ -167,4 +170,152 @@ pub async fn list(
         items,
         next_cursor: next,
     }))
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct CheckpointQuery {
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// List the audit checkpoints, newest first.
+///
+/// Each checkpoint is a signed statement "audit row `auditId` had chain hash
+/// `hash` at `createdAt`", made every few minutes while the trail grows and
+/// on demand. Keep them outside this system (they are also published on the
+/// change feed as `audit.checkpoint` events): `thidua audit verify --against
+/// <file>` then detects deleted newest rows and rewritten rows up to the
+/// newest kept one. Verify signatures with `GET /api/v1/audit/signing-key`.
+/// The admin and service clients with the `read` scope.
+#[utoipa::path(
+    tag = "audit",
+    params(CheckpointQuery),
+    responses(
+        (status = 200, body = Page<Checkpoint>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`audit_reader_required`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/audit/checkpoints")]
+pub async fn list_checkpoints(
+    state: web::Data<AppState>,
+    caller: Principal,
+    q: ValidatedQuery<CheckpointQuery>,
+) -> Result<web::Json<Page<Checkpoint>>, AppError> {
+    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
+    let (items, next_cursor) = service::audit::checkpoints(&state.db, &caller, page).await?;
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Sign a checkpoint at the audit chain's head now.
+///
+/// Admin only. 201 with the new checkpoint (also published on the change
+/// feed); 200 with the newest one when the chain has not advanced since it.
+#[utoipa::path(
+    tag = "audit",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = Checkpoint, description = "A new checkpoint at the chain's head"),
+        (status = 200, body = Checkpoint, description = "The chain has not advanced since this checkpoint"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`audit_trail_empty`, `idempotency_in_progress`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_reused`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/audit/checkpoints")]
+pub async fn create_checkpoint(
+    state: web::Data<AppState>,
+    caller: Principal,
+) -> Result<Either<Created<Checkpoint>, web::Json<Checkpoint>>, AppError> {
+    match service::audit::create_checkpoint(&state.db, &caller, &state.audit_key).await? {
+        Checkpointed::Created(c) => Ok(Either::Left(Created::at(
+            format!("/api/v1/audit/checkpoints/{}", c.id),
+            c,
+        ))),
+        Checkpointed::Unchanged(c) => Ok(Either::Right(web::Json(c))),
+        Checkpointed::Empty => Err(AppError::conflict(
+            "audit_trail_empty",
+            "Nhật ký kiểm toán chưa có bản ghi nào để neo.",
+            "The audit trail has no rows to checkpoint yet.",
+        )),
+    }
+}
+
+/// Get one audit checkpoint.
+///
+/// The admin and service clients with the `read` scope.
+#[utoipa::path(
+    tag = "audit",
+    params(("id" = i64, Path, description = "Checkpoint id", minimum = 1)),
+    responses(
+        (status = 200, body = Checkpoint, description = "The checkpoint"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`audit_reader_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/audit/checkpoints/{id}")]
+pub async fn get_checkpoint(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<Checkpoint>, AppError> {
+    Ok(web::Json(
+        service::audit::get_checkpoint(&state.db, &caller, *id).await?,
+    ))
+}
+
+/// The public key that verifies audit checkpoints.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningKeyView {
+    /// The checkpoints' `keyId`.
+    pub key_id: String,
+    #[schema(example = "Ed25519")]
+    pub algorithm: &'static str,
+    /// The raw 32-byte public key, base64url without padding (a JWK's `x`).
+    pub public_key: String,
+    /// The same key as a PEM SubjectPublicKeyInfo (`openssl pkey -pubin`).
+    pub public_key_pem: String,
+    /// What each signature covers, with the checkpoint's fields filled in.
+    #[schema(example = "thidua-audit-checkpoint:v1:{auditId}:{hash}:{createdAt}")]
+    pub signed_message: &'static str,
+}
+
+/// The public key that verifies audit checkpoints (Ed25519).
+///
+/// Any authenticated caller: the checkpoints are on the change feed, which
+/// every caller may read. Pin this key outside the system: a checkpoint is
+/// only as trustworthy as the key you check it with.
+#[utoipa::path(
+    tag = "audit",
+    responses(
+        (status = 200, body = SigningKeyView, description = "The key"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/audit/signing-key")]
+pub async fn signing_key(
+    state: web::Data<AppState>,
+    _caller: Principal,
+) -> web::Json<SigningKeyView> {
+    let public = state.audit_key.public();
+    web::Json(SigningKeyView {
+        key_id: public.key_id(),
+        algorithm: crate::domain::audit::ALGORITHM,
+        public_key: public.base64url(),
+        public_key_pem: public.pem(),
+        signed_message: "thidua-audit-checkpoint:v1:{auditId}:{hash}:{createdAt}",
+    })
 }

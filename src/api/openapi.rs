@@ -39,7 +39,7 @@ the key was used with another request) and `idempotency_in_progress` (409, with 
         (name = "auth", description = "Tokens and the caller / Đăng nhập, mã truy cập"),
         (name = "users", description = "People who log in (admin) / Tài khoản người dùng"),
         (name = "clients", description = "Other systems with client credentials (admin) / Ứng dụng tích hợp"),
-        (name = "audit", description = "The append-only audit trail (admin) / Nhật ký kiểm toán"),
+        (name = "audit", description = "The append-only audit trail (admin) and its signed checkpoints / Nhật ký kiểm toán và các điểm neo có chữ ký"),
         (name = "events", description = "The ordered change feed / Luồng sự kiện thay đổi"),
         (name = "organizations", description = "Units and sub-units, with renames and merges / Đơn vị, phòng trực thuộc"),
         (name = "people", description = "Staff / Cán bộ, công chức, viên chức, người lao động"),

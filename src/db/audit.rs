@@ -8,8 +8,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Conn;
+use super::schema::audit_checkpoints as ac;
 use super::schema::audit_log as al;
 use crate::auth::{Principal, PrincipalKind};
+use crate::domain::audit::Checkpoint;
 use crate::error::AppResult;
 use crate::service::Change;
 
@@ -152,4 +154,167 @@ pub async fn verify(c: &mut Conn) -> AppResult<(i64, Option<i64>)> {
     .get_result(c)
     .await?;
     Ok((r.checked, r.id))
+}
+
+/// Serialises checkpoint creation across server instances (held to commit).
+const CHECKPOINT_LOCK: i64 = 7474003;
+
+/// The newest row in the chain and its hash. (When rows come to be chained
+/// by a separate task, this is the newest *chained* row.)
+pub async fn head(c: &mut Conn) -> AppResult<Option<(i64, Vec<u8>)>> {
+    Ok(al::table
+        .select((al::id, al::hash))
+        .order(al::id.desc())
+        .first(c)
+        .await
+        .optional()?)
+}
+
+/// The stored chain hash of each of `ids` that still exists.
+pub async fn hashes_at(c: &mut Conn, ids: &[i64]) -> AppResult<Vec<(i64, Vec<u8>)>> {
+    Ok(al::table
+        .select((al::id, al::hash))
+        .filter(al::id.eq_any(ids))
+        .load(c)
+        .await?)
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = ac)]
+pub struct CheckpointRow {
+    pub id: i64,
+    pub audit_id: i64,
+    pub hash: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub key_id: String,
+    pub signature: Vec<u8>,
+}
+
+impl From<CheckpointRow> for Checkpoint {
+    fn from(r: CheckpointRow) -> Self {
+        Checkpoint {
+            id: r.id,
+            audit_id: r.audit_id,
+            hash: r.hash,
+            created_at: r.created_at,
+            key_id: r.key_id,
+            signature: r.signature,
+        }
+    }
+}
+
+/// Take the checkpoint lock: a second instance waits, then sees the first
+/// one's checkpoint and has nothing to do.
+pub async fn lock_checkpoints(tx: &mut Conn) -> AppResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::Int8, _>(CHECKPOINT_LOCK)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn last_checkpoint(c: &mut Conn) -> AppResult<Option<Checkpoint>> {
+    Ok(ac::table
+        .select(CheckpointRow::as_select())
+        .order(ac::id.desc())
+        .first(c)
+        .await
+        .optional()?
+        .map(Into::into))
+}
+
+/// Store a signed checkpoint (its id comes from the table).
+pub async fn insert_checkpoint(
+    tx: &mut Conn,
+    audit_id: i64,
+    hash: &[u8],
+    created_at: DateTime<Utc>,
+    key_id: &str,
+    signature: &[u8],
+) -> AppResult<Checkpoint> {
+    let row: CheckpointRow = diesel::insert_into(ac::table)
+        .values((
+            ac::audit_id.eq(audit_id),
+            ac::hash.eq(hash),
+            ac::created_at.eq(created_at),
+            ac::key_id.eq(key_id),
+            ac::signature.eq(signature),
+        ))
+        .returning(CheckpointRow::as_returning())
+        .get_result(tx)
+        .await?;
+    Ok(row.into())
+}
+
+/// Publish a checkpoint on the change feed (`audit.checkpoint`, data = the
+/// checkpoint as the API shows it). No audit row: a checkpoint is a
+/// statement about the trail, and an audit row for it would advance the
+/// chain it just anchored.
+pub async fn publish_checkpoint(
+    tx: &mut Conn,
+    checkpoint: &Checkpoint,
+    actor_id: Option<Uuid>,
+) -> AppResult<()> {
+    let data = serde_json::to_value(checkpoint).map_err(crate::error::AppError::internal)?;
+    diesel::sql_query(
+        "INSERT INTO events (type, entity, entity_id, occurred_at, actor_id, data)
+         VALUES ($1, 'audit_checkpoint', $2, $3, $4, $5)",
+    )
+    .bind::<Text, _>(crate::domain::audit::EVENT_TYPE)
+    .bind::<Text, _>(checkpoint.id.to_string())
+    .bind::<diesel::sql_types::Timestamptz, _>(checkpoint.created_at)
+    .bind::<Nullable<SqlUuid>, _>(actor_id)
+    .bind::<Jsonb, _>(data)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Newest first, keyset on id.
+pub async fn checkpoints(
+    c: &mut Conn,
+    before_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<Checkpoint>> {
+    let mut q = ac::table
+        .select(CheckpointRow::as_select())
+        .order(ac::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(b) = before_id {
+        q = q.filter(ac::id.lt(b));
+    }
+    Ok(q.load(c).await?.into_iter().map(Into::into).collect())
+}
+
+/// Every stored checkpoint, oldest first (for verify).
+pub async fn all_checkpoints(c: &mut Conn) -> AppResult<Vec<Checkpoint>> {
+    Ok(ac::table
+        .select(CheckpointRow::as_select())
+        .order(ac::id.asc())
+        .load(c)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+pub async fn checkpoint(c: &mut Conn, id: i64) -> AppResult<Option<Checkpoint>> {
+    Ok(ac::table
+        .select(CheckpointRow::as_select())
+        .filter(ac::id.eq(id))
+        .first(c)
+        .await
+        .optional()?
+        .map(Into::into))
+}
+
+/// Verify reads the chain, its head and the checkpoints in one snapshot.
+pub async fn snapshot_for_verify(tx: &mut Conn) -> AppResult<()> {
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        tx,
+        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    )
+    .await?;
+    Ok(())
 }

@@ -23,6 +23,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (id) {
+        id -> Int8,
+        audit_id -> Int8,
+        hash -> Bytea,
+        created_at -> Timestamptz,
+        key_id -> Text,
+        signature -> Bytea,
+    }
+}
+
+diesel::table! {
     events (id) {
         id -> Int8,
         #[sql_name = "type"]
@@ -529,6 +540,7 @@ diesel::joinable!(pledge_signatures -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    audit_checkpoints,
     events,
     idempotency_keys,
     users,

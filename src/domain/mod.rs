@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, no async; plain functions over plain structs, each
 //! module unit-tested without a database.
 
+pub mod audit;
 pub mod ballot;
 pub mod compliance;
 pub mod evaluation;

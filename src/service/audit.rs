@@ -1,10 +1,12 @@
-//! Reading and verifying the audit trail.
+//! Reading and verifying the audit trail, and anchoring it with signed
+//! checkpoints (docs/security.md, "The audit trail: what verify proves").
 
-use crate::auth::Principal;
+use crate::auth::{Principal, PrincipalKind, Scope};
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::db::{self, Db};
+use crate::domain::audit::{self as rules, ChainState, Checkpoint, PublicKey, SigningKey, Verdict};
 use crate::domain::paging::{Cursor, PageRequest};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 pub async fn list(
     db: &Db,
@@ -20,7 +22,141 @@ pub async fn list(
     Ok((rows, next))
 }
 
-/// `(rows checked, first broken row id)`.
+/// `(rows checked, first broken row id)`: internal consistency only.
 pub async fn verify(db: &Db) -> AppResult<(i64, Option<i64>)> {
     db.transaction(async |c| db::audit::verify(c).await).await
+}
+
+/// What a checkpoint request did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checkpointed {
+    /// A new checkpoint at the chain's head.
+    Created(Checkpoint),
+    /// The chain has not advanced since this one: nothing new to sign.
+    Unchanged(Checkpoint),
+    /// The trail has no rows yet.
+    Empty,
+}
+
+/// Sign the chain's head unless the newest checkpoint already names it, and
+/// publish it on the change feed. Safe to call from several instances at
+/// once: the checkpoint lock serialises them, the later one finds the head
+/// already signed, and a unique index backs that up. Used by the periodic
+/// task and `thidua audit checkpoint` (actor: the system).
+pub async fn checkpoint(db: &Db, key: &SigningKey) -> AppResult<Checkpointed> {
+    make_checkpoint(db, key, None).await
+}
+
+/// `POST /api/v1/audit/checkpoints`: the admin asks for one now.
+pub async fn create_checkpoint(
+    db: &Db,
+    caller: &Principal,
+    key: &SigningKey,
+) -> AppResult<Checkpointed> {
+    caller.require_admin()?;
+    make_checkpoint(db, key, Some(caller.id)).await
+}
+
+async fn make_checkpoint(
+    db: &Db,
+    key: &SigningKey,
+    actor: Option<uuid::Uuid>,
+) -> AppResult<Checkpointed> {
+    db.transaction(async |tx| {
+        db::audit::lock_checkpoints(tx).await?;
+        let Some((audit_id, hash)) = db::audit::head(tx).await? else {
+            return Ok(Checkpointed::Empty);
+        };
+        if let Some(last) = db::audit::last_checkpoint(tx).await?
+            && last.audit_id >= audit_id
+        {
+            return Ok(Checkpointed::Unchanged(last));
+        }
+        let created_at = rules::now_for_checkpoint();
+        let signature = key.sign(audit_id, &hash, created_at);
+        let checkpoint = db::audit::insert_checkpoint(
+            tx,
+            audit_id,
+            &hash,
+            created_at,
+            &key.public().key_id(),
+            &signature,
+        )
+        .await?;
+        db::audit::publish_checkpoint(tx, &checkpoint, actor).await?;
+        Ok(Checkpointed::Created(checkpoint))
+    })
+    .await
+}
+
+/// Who may list the checkpoints: the admin, as for the audit trail, and the
+/// read clients of other systems (the outside parties that keep copies).
+fn require_checkpoint_reader(caller: &Principal) -> AppResult<()> {
+    let client_reader =
+        caller.kind == PrincipalKind::Client && caller.scopes.contains(&Scope::Read);
+    if caller.is_admin() || client_reader {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "audit_reader_required",
+            "Chỉ Ban Thi đua – Khen thưởng (quản trị) hoặc ứng dụng tích hợp có quyền đọc được xem các điểm neo của nhật ký kiểm toán.",
+            "Only the provincial emulation board (admin) or a service client with the read scope may read the audit checkpoints.",
+        ))
+    }
+}
+
+/// Checkpoints, newest first, keyset-paged.
+pub async fn checkpoints(
+    db: &Db,
+    caller: &Principal,
+    page: PageRequest,
+) -> AppResult<(Vec<Checkpoint>, Option<String>)> {
+    require_checkpoint_reader(caller)?;
+    let before = page.cursor.as_ref().map(Cursor::i64).transpose()?;
+    let mut rows = db
+        .read(async |c| db::audit::checkpoints(c, before, page.limit + 1).await)
+        .await?;
+    let next = page.next_cursor(&mut rows, |r| Cursor::from_i64(r.id));
+    Ok((rows, next))
+}
+
+pub async fn get_checkpoint(db: &Db, caller: &Principal, id: i64) -> AppResult<Checkpoint> {
+    require_checkpoint_reader(caller)?;
+    db.read(async |c| db::audit::checkpoint(c, id).await)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "audit_checkpoint",
+        })
+}
+
+/// Walk the chain and judge it against the server's own checkpoints and
+/// those an outside party kept (`kept`; empty for none), with signatures
+/// checked against `trusted` keys only (never a key read from the
+/// database). Everything is read in one snapshot. `thidua audit verify`
+/// prints the verdict's lines.
+pub async fn verify_anchored(
+    db: &Db,
+    kept: &[Checkpoint],
+    trusted: &[PublicKey],
+) -> AppResult<Verdict> {
+    let (chain, server) = db
+        .transaction(async |tx| {
+            db::audit::snapshot_for_verify(tx).await?;
+            let (rows, first_broken) = db::audit::verify(tx).await?;
+            let newest = db::audit::head(tx).await?.map(|(id, _)| id);
+            let server = db::audit::all_checkpoints(tx).await?;
+            let mut ids: Vec<i64> = server.iter().chain(kept).map(|c| c.audit_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let hashes = db::audit::hashes_at(tx, &ids).await?.into_iter().collect();
+            let chain = ChainState {
+                rows,
+                newest,
+                first_broken,
+                hashes,
+            };
+            Ok((chain, server))
+        })
+        .await?;
+    Ok(rules::judge(&chain, kept, &server, trusted))
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod hardening;
 
+mod audit_anchor;
 mod audit_events;
 mod evaluation;
 mod foundation;
