@@ -114,9 +114,18 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
                 AppError::bad_request("malformed_json", msg)
             }
         }
-        other => AppError::bad_request("malformed_body", other.to_string()),
+        // The decoder's or the connection's own words stay in the log.
+        other => {
+            tracing::info!(error = %other, "unreadable request body");
+            AppError::bad_request("malformed_body", UNREADABLE_BODY)
+        }
     }
 }
+
+/// The detail of `malformed_body`: one fixed sentence, never the text of
+/// the error behind it (issue 12, item 9).
+pub const UNREADABLE_BODY: &str =
+    "the body could not be decoded (a broken Content-Encoding stream or an interrupted upload)";
 
 /// App-wide extractor configuration: parse errors become problems.
 pub fn configure_extractors(cfg: &mut actix_web::web::ServiceConfig, body_limit: usize) {

@@ -96,7 +96,13 @@ fn add_common_responses(doc: &mut Doc) {
         {
             let has_body = op.request_body.is_some();
             let r = &mut op.responses.responses;
-            r.entry("400".into()).or_insert_with(|| problem("`malformed_json`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"));
+            r.entry("400".into()).or_insert_with(|| {
+                problem(if has_body {
+                    "`malformed_json`, `malformed_body`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"
+                } else {
+                    "`malformed_json`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"
+                })
+            });
             if has_body {
                 r.entry("413".into())
                     .or_insert_with(|| problem("`payload_too_large`"));

@@ -82,10 +82,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> Int8,
+    login_failures (principal, source) {
         principal -> Text,
-        failed_at -> Timestamptz,
+        source -> Text,
+        failures -> Int4,
+        window_start -> Timestamptz,
+        next_slot -> Nullable<Timestamptz>,
     }
 }
 

@@ -8,6 +8,7 @@ mod audit_events;
 mod evaluation;
 mod foundation;
 mod identity;
+mod login_abuse;
 mod openapi_doc;
 mod pledges;
 mod query_counts;
