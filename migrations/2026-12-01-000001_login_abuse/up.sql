@@ -12,8 +12,11 @@ CREATE TABLE login_failures (
     -- The caller's address (IPv4, or the /64 of an IPv6 address), `unknown`
     -- when there is none, or `*` for the row that counts the whole account.
     source       text NOT NULL,
-    -- Attempts not (yet) proven right in the window that began at window_start.
+    -- Wrong answers in the window that began at window_start.
     failures     integer NOT NULL CHECK (failures >= 0),
+    -- Attempts reserved and still being checked: they count against the
+    -- limit until they are settled, so N parallel guesses cannot all pass.
+    pending      integer NOT NULL CHECK (pending >= 0),
     window_start timestamptz NOT NULL,
     -- Account rows: when the next attempt may run while the account is paced.
     next_slot    timestamptz,

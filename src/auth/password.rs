@@ -83,6 +83,11 @@ impl Hasher {
         self.size
     }
 
+    /// How long a login waits for hashing capacity.
+    pub fn login_wait(&self) -> Duration {
+        self.login_wait
+    }
+
     pub fn available(&self) -> usize {
         self.permits.available_permits()
     }

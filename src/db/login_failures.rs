@@ -1,11 +1,15 @@
 //! Failed-login counters, for brute-force protection across instances: one
 //! row per (account, source address) and one per account (source `*`).
-//! Each limit is checked by the statement that reserves the attempt: an
-//! upsert whose `WHERE` PostgreSQL evaluates on the locked, latest row, so
-//! concurrent guesses cannot all read "9" and all go ahead.
+//!
+//! An attempt is reserved (`pending + 1`) by the statement that checks the
+//! limit on `failures + pending`: an upsert whose `WHERE` PostgreSQL
+//! evaluates on the locked, latest row, so N parallel guesses cannot all
+//! read "9" and all go ahead (issue 12, item 3). `settle` then turns the
+//! reservation into a failure, or drops it. A new window starts both
+//! counts afresh, so a reservation lost to a crash lasts one window at most.
 
 use diesel::OptionalExtension;
-use diesel::sql_types::{Int4, Int8, Text};
+use diesel::sql_types::{Bool, Int4, Int8, Text};
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
@@ -31,25 +35,36 @@ pub struct Limits {
 /// The outcome of `reserve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reservation {
-    /// Counted as a failure until proven right; run after `wait_ms`.
+    /// Reserved; run the check after `wait_ms` (its turn when paced).
     Go { wait_ms: u64 },
     /// This source has used its failures for the account.
     SourceLocked { retry_after_secs: u64 },
+    /// This source has as many attempts on the account in flight as it has
+    /// failures left: one of them must finish first.
+    Crowded,
     /// The account is paced and its queue is full.
     Paced { retry_after_secs: u64 },
 }
 
 #[derive(diesel::QueryableByName)]
-struct Failures {
+struct Reserved {
     #[diesel(sql_type = Int4)]
     #[allow(dead_code)]
-    failures: i32,
+    pending: i32,
 }
 
 #[derive(diesel::QueryableByName)]
 struct Slot {
     #[diesel(sql_type = Int8)]
     wait_ms: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Refusal {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+    #[diesel(sql_type = Int8)]
+    secs: i64,
 }
 
 #[derive(diesel::QueryableByName)]
@@ -60,23 +75,25 @@ struct Wait {
 
 /// Reserve an attempt of `source` on `principal`: two statements, to be run
 /// in one transaction, which the caller rolls back unless the answer is
-/// `Go` (a refusal counts nothing).
+/// `Go` (a refusal reserves nothing).
 pub async fn reserve(
     c: &mut Conn,
     principal: &str,
     source: &str,
     l: Limits,
 ) -> AppResult<Reservation> {
-    let pair: Option<Failures> = diesel::sql_query(
-        "INSERT INTO login_failures AS f (principal, source, failures, window_start)
-         VALUES ($1, $2, 1, now())
+    let pair: Option<Reserved> = diesel::sql_query(
+        "INSERT INTO login_failures AS f (principal, source, failures, pending, window_start)
+         VALUES ($1, $2, 0, 1, now())
          ON CONFLICT (principal, source) DO UPDATE SET
              failures = CASE WHEN f.window_start <= now() - make_interval(secs => $4)
-                             THEN 1 ELSE f.failures + 1 END,
+                             THEN 0 ELSE f.failures END,
+             pending = CASE WHEN f.window_start <= now() - make_interval(secs => $4)
+                            THEN 1 ELSE f.pending + 1 END,
              window_start = CASE WHEN f.window_start <= now() - make_interval(secs => $4)
                                  THEN now() ELSE f.window_start END
-         WHERE f.failures < $3 OR f.window_start <= now() - make_interval(secs => $4)
-         RETURNING failures",
+         WHERE f.failures + f.pending < $3 OR f.window_start <= now() - make_interval(secs => $4)
+         RETURNING pending",
     )
     .bind::<Text, _>(principal)
     .bind::<Text, _>(source)
@@ -86,39 +103,49 @@ pub async fn reserve(
     .await
     .optional()?;
     if pair.is_none() {
-        let w: Wait = diesel::sql_query(
-            "SELECT ceil(extract(epoch FROM window_start + make_interval(secs => $3) - clock_timestamp()))::int8 AS secs
+        let r: Refusal = diesel::sql_query(
+            "SELECT failures >= $3 AS locked,
+                    ceil(extract(epoch FROM window_start + make_interval(secs => $4) - clock_timestamp()))::int8 AS secs
                FROM login_failures WHERE principal = $1 AND source = $2",
         )
         .bind::<Text, _>(principal)
         .bind::<Text, _>(source)
+        .bind::<Int4, _>(l.per_source)
         .bind::<Int8, _>(l.window_secs)
         .get_result(c)
         .await?;
-        return Ok(Reservation::SourceLocked {
-            retry_after_secs: w.secs.max(1) as u64,
+        return Ok(if r.locked {
+            Reservation::SourceLocked {
+                retry_after_secs: r.secs.max(1) as u64,
+            }
+        } else {
+            Reservation::Crowded
         });
     }
-    // The account row: past `per_account` failures in its window, each
-    // attempt takes the next slot, `pace_ms` after the one before.
+    // The account row: once failures and attempts in flight reach
+    // `per_account` in its window, each attempt takes the next slot,
+    // `pace_ms` after the one before.
     let slot: Option<Slot> = diesel::sql_query(
-        "INSERT INTO login_failures AS f (principal, source, failures, window_start)
-         VALUES ($1, '*', 1, now())
+        "INSERT INTO login_failures AS f (principal, source, failures, pending, window_start)
+         VALUES ($1, '*', 0, 1, now())
          ON CONFLICT (principal, source) DO UPDATE SET
              failures = CASE WHEN f.window_start <= now() - make_interval(secs => $3)
-                             THEN 1 ELSE f.failures + 1 END,
+                             THEN 0 ELSE f.failures END,
+             pending = CASE WHEN f.window_start <= now() - make_interval(secs => $3)
+                            THEN 1 ELSE f.pending + 1 END,
              window_start = CASE WHEN f.window_start <= now() - make_interval(secs => $3)
                                  THEN now() ELSE f.window_start END,
              next_slot = CASE WHEN f.window_start > now() - make_interval(secs => $3)
-                                   AND f.failures >= $2
-                              THEN greatest(f.next_slot, clock_timestamp()) + make_interval(secs => ($4 / 1000.0)::float8)
+                                   AND f.failures + f.pending >= $2
+                              THEN greatest(f.next_slot, clock_timestamp())
+                                   + make_interval(secs => ($4 / 1000.0)::float8)
                               END
          WHERE f.window_start <= now() - make_interval(secs => $3)
-            OR f.failures < $2
+            OR f.failures + f.pending < $2
             OR greatest(f.next_slot, clock_timestamp())
                <= clock_timestamp() + make_interval(secs => ($5 / 1000.0)::float8)
-         RETURNING coalesce(ceil(1000 * extract(epoch FROM
-                       next_slot - make_interval(secs => ($4 / 1000.0)::float8) - clock_timestamp())), 0)::int8 AS wait_ms",
+         RETURNING coalesce(ceil(1000 * extract(epoch FROM next_slot
+                       - make_interval(secs => ($4 / 1000.0)::float8) - clock_timestamp())), 0)::int8 AS wait_ms",
     )
     .bind::<Text, _>(principal)
     .bind::<Int4, _>(l.per_account)
@@ -134,7 +161,8 @@ pub async fn reserve(
         }),
         None => {
             let w: Wait = diesel::sql_query(
-                "SELECT ceil(extract(epoch FROM next_slot - make_interval(secs => ($2 / 1000.0)::float8) - clock_timestamp()))::int8 AS secs
+                "SELECT ceil(extract(epoch FROM next_slot - make_interval(secs => ($2 / 1000.0)::float8)
+                                                - clock_timestamp()))::int8 AS secs
                    FROM login_failures WHERE principal = $1 AND source = '*'",
             )
             .bind::<Text, _>(principal)
@@ -148,38 +176,49 @@ pub async fn reserve(
     }
 }
 
-/// The attempt never ran (no hashing slot): take back its reservation.
-/// One row per statement, so no two locks are ever held at once.
-pub async fn refund(c: &mut Conn, principal: &str, source: &str) -> AppResult<()> {
-    for s in [source, ACCOUNT] {
-        diesel::sql_query(
-            "UPDATE login_failures SET failures = greatest(failures - 1, 0)
-              WHERE principal = $1 AND source = $2",
-        )
+/// How a reserved attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A wrong answer: a failure for the source and the account.
+    Failed,
+    /// The right answer: the source's failures are forgiven; the account's
+    /// stay (the owner logging in does not lift pacing an attacker caused).
+    Succeeded,
+    /// Never checked (no hashing slot): as if it had not been tried.
+    NotRun,
+}
+
+/// Settle a reservation. One row per statement, so no two locks are ever
+/// held at once.
+pub async fn settle(
+    c: &mut Conn,
+    principal: &str,
+    source: &str,
+    outcome: Outcome,
+) -> AppResult<()> {
+    let (source_sql, account_sql) = match outcome {
+        Outcome::Failed => (
+            "failures = failures + 1, pending = greatest(pending - 1, 0)",
+            "failures = failures + 1, pending = greatest(pending - 1, 0)",
+        ),
+        Outcome::Succeeded => (
+            "failures = 0, pending = greatest(pending - 1, 0)",
+            "pending = greatest(pending - 1, 0)",
+        ),
+        Outcome::NotRun => (
+            "pending = greatest(pending - 1, 0)",
+            "pending = greatest(pending - 1, 0)",
+        ),
+    };
+    for (s, set) in [(source, source_sql), (ACCOUNT, account_sql)] {
+        diesel::sql_query(format!(
+            "UPDATE login_failures SET {set} WHERE principal = $1 AND source = $2"
+        ))
         .bind::<Text, _>(principal)
         .bind::<Text, _>(s)
         .execute(c)
         .await?;
     }
-    Ok(())
-}
-
-/// The attempt was right: the source's failures are forgiven, and the
-/// account's count loses the one this attempt reserved (not the others:
-/// the owner logging in does not lift the pacing an attacker caused).
-pub async fn succeeded(c: &mut Conn, principal: &str, source: &str) -> AppResult<()> {
-    diesel::sql_query("DELETE FROM login_failures WHERE principal = $1 AND source = $2")
-        .bind::<Text, _>(principal)
-        .bind::<Text, _>(source)
-        .execute(c)
-        .await?;
-    diesel::sql_query(
-        "UPDATE login_failures SET failures = greatest(failures - 1, 0)
-          WHERE principal = $1 AND source = '*'",
-    )
-    .bind::<Text, _>(principal)
-    .execute(c)
-    .await?;
     Ok(())
 }
 

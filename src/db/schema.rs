@@ -86,6 +86,7 @@ diesel::table! {
         principal -> Text,
         source -> Text,
         failures -> Int4,
+        pending -> Int4,
         window_start -> Timestamptz,
         next_slot -> Nullable<Timestamptz>,
     }

@@ -10,7 +10,7 @@ use crate::auth::jwt::{Claims, JwtKeys, claims_for};
 use crate::auth::password::{self, Hasher, MIN_PASSWORD_LEN};
 use crate::auth::{Principal, PrincipalKind, Role, Scope};
 use crate::db::clients::{ClientRow, NewClient};
-use crate::db::login_failures::{Limits, Reservation};
+use crate::db::login_failures::{Limits, Outcome, Reservation};
 use crate::db::users::{NewUser, UserChanges, UserFilter, UserRow};
 use crate::db::{self, Db};
 use crate::domain::paging::{Cursor, PageRequest};
@@ -469,6 +469,8 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// A paced attempt whose turn is further away than this is refused (429
 /// `login_throttled`) rather than kept waiting.
 pub const MAX_PACING_WAIT: Duration = Duration::from_secs(10);
+/// How often a crowded source looks again for a free reservation.
+const CROWDED_RETRY: Duration = Duration::from_millis(25);
 
 /// How logins are bounded: the hashing slots and the pacing interval.
 pub struct LoginGuard<'a> {
@@ -478,12 +480,12 @@ pub struct LoginGuard<'a> {
 
 /// Exchange credentials for a token (`source`: the caller's address key).
 ///
-/// Every attempt is first reserved as a failure of its (account, source)
-/// pair and of its account, in the statements that check the limits; only
-/// a right answer takes it back. A source past `MAX_FAILURES_PER_SOURCE` is
-/// refused; an account past `PACE_AFTER_ACCOUNT_FAILURES` is slowed, one
-/// attempt per `pace`, so another source with the right password still
-/// logs in. An unknown account costs the same hashing time as a wrong
+/// Every attempt is first reserved on its (account, source) pair and its
+/// account, in the statements that check the limits (failures and
+/// attempts in flight together), and settled once checked. A source past
+/// `MAX_FAILURES_PER_SOURCE` is refused; an account past
+/// `PACE_AFTER_ACCOUNT_FAILURES` is slowed, one attempt per `pace`, so
+/// another source with the right password still logs in. An unknown account costs the same hashing time as a wrong
 /// password, and hashing waits for a slot (503 `login_busy` after
 /// `PASSWORD_HASH_WAIT_MS`).
 pub async fn issue_token(
@@ -514,21 +516,40 @@ pub async fn issue_token(
         pace_ms: guard.pace.as_millis() as i64,
         max_wait_ms: MAX_PACING_WAIT.as_millis() as i64,
     };
-    let wait_ms = db
-        .transaction(async |tx| {
-            match db::login_failures::reserve(tx, &principal_key, source, limits).await? {
-                Reservation::Go { wait_ms } => Ok(wait_ms),
-                Reservation::SourceLocked { retry_after_secs } => Err(AppError::TooManyRequests {
-                    code: "too_many_failed_logins",
-                    retry_after_secs,
-                }),
-                Reservation::Paced { retry_after_secs } => Err(AppError::TooManyRequests {
-                    code: "login_throttled",
-                    retry_after_secs,
-                }),
+    // A source with as many checks in flight as it has failures left waits
+    // for one to finish, as long as a login waits for a hashing slot.
+    let deadline = tokio::time::Instant::now() + guard.hasher.login_wait();
+    let wait_ms = loop {
+        let r = db
+            .transaction(async |tx| {
+                match db::login_failures::reserve(tx, &principal_key, source, limits).await? {
+                    Reservation::Go { wait_ms } => Ok(Some(wait_ms)),
+                    Reservation::Crowded => Ok(None),
+                    Reservation::SourceLocked { retry_after_secs } => {
+                        Err(AppError::TooManyRequests {
+                            code: "too_many_failed_logins",
+                            retry_after_secs,
+                        })
+                    }
+                    Reservation::Paced { retry_after_secs } => Err(AppError::TooManyRequests {
+                        code: "login_throttled",
+                        retry_after_secs,
+                    }),
+                }
+            })
+            .await?;
+        match r {
+            Some(wait_ms) => break wait_ms,
+            None if tokio::time::Instant::now() + CROWDED_RETRY < deadline => {
+                tokio::time::sleep(CROWDED_RETRY).await;
             }
-        })
-        .await?;
+            None => {
+                return Err(AppError::LoginBusy {
+                    retry_after_secs: 1,
+                });
+            }
+        }
+    };
     if wait_ms > 0 {
         tokio::time::sleep(Duration::from_millis(wait_ms)).await;
     }
@@ -568,9 +589,12 @@ pub async fn issue_token(
                 (claims, hash)
             })
     };
+    let settle = async |outcome| {
+        db.read(async |c| db::login_failures::settle(c, &principal_key, source, outcome).await)
+            .await
+    };
     let Ok(permit) = guard.hasher.login_permit().await else {
-        db.read(async |c| db::login_failures::refund(c, &principal_key, source).await)
-            .await?;
+        settle(Outcome::NotRun).await?;
         return Err(AppError::LoginBusy {
             retry_after_secs: 1,
         });
@@ -582,16 +606,17 @@ pub async fn issue_token(
     let ok = Hasher::verify(permit, secret, hash).await;
     match claims.filter(|_| ok) {
         Some(claims) => {
-            db.read(async |c| db::login_failures::succeeded(c, &principal_key, source).await)
-                .await?;
+            settle(Outcome::Succeeded).await?;
             let (access_token, expires_in) = keys.issue(claims)?;
             Ok(IssuedToken {
                 access_token,
                 expires_in,
             })
         }
-        // The reservation stays: it was a failure.
-        None => Err(AppError::Unauthenticated),
+        None => {
+            settle(Outcome::Failed).await?;
+            Err(AppError::Unauthenticated)
+        }
     }
 }
 
