@@ -1,5 +1,6 @@
 //! Settings from the environment: one struct, read and validated at start.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -32,6 +33,96 @@ pub struct Config {
     pub log_format: String,
     /// `PUBLIC_URL`: how the server is reached, for printed links (default from `BIND_ADDR`).
     pub public_url: Option<String>,
+    /// `TRUSTED_PROXIES`: IPs or CIDRs of the reverse proxies in front of the
+    /// server. Only a request whose TCP peer is one of them has its
+    /// `Forwarded` / `X-Forwarded-For` read (right-most untrusted hop); empty
+    /// (default): the peer address is the client, headers are ignored.
+    pub trusted_proxies: TrustedProxies,
+    /// `PASSWORD_HASH_CONCURRENCY` (default: half the cores, at least 1):
+    /// Argon2 runs at once in the process (each holds a 19 MiB block).
+    pub hash_concurrency: usize,
+    /// `PASSWORD_HASH_WAIT_MS` (default 1000): how long a login waits for a
+    /// hashing slot before it is answered 503 `login_busy`.
+    pub hash_wait: Duration,
+    /// `LOGIN_PACE_MS` (default 2000): once an account has had 10 failed
+    /// logins in 15 minutes from all sources together, attempts on it run
+    /// one per this interval.
+    pub login_pace: Duration,
+}
+
+/// One IP network (`10.0.0.0/8`, `2001:db8::/32`, or one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<IpNet, String> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP address or CIDR"))?;
+        let addr = addr.to_canonical();
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix length must be 0–{max}"))?,
+        };
+        Ok(IpNet { addr, prefix })
+    }
+}
+
+/// The reverse proxies whose forwarding headers are believed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    /// A comma- or space-separated list of IPs and CIDRs.
+    pub fn parse(list: &str) -> Result<TrustedProxies, String> {
+        list.split([',', ' ', '\t'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<IpNet>, String>>()
+            .map(TrustedProxies)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|n| n.contains(ip))
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -41,6 +132,8 @@ impl std::fmt::Debug for Config {
             .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
             .field("bind_addr", &self.bind_addr)
             .field("pool_size", &self.pool_size)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("hash_concurrency", &self.hash_concurrency)
             .finish_non_exhaustive()
     }
 }
@@ -90,6 +183,21 @@ impl Config {
                 .unwrap_or_default(),
             log_format: var("LOG_FORMAT").unwrap_or_else(|| "json".into()),
             public_url: var("PUBLIC_URL"),
+            trusted_proxies: TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|e| ConfigError(format!("TRUSTED_PROXIES: {e}")))?,
+            hash_concurrency: match parse(
+                "PASSWORD_HASH_CONCURRENCY",
+                crate::auth::password::default_concurrency(),
+            )? {
+                0 => {
+                    return Err(ConfigError(
+                        "PASSWORD_HASH_CONCURRENCY must be at least 1".into(),
+                    ));
+                }
+                n => n,
+            },
+            hash_wait: Duration::from_millis(parse("PASSWORD_HASH_WAIT_MS", 1000u64)?),
+            login_pace: Duration::from_millis(parse("LOGIN_PACE_MS", 2000u64)?),
         })
     }
 
@@ -108,6 +216,13 @@ impl Config {
             cors_origins: Vec::new(),
             log_format: "json".into(),
             public_url: None,
+            trusted_proxies: TrustedProxies::default(),
+            // Tests hash on every core and wait for a slot as long as a
+            // request may run: a test that logs in many times at once is not
+            // a test of the login bound (`Options::hasher` is).
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hash_wait: Duration::from_secs(30),
+            login_pace: Duration::from_millis(2000),
         }
     }
 }
@@ -352,5 +467,27 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn trusted_proxies_read_addresses_and_cidrs() {
+        let t = TrustedProxies::parse("10.0.0.0/8, 192.168.1.7 2001:db8::/32").unwrap();
+        assert!(t.contains("10.200.3.4".parse().unwrap()));
+        assert!(
+            t.contains("::ffff:10.1.1.1".parse().unwrap()),
+            "IPv4-mapped"
+        );
+        assert!(t.contains("192.168.1.7".parse().unwrap()));
+        assert!(!t.contains("192.168.1.8".parse().unwrap()));
+        assert!(t.contains("2001:db8:ffff::1".parse().unwrap()));
+        assert!(!t.contains("2001:db9::1".parse().unwrap()));
+        assert!(
+            TrustedProxies::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(TrustedProxies::parse("").unwrap().is_empty());
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.local").is_err());
     }
 }

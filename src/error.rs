@@ -130,6 +130,9 @@ pub enum AppError {
     },
     #[error("database unavailable")]
     Unavailable { retry_after_secs: u64 },
+    /// Every password-hashing slot stayed taken for the login's whole wait.
+    #[error("login busy")]
+    LoginBusy { retry_after_secs: u64 },
     /// The database session broke under the request (server restarted,
     /// backend terminated): answered like `Unavailable`, and the pool
     /// discards that connection instead of handing it to the next request.
@@ -194,6 +197,7 @@ impl AppError {
             AppError::NotAcceptable => "not_acceptable",
             AppError::TooManyRequests { code, .. } => code,
             AppError::Unavailable { .. } | AppError::ConnectionLost => "service_unavailable",
+            AppError::LoginBusy { .. } => "login_busy",
             AppError::Timeout => "request_timeout",
             AppError::Internal(_) => "internal_error",
         }
@@ -301,6 +305,17 @@ impl AppError {
                     "The database is temporarily unreachable; retry later.",
                 ),
             ),
+            AppError::LoginBusy { retry_after_secs } => (
+                t("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
+                match lang {
+                    Lang::Vi => format!(
+                        "Máy chủ đang bận kiểm tra các lần đăng nhập khác; hãy thử lại sau {retry_after_secs} giây."
+                    ),
+                    Lang::En => format!(
+                        "The server is busy checking other logins; retry in {retry_after_secs} seconds."
+                    ),
+                },
+            ),
             AppError::Timeout => (
                 t("Hết thời gian xử lý", "Request timed out"),
                 t(
@@ -371,9 +386,10 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable { .. } | AppError::ConnectionLost | AppError::Timeout => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            AppError::Unavailable { .. }
+            | AppError::LoginBusy { .. }
+            | AppError::ConnectionLost
+            | AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -389,7 +405,8 @@ impl ResponseError for AppError {
             AppError::TooManyRequests {
                 retry_after_secs, ..
             }
-            | AppError::Unavailable { retry_after_secs } => {
+            | AppError::Unavailable { retry_after_secs }
+            | AppError::LoginBusy { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             AppError::Timeout | AppError::ConnectionLost => {

@@ -34,6 +34,9 @@ pub struct AppState {
     pub audit_key: std::sync::Arc<domain::audit::SigningKey>,
     pub metrics: telemetry::Metrics,
     pub rate_limiter: api::middleware::RateLimiter,
+    /// Bounds concurrent Argon2 runs (the process-wide one, sized by the
+    /// first `AppState`; a test may put one of its own here).
+    pub hasher: std::sync::Arc<auth::password::Hasher>,
     /// The OpenAPI document, rendered once, served byte for byte.
     pub openapi_json: String,
     /// Path template → methods, for the `Allow` header of 405 answers.
@@ -48,7 +51,9 @@ impl AppState {
         rate_limit_per_minute: u32,
     ) -> AppState {
         let doc = api::openapi::document();
+        let hasher = auth::password::Hasher::install(config.hash_concurrency, config.hash_wait);
         AppState {
+            hasher,
             allowed_methods: api::openapi::allowed_methods(&doc),
             config,
             db,

@@ -497,6 +497,9 @@ async fn serve(config: Config, db: Db, private_db: bool) -> Result<(), String> {
             if let Err(e) = thidua::service::idempotency::purge_expired(&purge_db).await {
                 tracing::warn!(error = %e, "idempotency purge failed");
             }
+            if let Err(e) = identity::purge_login_failures(&purge_db).await {
+                tracing::warn!(error = %e, "login failure purge failed");
+            }
         }
     });
 

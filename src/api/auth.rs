@@ -1,7 +1,7 @@
 //! `/api/v1/auth`: tokens, the caller, the public key set.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -119,8 +119,18 @@ fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
 /// People use `{"grantType":"password","username","password"}`; other systems
 /// `{"grantType":"client_credentials","clientId","clientSecret"}`, or the
 /// OAuth 2.0 form `grant_type=client_credentials&client_id=…&client_secret=…`
-/// (`application/x-www-form-urlencoded`). After 10 failures for one username
-/// or client id within 15 minutes the endpoint answers 429 with `Retry-After`.
+/// (`application/x-www-form-urlencoded`).
+///
+/// After 10 failures for one username or client id from one address within
+/// 15 minutes, that address gets 429 `too_many_failed_logins` (with
+/// `Retry-After`) for the account; other addresses still log in. After 10
+/// failures from all addresses together, attempts on the account are slowed
+/// to one per `LOGIN_PACE_MS` (2 s); one that would wait more than 10 s is
+/// 429 `login_throttled`. Password checks run a few at a time: a login that
+/// finds no free slot within `PASSWORD_HASH_WAIT_MS` is 503 `login_busy`
+/// (with `Retry-After`). `Idempotency-Key` is refused here (400
+/// `idempotency_key_not_supported`): the answer is a credential, never
+/// stored, and asking again is harmless.
 #[utoipa::path(
     tag = "auth",
     request_body(content(
@@ -132,11 +142,12 @@ fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
     )),
     responses(
         (status = 200, body = TokenResponse, description = "A bearer token"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_form`, `invalid_grant_request` (a form field missing), `unsupported_grant_type`"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`, `malformed_form`, `invalid_grant_request` (a form field missing), `unsupported_grant_type`, `idempotency_key_not_supported`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`: wrong credentials (the same answer for an unknown account)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: an unknown or missing field in the JSON body"),
         (status = 415, body = Problem, content_type = "application/problem+json", description = "`unsupported_media_type`"),
-        (status = 429, body = Problem, content_type = "application/problem+json", description = "`too_many_failed_logins` (with `Retry-After`)"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`too_many_failed_logins` (this address, this account), `login_throttled` (the account is paced and its queue is full), `rate_limited`; with `Retry-After`"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`login_busy` (no password-hashing slot came free in time), `service_unavailable`, `request_timeout`; with `Retry-After`"),
     ),
     security(())
 )]
@@ -184,7 +195,19 @@ pub async fn token(
     if too_long {
         return Err(AppError::Unauthenticated);
     }
-    let t = identity::issue_token(&state.db, &state.jwt, grant).await?;
+    let source = req
+        .extensions()
+        .get::<super::middleware::ClientAddr>()
+        .copied()
+        .unwrap_or(super::middleware::ClientAddr(
+            req.peer_addr().map(|a| a.ip()),
+        ))
+        .key();
+    let guard = identity::LoginGuard {
+        hasher: &state.hasher,
+        pace: state.config.login_pace,
+    };
+    let t = identity::issue_token(&state.db, &state.jwt, &guard, grant, &source).await?;
     Ok(web::Json(TokenResponse {
         access_token: t.access_token,
         token_type: "Bearer",

@@ -154,7 +154,7 @@ pub fn payload_error(e: actix_web::Error, limit: Option<usize>) -> actix_web::Er
         .into(),
         Some(other) => {
             tracing::debug!(error = %other, "unreadable request body");
-            AppError::bad_request("malformed_body", "the request body could not be read").into()
+            AppError::bad_request("malformed_body", UNREADABLE_BODY).into()
         }
         None => e,
     }
@@ -192,13 +192,18 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
                 AppError::bad_request("malformed_json", msg)
             }
         }
+        // The decoder's or the connection's own words stay in the log.
         other => {
-            // The decoder's own text (e.g. "invalid gzip header") stays in the log.
-            tracing::debug!(error = %other, "unreadable JSON body");
-            AppError::bad_request("malformed_body", "the request body could not be read")
+            tracing::info!(error = %other, "unreadable request body");
+            AppError::bad_request("malformed_body", UNREADABLE_BODY)
         }
     }
 }
+
+/// The detail of `malformed_body`: one fixed sentence, never the text of
+/// the error behind it (issue 12, item 9).
+pub const UNREADABLE_BODY: &str =
+    "the body could not be decoded (a broken Content-Encoding stream or an interrupted upload)";
 
 /// App-wide extractor configuration: parse errors become problems.
 pub fn configure_extractors(cfg: &mut actix_web::web::ServiceConfig, body_limit: usize) {

@@ -60,6 +60,10 @@ pub struct JwtKeys {
     pub audience: String,
     pub ttl_secs: u64,
     validation: Validation,
+    /// HMAC-SHA256 of the signing secret (HS256) or private key (EdDSA):
+    /// the root of keys the server derives for other purposes (sealing
+    /// idempotent responses), never the signing key itself.
+    server_key: [u8; 32],
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -71,6 +75,17 @@ impl std::fmt::Debug for JwtKeys {
 }
 
 pub const MIN_SECRET_LEN: usize = 32;
+
+fn server_key(secret: &[u8]) -> [u8; 32] {
+    use aws_lc_rs::hmac;
+    let tag = hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, secret),
+        b"thidua server key v1",
+    );
+    let mut out = [0u8; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
+}
 
 impl JwtKeys {
     fn validation(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
@@ -105,6 +120,7 @@ impl JwtKeys {
             audience: audience.into(),
             ttl_secs,
             validation: Self::validation(Algorithm::HS256, issuer, audience),
+            server_key: server_key(secret),
         })
     }
 
@@ -132,7 +148,32 @@ impl JwtKeys {
             audience: audience.into(),
             ttl_secs,
             validation: Self::validation(Algorithm::EdDSA, issuer, audience),
+            // The key, not its PEM layout: whitespace does not change it.
+            server_key: server_key(
+                &private_pem
+                    .iter()
+                    .copied()
+                    .filter(|b| !b.is_ascii_whitespace())
+                    .collect::<Vec<u8>>(),
+            ),
         })
+    }
+
+    /// A 32-byte key for `purpose` and `context`, derived from the server's
+    /// secret: unknown to anyone who holds only the database.
+    pub fn derive_key(&self, purpose: &str, context: &[&[u8]]) -> [u8; 32] {
+        use aws_lc_rs::hmac;
+        let key = hmac::Key::new(hmac::HMAC_SHA256, &self.server_key);
+        let mut ctx = hmac::Context::with_key(&key);
+        ctx.update(purpose.as_bytes());
+        for part in context {
+            // Length-prefixed: ("ab", "c") and ("a", "bc") differ.
+            ctx.update(&(part.len() as u64).to_be_bytes());
+            ctx.update(part);
+        }
+        let mut out = [0u8; 32];
+        out.copy_from_slice(ctx.sign().as_ref());
+        out
     }
 
     pub fn algorithm(&self) -> Algorithm {

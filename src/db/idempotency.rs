@@ -1,4 +1,5 @@
-//! Queries on `idempotency_keys`.
+//! Queries on `idempotency_keys`. `key` holds the hex SHA-256 of the
+//! Idempotency-Key and `body` the sealed response (service::idempotency).
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bytea, Text};

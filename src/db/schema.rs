@@ -93,10 +93,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> Int8,
+    login_failures (principal, source) {
         principal -> Text,
-        failed_at -> Timestamptz,
+        source -> Text,
+        failures -> Int4,
+        pending -> Int4,
+        window_start -> Timestamptz,
+        next_slot -> Nullable<Timestamptz>,
     }
 }
 

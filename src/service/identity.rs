@@ -1,22 +1,21 @@
 //! Users, service clients and tokens: who may call, and how they prove it.
 
+use std::time::Duration;
+
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{Change, check_version, record};
 use crate::auth::jwt::{Claims, JwtKeys, claims_for};
-use crate::auth::password::{self, MIN_PASSWORD_LEN};
+use crate::auth::password::{self, Hasher, MIN_PASSWORD_LEN};
 use crate::auth::{Principal, PrincipalKind, Role, Scope};
 use crate::db::clients::{ClientRow, NewClient};
+use crate::db::login_failures::{Limits, Outcome, Reservation};
 use crate::db::users::{NewUser, UserChanges, UserFilter, UserRow};
 use crate::db::{self, Db};
 use crate::domain::paging::{Cursor, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::i18n::nfc;
-
-/// Failed logins allowed per username or client id in the window.
-pub const MAX_FAILURES: i64 = 10;
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 
 pub struct CreateUser {
     pub username: String,
@@ -460,49 +459,108 @@ pub async fn disable_client(
     .await
 }
 
-fn bad_credentials() -> AppError {
-    AppError::Unauthenticated
+/// Issue 12, item 2: failures allowed per (account, source address) in the
+/// window; the next attempt from that source is 429 `too_many_failed_logins`.
+pub const MAX_FAILURES_PER_SOURCE: i32 = 10;
+/// Failures per account, from all sources together, after which attempts on
+/// it are paced (`Config::login_pace` apart) instead of refused.
+pub const PACE_AFTER_ACCOUNT_FAILURES: i32 = 10;
+pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// A paced attempt whose turn is further away than this is refused (429
+/// `login_throttled`) rather than kept waiting.
+pub const MAX_PACING_WAIT: Duration = Duration::from_secs(10);
+/// How often a crowded source looks again for a free reservation.
+const CROWDED_RETRY: Duration = Duration::from_millis(25);
+
+/// How logins are bounded: the hashing slots and the pacing interval.
+pub struct LoginGuard<'a> {
+    pub hasher: &'a Hasher,
+    pub pace: Duration,
 }
 
-/// Exchange credentials for a token. After `MAX_FAILURES` failures in the
-/// window for one username or client id: 429 with `Retry-After`. An unknown
-/// account costs the same hashing time as a wrong password.
-pub async fn issue_token(db: &Db, keys: &JwtKeys, grant: Grant) -> AppResult<IssuedToken> {
-    let (principal_key, secret) = match &grant {
-        Grant::Password { username, password } => (
-            format!("user:{}", username.trim().to_lowercase()),
-            password.clone(),
-        ),
+/// Exchange credentials for a token (`source`: the caller's address key).
+///
+/// Every attempt is first reserved on its (account, source) pair and its
+/// account, in the statements that check the limits (failures and
+/// attempts in flight together), and settled once checked. A source past
+/// `MAX_FAILURES_PER_SOURCE` is refused; an account past
+/// `PACE_AFTER_ACCOUNT_FAILURES` is slowed, one attempt per `pace`, so
+/// another source with the right password still logs in. An unknown account costs the same hashing time as a wrong
+/// password, and hashing waits for a slot (503 `login_busy` after
+/// `PASSWORD_HASH_WAIT_MS`).
+pub async fn issue_token(
+    db: &Db,
+    keys: &JwtKeys,
+    guard: &LoginGuard<'_>,
+    grant: Grant,
+    source: &str,
+) -> AppResult<IssuedToken> {
+    let (principal_key, name, secret) = match grant {
+        Grant::Password { username, password } => {
+            let name = username.trim().to_lowercase();
+            (format!("user:{name}"), name, password)
+        }
         Grant::ClientCredentials {
             client_id,
             client_secret,
-        } => (
-            format!("client:{}", client_id.trim().to_lowercase()),
-            client_secret.clone(),
-        ),
+        } => {
+            let name = client_id.trim().to_lowercase();
+            (format!("client:{name}"), name, client_secret)
+        }
     };
-    let (failures, wait) = db
-        .read(async |c| db::login_failures::recent(c, &principal_key, FAILURE_WINDOW_SECS).await)
-        .await?;
-    if failures >= MAX_FAILURES {
-        return Err(AppError::TooManyRequests {
-            code: "too_many_failed_logins",
-            retry_after_secs: wait as u64,
-        });
+    let is_user = principal_key.starts_with("user:");
+    let limits = Limits {
+        per_source: MAX_FAILURES_PER_SOURCE,
+        per_account: PACE_AFTER_ACCOUNT_FAILURES,
+        window_secs: FAILURE_WINDOW_SECS,
+        pace_ms: guard.pace.as_millis() as i64,
+        max_wait_ms: MAX_PACING_WAIT.as_millis() as i64,
+    };
+    // A source with as many checks in flight as it has failures left waits
+    // for one to finish, as long as a login waits for a hashing slot.
+    let deadline = tokio::time::Instant::now() + guard.hasher.login_wait();
+    let wait_ms = loop {
+        let r = db
+            .transaction(async |tx| {
+                match db::login_failures::reserve(tx, &principal_key, source, limits).await? {
+                    Reservation::Go { wait_ms } => Ok(Some(wait_ms)),
+                    Reservation::Crowded => Ok(None),
+                    Reservation::SourceLocked { retry_after_secs } => {
+                        Err(AppError::TooManyRequests {
+                            code: "too_many_failed_logins",
+                            retry_after_secs,
+                        })
+                    }
+                    Reservation::Paced { retry_after_secs } => Err(AppError::TooManyRequests {
+                        code: "login_throttled",
+                        retry_after_secs,
+                    }),
+                }
+            })
+            .await?;
+        match r {
+            Some(wait_ms) => break wait_ms,
+            None if tokio::time::Instant::now() + CROWDED_RETRY < deadline => {
+                tokio::time::sleep(CROWDED_RETRY).await;
+            }
+            None => {
+                return Err(AppError::LoginBusy {
+                    retry_after_secs: 1,
+                });
+            }
+        }
+    };
+    if wait_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
     }
-    let claims: Option<Claims> = match &grant {
-        Grant::Password { username, .. } => {
-            let found = db
-                .read(async |c| db::users::by_username(c, &username.trim().to_lowercase()).await)
-                .await?;
-            let (row, hash) = match found {
-                Some((row, hash)) if row.active => (Some(row), Some(hash)),
-                _ => (None, None),
-            };
-            let ok = password::verify(secret, hash).await;
-            row.filter(|_| ok).map(|u| {
+
+    let claims: Option<(Claims, String)> = if is_user {
+        db.read(async |c| db::users::by_username(c, &name).await)
+            .await?
+            .filter(|(row, _)| row.active)
+            .map(|(u, hash)| {
                 let roles = u.roles.iter().filter_map(|r| Role::parse(r)).collect();
-                claims_for(
+                let claims = claims_for(
                     PrincipalKind::User,
                     u.id,
                     &u.username,
@@ -510,23 +568,16 @@ pub async fn issue_token(db: &Db, keys: &JwtKeys, grant: Grant) -> AppResult<Iss
                     &[],
                     u.organization_id,
                     u.token_version,
-                )
+                );
+                (claims, hash)
             })
-        }
-        Grant::ClientCredentials { client_id, .. } => {
-            let found = db
-                .read(async |c| {
-                    db::clients::by_client_id(c, &client_id.trim().to_lowercase()).await
-                })
-                .await?;
-            let (row, hash) = match found {
-                Some((row, hash)) if row.active => (Some(row), Some(hash)),
-                _ => (None, None),
-            };
-            let ok = password::verify(secret, hash).await;
-            row.filter(|_| ok).map(|c| {
+    } else {
+        db.read(async |c| db::clients::by_client_id(c, &name).await)
+            .await?
+            .filter(|(row, _)| row.active)
+            .map(|(c, hash)| {
                 let scopes: Vec<Scope> = c.scopes.iter().filter_map(|s| Scope::parse(s)).collect();
-                claims_for(
+                let claims = claims_for(
                     PrincipalKind::Client,
                     c.id,
                     &c.client_id,
@@ -534,16 +585,28 @@ pub async fn issue_token(db: &Db, keys: &JwtKeys, grant: Grant) -> AppResult<Iss
                     &scopes,
                     c.organization_id,
                     c.token_version,
-                )
+                );
+                (claims, hash)
             })
-        }
     };
-    match claims {
+    let settle = async |outcome| {
+        db.read(async |c| db::login_failures::settle(c, &principal_key, source, outcome).await)
+            .await
+    };
+    let Ok(permit) = guard.hasher.login_permit().await else {
+        settle(Outcome::NotRun).await?;
+        return Err(AppError::LoginBusy {
+            retry_after_secs: 1,
+        });
+    };
+    let (claims, hash) = match claims {
+        Some((claims, hash)) => (Some(claims), Some(hash)),
+        None => (None, None),
+    };
+    let ok = Hasher::verify(permit, secret, hash).await;
+    match claims.filter(|_| ok) {
         Some(claims) => {
-            if failures > 0 {
-                db.read(async |c| db::login_failures::clear(c, &principal_key).await)
-                    .await?;
-            }
+            settle(Outcome::Succeeded).await?;
             let (access_token, expires_in) = keys.issue(claims)?;
             Ok(IssuedToken {
                 access_token,
@@ -551,11 +614,17 @@ pub async fn issue_token(db: &Db, keys: &JwtKeys, grant: Grant) -> AppResult<Iss
             })
         }
         None => {
-            db.read(async |c| db::login_failures::record(c, &principal_key).await)
-                .await?;
-            Err(bad_credentials())
+            settle(Outcome::Failed).await?;
+            Err(AppError::Unauthenticated)
         }
     }
+}
+
+/// Delete failed-login counters whose window has ended (run by `serve`
+/// with the idempotency purge, so the table holds at most a window's worth).
+pub async fn purge_login_failures(db: &Db) -> AppResult<usize> {
+    db.read(async |c| db::login_failures::purge_expired(c, FAILURE_WINDOW_SECS).await)
+        .await
 }
 
 /// The live side of authentication: the account still exists, is active,

@@ -197,6 +197,8 @@ pub struct Options {
     pub rate_limit: u32,
     pub config: Config,
     pub jwt: Option<JwtKeys>,
+    /// A password hasher of the test's own (else the process-wide one).
+    pub hasher: Option<std::sync::Arc<thidua::auth::password::Hasher>>,
 }
 
 impl Default for Options {
@@ -206,6 +208,7 @@ impl Default for Options {
             rate_limit: 0,
             config: Config::for_tests(),
             jwt: None,
+            hasher: None,
         }
     }
 }
@@ -235,12 +238,11 @@ impl TestApp {
             counter,
         )
         .unwrap();
-        let state = web::Data::new(AppState::new(
-            cfg,
-            db,
-            opts.jwt.unwrap_or_else(test_keys),
-            opts.rate_limit,
-        ));
+        let mut state = AppState::new(cfg, db, opts.jwt.unwrap_or_else(test_keys), opts.rate_limit);
+        if let Some(h) = opts.hasher {
+            state.hasher = h;
+        }
+        let state = web::Data::new(state);
         let svc = std::rc::Rc::new(actix_web::test::init_service(build_app(state.clone())).await);
         let call: Call = Box::new(move |req| {
             let svc = svc.clone();

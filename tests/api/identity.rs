@@ -546,7 +546,7 @@ async fn eleventh_wrong_password_is_429_and_a_login_after_the_window_succeeds() 
         "unauthenticated",
     );
 
-    app.sql("UPDATE login_failures SET failed_at = failed_at - interval '16 minutes'");
+    app.sql("UPDATE login_failures SET window_start = window_start - interval '16 minutes'");
     assert_eq!(
         login(&app, "target", "mật-khẩu-thử-nghiệm").await.status,
         200

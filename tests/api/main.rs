@@ -9,6 +9,7 @@ mod audit_events;
 mod evaluation;
 mod foundation;
 mod identity;
+mod login_abuse;
 mod openapi_doc;
 mod pledges;
 mod query_counts;
