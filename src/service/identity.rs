@@ -589,9 +589,14 @@ pub async fn issue_token(
                 (claims, hash)
             })
     };
+    // Both counters in one transaction, in the order `reserve` locks them:
+    // a reservation never sees the address's attempt settled and the
+    // account's still in flight (which would pace a right answer).
     let settle = async |outcome| {
-        db.read(async |c| db::login_failures::settle(c, &principal_key, source, outcome).await)
-            .await
+        db.transaction(async |tx| {
+            db::login_failures::settle(tx, &principal_key, source, outcome).await
+        })
+        .await
     };
     let Ok(permit) = guard.hasher.login_permit().await else {
         settle(Outcome::NotRun).await?;
