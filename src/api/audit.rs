@@ -80,9 +80,11 @@ pub struct AuditQuery {
     pub entity_id: Option<String>,
     /// From this time (inclusive).
     #[validate(custom(function = "crate::api::checks::instant"))]
+    #[param(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub from: Option<DateTime<Utc>>,
     /// Until this time (exclusive).
     #[validate(custom(function = "crate::api::checks::instant"))]
+    #[param(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub to: Option<DateTime<Utc>>,
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200)]

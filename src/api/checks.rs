@@ -34,6 +34,17 @@ fn not_blank(s: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// What `line` accepts, as the JSON Schema `pattern` the document gives
+/// every such field (the attribute repeats it: utoipa takes literals only;
+/// a test keeps the two equal and in agreement with `line`).
+pub const LINE_PATTERN: &str = r"^[^\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff][^\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$";
+
+/// What `block` accepts, as a JSON Schema `pattern` (see `LINE_PATTERN`).
+pub const BLOCK_PATTERN: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$";
+
+/// Dates and instants in 1900..=2100, as a JSON Schema `pattern`.
+pub const DATE_PATTERN: &str = r"^(19[0-9]{2}|20[0-9]{2}|2100)-";
+
 /// A name or a one-line label (a person's or unit's name, a title, a
 /// position): not blank; no control character (a line break included), no
 /// zero-width or bidirectional control character.
@@ -136,6 +147,98 @@ mod tests {
         assert!(block("dòng 1\ndòng 2\ttab").is_ok());
         assert!(block("  \n ").is_err());
         assert!(block("a\u{2066}b").is_err());
+    }
+
+    /// A JSON Schema pattern for Rust's regex: `\uXXXX` is `\x{XXXX}` there.
+    fn rust_regex(p: &str) -> regex::Regex {
+        let p = regex::Regex::new(r"\\u([0-9a-f]{4})")
+            .unwrap()
+            .replace_all(p, r"\x{$1}");
+        regex::Regex::new(&p).unwrap()
+    }
+
+    #[test]
+    fn the_documented_patterns_accept_what_the_checks_accept() {
+        let (l, b) = (rust_regex(LINE_PATTERN), rust_regex(BLOCK_PATTERN));
+        for s in [
+            "Sở Y tế",
+            " a ",
+            "   ",
+            "",
+            "\t",
+            "a\nb",
+            "a\u{0}b",
+            "Sở\u{200b}Y",
+            "x\u{202e}y",
+            "\u{feff}A",
+            "dòng 1\ndòng 2\ttab",
+            "  \n ",
+            "a\u{2066}b",
+            "\u{a0}",
+            "\u{7f}",
+            "ok\u{85}",
+        ] {
+            assert_eq!(l.is_match(s), line(s).is_ok(), "line {s:?}");
+            assert_eq!(b.is_match(s), block(s).is_ok(), "block {s:?}");
+        }
+        let d = rust_regex(DATE_PATTERN);
+        for (s, ok) in [
+            ("1900-01-01", true),
+            ("2100-12-31", true),
+            ("1899-12-31", false),
+            ("2101-01-01", false),
+            ("0021-04-01", false),
+        ] {
+            assert_eq!(d.is_match(s), ok, "{s}");
+        }
+    }
+
+    #[test]
+    fn every_checked_field_carries_its_pattern_in_the_document() {
+        let doc = crate::api::openapi::render();
+        for (pattern, check) in [(LINE_PATTERN, "line"), (BLOCK_PATTERN, "block")] {
+            let quoted = serde_json::to_string(pattern).unwrap();
+            let fields = doc.matches(&format!("\"pattern\": {quoted}")).count();
+            assert!(fields > 0, "no field carries the {check} pattern");
+        }
+        let src: String = [
+            "audit",
+            "blocs",
+            "clients",
+            "conferences",
+            "evaluation",
+            "organizations",
+            "people",
+            "pledges",
+            "titles",
+            "users",
+        ]
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(format!("{}/src/api/{f}.rs", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+        })
+        .collect();
+        for (pattern, check) in [
+            (LINE_PATTERN, "line"),
+            (BLOCK_PATTERN, "block"),
+            (DATE_PATTERN, "date"),
+        ] {
+            let uses = src
+                .matches(&format!("crate::api::checks::{check}\""))
+                .count()
+                + if check == "date" {
+                    src.matches("crate::api::checks::instant\"").count()
+                } else {
+                    0
+                };
+            let literal = format!("{pattern:?}");
+            let patterns = src.matches(&literal).count();
+            assert_eq!(
+                uses, patterns,
+                "{check}: {uses} checked fields, {patterns} patterns"
+            );
+        }
     }
 
     #[test]

@@ -51,13 +51,23 @@ pub struct Representative {
         length(min = 1, max = 200),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 200, example = "Hoàng Minh Ái")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Hoàng Minh Ái",
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub full_name: String,
     #[validate(
         length(min = 1, max = 200),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 200, example = "Trưởng Ban Dân tộc")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Trưởng Ban Dân tộc",
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub position: Option<String>,
     pub organization_id: Option<Uuid>,
 }
@@ -77,9 +87,14 @@ pub struct AdoptedDocument {
         length(min = 1, max = 100),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub number: Option<String>,
     #[validate(custom(function = "crate::api::checks::date"))]
+    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub date: Option<NaiveDate>,
     #[validate(length(max = 2000), custom(function = "crate::api::checks::web_url"))]
     #[schema(format = "uri", max_length = 2000, pattern = "^https?://")]
@@ -169,19 +184,28 @@ pub struct ConferenceBody {
     pub year: i32,
     pub kind: ConferenceKind,
     #[validate(custom(function = "crate::api::checks::date"))]
+    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub date: NaiveDate,
     #[validate(
         length(min = 1, max = 300),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub location: Option<String>,
     pub host_organization_id: Option<Uuid>,
     #[validate(
         length(min = 1, max = 500),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 500))]
@@ -251,6 +275,7 @@ impl ConferenceBody {
 pub struct ConferenceQuery {
     pub bloc_id: Option<Uuid>,
     #[validate(range(min = 2000, max = 2100))]
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200)]

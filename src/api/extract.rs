@@ -100,6 +100,10 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
             }
             let json: serde_json::Value = serde_json::from_slice(&bytes)
                 .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))?;
+            // `null` is "no body" too: the document says the body is nullable.
+            if json.is_null() {
+                return Ok(OptionalJson(None));
+            }
             Ok(OptionalJson(Some(typed_body(json)?)))
         })
     }

@@ -120,20 +120,30 @@ pub struct CreateOrganizationBody {
         length(min = 1, max = 300),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub name: String,
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub short_name: Option<String>,
     pub kind: OrgKind,
     /// Makes this a sub-unit of that unit.
     pub parent_id: Option<Uuid>,
     #[validate(custom(function = "crate::api::checks::date"))]
+    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub valid_from: Option<NaiveDate>,
     #[validate(custom(function = "crate::api::checks::date"))]
+    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub valid_to: Option<NaiveDate>,
 }
 
@@ -145,21 +155,25 @@ pub struct UpdateOrganizationBody {
         length(min = 1, max = 300),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$")]
     pub short_name: Option<Option<String>>,
     pub kind: Option<OrgKind>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub parent_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     #[validate(custom(function = "crate::api::checks::date"))]
     pub valid_from: Option<Option<NaiveDate>>,
 }
@@ -170,6 +184,7 @@ pub struct UpdateOrganizationBody {
 pub struct RetireOrganizationBody {
     /// Last day valid (default: yesterday).
     #[validate(custom(function = "crate::api::checks::date"))]
+    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub valid_to: Option<NaiveDate>,
     /// The organisation it was renamed to or merged into (from the next day).
     pub superseded_by_id: Option<Uuid>,
@@ -187,6 +202,7 @@ pub struct OrganizationQuery {
     pub active: Option<bool>,
     /// Only those valid on this date (history across renames and merges).
     #[validate(custom(function = "crate::api::checks::date"))]
+    #[param(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub as_of: Option<NaiveDate>,
     /// Case- and diacritic-insensitive search in code, name and short name (`so y te`).
     #[validate(length(min = 1, max = 100))]

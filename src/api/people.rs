@@ -112,18 +112,27 @@ pub struct CreatePersonBody {
         length(min = 1, max = 200),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub full_name: String,
     pub organization_id: Uuid,
     #[validate(
         length(min = 1, max = 200),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub position: Option<String>,
     pub category: Category,
     pub gender: Option<Gender>,
     #[validate(custom(function = "crate::api::checks::date"))]
+    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub employment_start: Option<NaiveDate>,
 }
 
@@ -135,7 +144,11 @@ pub struct UpdatePersonBody {
         length(min = 1, max = 200),
         custom(function = "crate::api::checks::line")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     pub full_name: Option<String>,
     pub organization_id: Option<Uuid>,
     #[serde(default, deserialize_with = "double_option")]
@@ -147,7 +160,7 @@ pub struct UpdatePersonBody {
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<Option<Gender>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     #[validate(custom(function = "crate::api::checks::date"))]
     pub employment_start: Option<Option<NaiveDate>>,
     /// `false` when the person leaves (people are never deleted).
