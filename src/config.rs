@@ -131,14 +131,14 @@ pub struct Settings {
     /// Default: unset
     #[arg(long, env = "JWT_PRIVATE_KEY", value_name = "PEM|PATH", hide_env_values = true,
           global = true, value_parser = pem_or_path)]
-    pub jwt_private_key: Option<Vec<u8>>,
+    pub jwt_private_key: Option<Pem>,
 
     /// Ed25519 public key (PEM text or a path), served at /api/v1/auth/jwks.
     ///
     /// Default: unset
     #[arg(long, env = "JWT_PUBLIC_KEY", value_name = "PEM|PATH", global = true,
           value_parser = pem_or_path)]
-    pub jwt_public_key: Option<Vec<u8>>,
+    pub jwt_public_key: Option<Pem>,
 
     /// The `iss` claim, checked on every token.
     #[arg(long, env = "JWT_ISSUER", value_name = "TEXT", default_value = "thidua",
@@ -160,7 +160,7 @@ pub struct Settings {
     /// Default: generated with the private database, else derived from the JWT key
     #[arg(long, env = "AUDIT_SIGNING_KEY", value_name = "PEM|PATH", hide_env_values = true,
           global = true, value_parser = audit_key)]
-    pub audit_signing_key: Option<Vec<u8>>,
+    pub audit_signing_key: Option<Pem>,
 
     /// How often `serve` signs an audit checkpoint when the chain advanced (seconds); 0 turns it off.
     #[arg(long, env = "AUDIT_CHECKPOINT_SECS", value_name = "SECS", default_value = "300",
@@ -274,12 +274,12 @@ impl Settings {
             login_pace: Duration::from_millis(self.login_pace_ms),
             rate_limit_per_minute: self.rate_limit_per_minute,
             jwt_secret: self.jwt_secret,
-            jwt_private_key: self.jwt_private_key,
-            jwt_public_key: self.jwt_public_key,
+            jwt_private_key: self.jwt_private_key.map(|p| p.0),
+            jwt_public_key: self.jwt_public_key.map(|p| p.0),
             jwt_issuer: self.jwt_issuer,
             jwt_audience: self.jwt_audience,
             token_ttl_secs: self.token_ttl_secs,
-            audit_signing_key: self.audit_signing_key,
+            audit_signing_key: self.audit_signing_key.map(|p| p.0),
             audit_checkpoint: (self.audit_checkpoint_secs > 0)
                 .then(|| Duration::from_secs(self.audit_checkpoint_secs)),
         })
@@ -452,8 +452,12 @@ fn jwt_secret(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// PEM bytes, from the setting's text or the file it named.
+#[derive(Clone, Debug)]
+pub struct Pem(pub Vec<u8>);
+
 /// PEM text, or the path of a file holding it.
-fn pem_or_path(s: &str) -> Result<Vec<u8>, String> {
+fn pem_or_path(s: &str) -> Result<Pem, String> {
     let bytes = if s.trim_start().starts_with("-----BEGIN") {
         s.as_bytes().to_vec()
     } else {
@@ -462,12 +466,12 @@ fn pem_or_path(s: &str) -> Result<Vec<u8>, String> {
     if !String::from_utf8_lossy(&bytes).contains("-----BEGIN") {
         return Err("is neither PEM text nor a file holding PEM".into());
     }
-    Ok(bytes)
+    Ok(Pem(bytes))
 }
 
-fn audit_key(s: &str) -> Result<Vec<u8>, String> {
+fn audit_key(s: &str) -> Result<Pem, String> {
     let pem = pem_or_path(s)?;
-    crate::domain::audit::SigningKey::from_pem(&pem)?;
+    crate::domain::audit::SigningKey::from_pem(&pem.0)?;
     Ok(pem)
 }
 
@@ -818,7 +822,7 @@ mod tests {
         let path = dir.join("given.pem");
         std::fs::write(&path, key.to_pem()).unwrap();
         let pem = audit_key(&path.display().to_string()).unwrap();
-        let (got, _) = resolve_audit_key(Some(pem), None, None, true)
+        let (got, _) = resolve_audit_key(Some(pem.0), None, None, true)
             .unwrap()
             .unwrap();
         assert_eq!(got.public(), key.public());

@@ -94,11 +94,11 @@ pub fn fingerprint() -> String {
 pub async fn create_database_if_missing(url: &str) -> Result<bool, String> {
     use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
     let target = Target::parse(url).map_err(|e| format!("DATABASE_URL: {e}"))?;
-    let missing = match target.connect().await {
+    match target.connect().await {
         Ok(_) => return Ok(false),
-        Err(e) if e.is_missing_database() => e,
+        Err(e) if e.is_missing_database() => {}
         Err(e) => return Err(target.explain(&e)),
-    };
+    }
     let name = target.database().to_string();
     let role = target.user().unwrap_or("(default)").to_string();
     let mut maintenance = None;
@@ -115,8 +115,8 @@ pub async fn create_database_if_missing(url: &str) -> Result<bool, String> {
     }
     let Some(mut conn) = maintenance else {
         return Err(format!(
-            "database \"{name}\" does not exist ({}), and it cannot be created: {why}",
-            target.explain(&missing)
+            "database \"{name}\" does not exist at {}, and it cannot be created: {why}",
+            target.describe_server()
         ));
     };
     let may: Flag = diesel::sql_query(
