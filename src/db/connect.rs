@@ -330,7 +330,11 @@ impl Target {
                     ) => format!(
                         "the server's TLS certificate is not valid for host name {} (it names {}; verify-full checks it)",
                         expected.to_str(),
-                        presented.join(", ")
+                        presented
+                            .iter()
+                            .map(|n| plain_name(n))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     rustls::Error::InvalidCertificate(
                         CertificateError::Expired | CertificateError::ExpiredContext { .. },
@@ -359,6 +363,16 @@ impl Target {
         }
         text
     }
+}
+
+/// A name as rustls presents it (`DnsName("db.example")`, `IpAddress(10.0.0.5)`)
+/// as an operator writes it.
+fn plain_name(n: &str) -> &str {
+    ["DnsName(\"", "IpAddress("]
+        .iter()
+        .find_map(|p| n.strip_prefix(p))
+        .map(|rest| rest.trim_end_matches(')').trim_end_matches('"'))
+        .unwrap_or(n)
 }
 
 /// Why a connection failed.
@@ -633,6 +647,13 @@ mod tests {
         let e = Target::parse("postgres://u@h/thidua?sslcert=/x.pem").unwrap_err();
         assert!(e.starts_with("sslcert is not supported"), "{e}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn presented_certificate_names_read_as_written() {
+        assert_eq!(plain_name("DnsName(\"db.example\")"), "db.example");
+        assert_eq!(plain_name("IpAddress(10.0.0.5)"), "10.0.0.5");
+        assert_eq!(plain_name("*.example"), "*.example");
     }
 
     #[test]

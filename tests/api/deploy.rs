@@ -323,7 +323,7 @@ fn a_wrong_ca_or_host_name_stops_serve_at_start_with_one_clear_line() {
                 "thidua",
                 &format!("sslmode=verify-full&sslrootcert={}", s.ca.display()),
             ),
-            "the server's TLS certificate is not valid for host name other.thidua.test".to_string(),
+            "the server's TLS certificate is not valid for host name other.thidua.test (it names db.thidua.test, 127.0.0.1; verify-full checks it)".to_string(),
         ),
     ];
     for (url, reason) in cases {
