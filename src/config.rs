@@ -290,27 +290,22 @@ impl Settings {
         use clap::Args;
         Settings::augment_args(clap::Command::new("thidua").no_binary_name(true))
     }
-
-    /// The environment variable of every setting.
-    pub fn env_names() -> Vec<String> {
-        Settings::command()
-            .get_arguments()
-            .filter_map(|a| a.get_env())
-            .map(|e| e.to_string_lossy().into_owned())
-            .collect()
-    }
 }
 
 /// A setting set to nothing (or blanks) counts as unset, as it always has:
-/// `FOO=` in a compose file or a shell keeps the default. Removes such
-/// variables from the process environment; call before any thread starts.
-pub fn forget_blank_settings() {
-    for name in Settings::env_names() {
-        if std::env::var_os(&name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
-            // SAFETY: called at the top of `main`, before any other thread exists.
-            unsafe { std::env::remove_var(&name) };
+/// `FOO=` in a compose file or a shell keeps the default. Turns off the
+/// environment variable of every argument of `cmd` whose variable is blank.
+pub fn ignore_blank_env(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        let blank = a.get_env().is_some_and(|name| {
+            std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty())
+        });
+        if blank {
+            a.env(clap::builder::Resettable::Reset)
+        } else {
+            a
         }
-    }
+    })
 }
 
 /// A clap error about a setting's value as one line naming the variable
@@ -614,7 +609,7 @@ impl Config {
     /// The settings from the environment alone (no command line).
     pub fn from_env() -> Result<Config, ConfigError> {
         use clap::FromArgMatches;
-        let matches = Settings::command()
+        let matches = ignore_blank_env(Settings::command())
             .try_get_matches_from(std::iter::empty::<String>())
             .map_err(|e| {
                 ConfigError(match describe_setting_error(&e) {

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use actix_web::{HttpServer, web};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use thidua::auth::{Role, Scope};
 use thidua::embedded_pg::EmbeddedPg;
 use thidua::service::identity;
@@ -162,8 +162,10 @@ fn tune_malloc() {
 
 fn main() -> ExitCode {
     tune_malloc();
-    thidua::config::forget_blank_settings();
-    let cli = match Cli::try_parse() {
+    let cli = match thidua::config::ignore_blank_env(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         // A bad setting is one line naming it; help, version and unknown
         // flags are clap's own answers.
