@@ -1,11 +1,14 @@
-//! Settings from the environment: one struct, read and validated at start.
+//! Settings: every one a clap argument with its environment variable
+//! ([`Settings`], shown by `thidua serve --help`), each value checked when
+//! it is read, then turned into the one [`Config`] the process uses. The
+//! README's configuration table lists the same variables with the same
+//! defaults (a test compares them).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Every setting the service reads. The README's configuration table lists
-/// the same variables with the same defaults.
+/// Every setting the service uses, checked (see [`Settings`]).
 #[derive(Clone)]
 pub struct Config {
     /// `DATABASE_URL`; unset → the private PostgreSQL under `var/postgres`.
@@ -31,6 +34,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `LOG_FORMAT`: `json` (default) or `pretty`.
     pub log_format: String,
+    /// `RUST_LOG` (default `info`): the log filter.
+    pub log_filter: String,
     /// `PUBLIC_URL`: how the server is reached, for printed links (default from `BIND_ADDR`).
     pub public_url: Option<String>,
     /// `TRUSTED_PROXIES`: IPs or CIDRs of the reverse proxies in front of the
@@ -48,6 +53,460 @@ pub struct Config {
     /// logins in 15 minutes from all sources together, attempts on it run
     /// one per this interval.
     pub login_pace: Duration,
+    /// `RATE_LIMIT_PER_MINUTE` (default 600 per caller; 0 turns it off).
+    pub rate_limit_per_minute: u32,
+    /// `JWT_SECRET`: the HS256 secret (at least 32 bytes).
+    pub jwt_secret: Option<String>,
+    /// `JWT_PRIVATE_KEY`: Ed25519 PEM (read from the path when the setting named a file).
+    pub jwt_private_key: Option<Vec<u8>>,
+    /// `JWT_PUBLIC_KEY`: Ed25519 PEM (read from the path when the setting named a file).
+    pub jwt_public_key: Option<Vec<u8>>,
+    /// `JWT_ISSUER` (default `thidua`).
+    pub jwt_issuer: String,
+    /// `JWT_AUDIENCE` (default `thidua-api`).
+    pub jwt_audience: String,
+    /// `TOKEN_TTL_SECS` (default 3600).
+    pub token_ttl_secs: u64,
+    /// `AUDIT_SIGNING_KEY`: the Ed25519 PKCS#8 PEM (read from the path when
+    /// the setting named a file), checked to be a key.
+    pub audit_signing_key: Option<Vec<u8>>,
+    /// `AUDIT_CHECKPOINT_SECS` (default 300; 0 → `None`, off).
+    pub audit_checkpoint: Option<Duration>,
+}
+
+/// The settings as command-line arguments, each also read from its
+/// environment variable (a flag wins over the variable). `thidua serve
+/// --help` lists them; the README's table must agree (`tests/api/deploy.rs`).
+/// Every parser below refuses a bad value with a reason, which
+/// `describe_setting_error` turns into one line naming the variable.
+///
+/// A setting whose default is not one fixed value says so in a last help
+/// paragraph `Default: …`, in the words of the README's default column.
+#[derive(clap::Args, Clone, Debug)]
+#[command(next_help_heading = "Settings (each also read from the environment variable shown)")]
+pub struct Settings {
+    /// PostgreSQL to use (created if missing when the role may, then migrated).
+    ///
+    /// A postgres:// URL; `sslmode` (disable, prefer, require, verify-ca,
+    /// verify-full) and `sslrootcert` (a CA file, or `system`) as in libpq.
+    /// Unset: a private server from the installed binaries, data in
+    /// $THIDUA_VAR_DIR/postgres, on a free local port, stopped on exit.
+    ///
+    /// Default: unset
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true,
+          global = true, value_parser = database_url)]
+    pub database_url: Option<String>,
+
+    /// Address the API listens on (host:port).
+    #[arg(long, env = "BIND_ADDR", value_name = "HOST:PORT", default_value = "127.0.0.1:8080",
+          global = true, value_parser = bind_addr)]
+    pub bind_addr: String,
+
+    /// How the server is reached, for the printed links (an http(s) URL).
+    ///
+    /// Default: http://$BIND_ADDR
+    #[arg(long, env = "PUBLIC_URL", value_name = "URL", global = true, value_parser = public_url)]
+    pub public_url: Option<String>,
+
+    /// The private database, its log, the generated JWT secret and audit signing key.
+    #[arg(long, env = "THIDUA_VAR_DIR", value_name = "DIR", default_value = "./var",
+          global = true, value_parser = non_empty_path)]
+    pub var_dir: PathBuf,
+
+    /// Directory with `initdb` and `postgres` for the private server.
+    ///
+    /// Default: searched (PATH, /usr/lib/postgresql/<v>/bin, pg_config --bindir)
+    #[arg(long, env = "PG_BIN", value_name = "DIR", global = true, value_parser = pg_bin)]
+    pub pg_bin: Option<PathBuf>,
+
+    /// HS256 secret, at least 32 bytes; required with DATABASE_URL unless a key pair is set.
+    ///
+    /// Default: generated with the private database
+    #[arg(long, env = "JWT_SECRET", value_name = "SECRET", hide_env_values = true,
+          global = true, value_parser = jwt_secret)]
+    pub jwt_secret: Option<String>,
+
+    /// Ed25519 private key (PEM text or a path) → EdDSA tokens; set with JWT_PUBLIC_KEY.
+    ///
+    /// Default: unset
+    #[arg(long, env = "JWT_PRIVATE_KEY", value_name = "PEM|PATH", hide_env_values = true,
+          global = true, value_parser = pem_or_path)]
+    pub jwt_private_key: Option<Pem>,
+
+    /// Ed25519 public key (PEM text or a path), served at /api/v1/auth/jwks.
+    ///
+    /// Default: unset
+    #[arg(long, env = "JWT_PUBLIC_KEY", value_name = "PEM|PATH", global = true,
+          value_parser = pem_or_path)]
+    pub jwt_public_key: Option<Pem>,
+
+    /// The `iss` claim, checked on every token.
+    #[arg(long, env = "JWT_ISSUER", value_name = "TEXT", default_value = "thidua",
+          global = true, value_parser = non_empty)]
+    pub jwt_issuer: String,
+
+    /// The `aud` claim, checked on every token.
+    #[arg(long, env = "JWT_AUDIENCE", value_name = "TEXT", default_value = "thidua-api",
+          global = true, value_parser = non_empty)]
+    pub jwt_audience: String,
+
+    /// Token lifetime in seconds (at least 1).
+    #[arg(long, env = "TOKEN_TTL_SECS", value_name = "SECS", default_value = "3600",
+          global = true, value_parser = at_least_one)]
+    pub token_ttl_secs: u64,
+
+    /// Ed25519 private key (PKCS#8 PEM text or a path) that signs audit checkpoints.
+    ///
+    /// Default: generated with the private database, else derived from the JWT key
+    #[arg(long, env = "AUDIT_SIGNING_KEY", value_name = "PEM|PATH", hide_env_values = true,
+          global = true, value_parser = audit_key)]
+    pub audit_signing_key: Option<Pem>,
+
+    /// How often `serve` signs an audit checkpoint when the chain advanced (seconds); 0 turns it off.
+    #[arg(long, env = "AUDIT_CHECKPOINT_SECS", value_name = "SECS", default_value = "300",
+          global = true, value_parser = number::<u64>)]
+    pub audit_checkpoint_secs: u64,
+
+    /// Requests per caller (token subject, or client address before login) per minute, per instance; 0 turns it off.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", value_name = "N", default_value = "600",
+          global = true, value_parser = number::<u32>)]
+    pub rate_limit_per_minute: u32,
+
+    /// IPs or CIDRs (comma- or space-separated) of the reverse proxies in front.
+    ///
+    /// Only when the TCP peer is one are Forwarded / X-Forwarded-For read
+    /// (the right-most hop that is not a trusted proxy) for rate limits and
+    /// login failures; otherwise the peer address, headers ignored.
+    ///
+    /// Default: empty
+    #[arg(long, env = "TRUSTED_PROXIES", value_name = "LIST", global = true,
+          value_parser = trusted_proxies)]
+    pub trusted_proxies: Option<TrustedProxies>,
+
+    /// Argon2 runs at once (each holds 19 MiB); at least 1.
+    ///
+    /// Default: half the cores (at least 1)
+    #[arg(long, env = "PASSWORD_HASH_CONCURRENCY", value_name = "N", global = true,
+          value_parser = at_least_one_usize)]
+    pub password_hash_concurrency: Option<usize>,
+
+    /// How long a login waits for a hashing slot before 503 login_busy (milliseconds).
+    #[arg(long, env = "PASSWORD_HASH_WAIT_MS", value_name = "MS", default_value = "1000",
+          global = true, value_parser = number::<u64>)]
+    pub password_hash_wait_ms: u64,
+
+    /// After 10 failed logins for one account in 15 minutes (all addresses), attempts on it run one per this interval (milliseconds).
+    #[arg(long, env = "LOGIN_PACE_MS", value_name = "MS", default_value = "2000",
+          global = true, value_parser = number::<u64>)]
+    pub login_pace_ms: u64,
+
+    /// Pooled database connections (keep it 2–4× the cores); 1–10000.
+    #[arg(long, env = "DB_POOL_SIZE", value_name = "N", default_value = "8",
+          global = true, value_parser = pool_size)]
+    pub db_pool_size: usize,
+
+    /// statement_timeout and lock_timeout of every pooled connection (milliseconds; 0: none).
+    #[arg(long, env = "DB_STATEMENT_TIMEOUT_MS", value_name = "MS", default_value = "5000",
+          global = true, value_parser = number::<u64>)]
+    pub db_statement_timeout_ms: u64,
+
+    /// Wait for a database connection before answering 503 (milliseconds, at least 1).
+    #[arg(long, env = "DB_CONNECT_TIMEOUT_MS", value_name = "MS", default_value = "2000",
+          global = true, value_parser = at_least_one)]
+    pub db_connect_timeout_ms: u64,
+
+    /// A request still running after this is answered 503 request_timeout (seconds, at least 1).
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", value_name = "SECS", default_value = "30",
+          global = true, value_parser = at_least_one)]
+    pub request_timeout_secs: u64,
+
+    /// Larger request bodies get 413 (bytes, 1024–1073741824).
+    #[arg(long, env = "BODY_LIMIT_BYTES", value_name = "BYTES", default_value = "262144",
+          global = true, value_parser = body_limit)]
+    pub body_limit_bytes: usize,
+
+    /// Comma-separated origins (scheme://host[:port]) allowed by CORS; `*` is refused.
+    ///
+    /// Default: empty (none)
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_name = "ORIGINS", global = true,
+          value_parser = cors_origins)]
+    pub cors_allowed_origins: Option<Origins>,
+
+    /// Log lines on stderr: json, or pretty.
+    #[arg(long, env = "LOG_FORMAT", value_name = "FORMAT", default_value = "json",
+          global = true, value_parser = ["json", "pretty"])]
+    pub log_format: String,
+
+    /// Log filter (tracing's EnvFilter syntax: `info`, `warn,thidua=debug`).
+    #[arg(long, env = "RUST_LOG", value_name = "FILTER", default_value = "info",
+          global = true, value_parser = log_filter)]
+    pub log_filter: String,
+}
+
+impl Settings {
+    /// The checked settings as the `Config` the process uses; the checks
+    /// that span two settings are made here.
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        if self.jwt_private_key.is_some() != self.jwt_public_key.is_some() {
+            return Err(ConfigError(
+                "JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both, or neither".into(),
+            ));
+        }
+        Ok(Config {
+            database_url: self.database_url,
+            bind_addr: self.bind_addr,
+            var_dir: self.var_dir,
+            pg_bin: self.pg_bin,
+            pool_size: self.db_pool_size,
+            statement_timeout_ms: self.db_statement_timeout_ms,
+            connect_timeout: Duration::from_millis(self.db_connect_timeout_ms),
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            body_limit: self.body_limit_bytes,
+            cors_origins: self.cors_allowed_origins.map(|o| o.0).unwrap_or_default(),
+            log_format: self.log_format,
+            log_filter: self.log_filter,
+            public_url: self.public_url,
+            trusted_proxies: self.trusted_proxies.unwrap_or_default(),
+            hash_concurrency: self
+                .password_hash_concurrency
+                .unwrap_or_else(crate::auth::password::default_concurrency),
+            hash_wait: Duration::from_millis(self.password_hash_wait_ms),
+            login_pace: Duration::from_millis(self.login_pace_ms),
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            jwt_secret: self.jwt_secret,
+            jwt_private_key: self.jwt_private_key.map(|p| p.0),
+            jwt_public_key: self.jwt_public_key.map(|p| p.0),
+            jwt_issuer: self.jwt_issuer,
+            jwt_audience: self.jwt_audience,
+            token_ttl_secs: self.token_ttl_secs,
+            audit_signing_key: self.audit_signing_key.map(|p| p.0),
+            audit_checkpoint: (self.audit_checkpoint_secs > 0)
+                .then(|| Duration::from_secs(self.audit_checkpoint_secs)),
+        })
+    }
+
+    /// The settings alone as a command (for `from_env`, the error lines and the tests).
+    pub fn command() -> clap::Command {
+        use clap::Args;
+        Settings::augment_args(clap::Command::new("thidua").no_binary_name(true))
+    }
+}
+
+/// A setting set to nothing (or blanks) counts as unset, as it always has:
+/// `FOO=` in a compose file or a shell keeps the default. Turns off the
+/// environment variable of every argument of `cmd` whose variable is blank.
+pub fn ignore_blank_env(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        let blank = a.get_env().is_some_and(|name| {
+            std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty())
+        });
+        if blank {
+            a.env(clap::builder::Resettable::Reset)
+        } else {
+            a
+        }
+    })
+}
+
+/// A clap error about a setting's value as one line naming the variable
+/// and the flag (`configuration: DB_POOL_SIZE="0" (--db-pool-size): must be
+/// 1–10000 connections`); secrets are not echoed. `None` for other errors
+/// (unknown flags, help, version).
+pub fn describe_setting_error(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        e.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+    ) {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let long = arg
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('-')
+        .to_string();
+    let cmd = Settings::command();
+    let setting = cmd
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long.as_str()))?;
+    let env = setting
+        .get_env()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let value = match e.get(ContextKind::InvalidValue) {
+        Some(ContextValue::String(v)) if !setting.is_hide_env_values_set() => format!("={v:?}"),
+        _ => String::new(),
+    };
+    let reason = match (std::error::Error::source(e), e.get(ContextKind::ValidValue)) {
+        (Some(source), _) => source.to_string(),
+        (None, Some(ContextValue::Strings(valid))) => {
+            format!("must be one of {}", valid.join(", "))
+        }
+        (None, _) => "not a valid value".to_string(),
+    };
+    Some(format!("configuration: {env}{value} (--{long}): {reason}"))
+}
+
+fn number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| "not a whole number in range".to_string())
+}
+
+fn at_least_one(s: &str) -> Result<u64, String> {
+    match number::<u64>(s)? {
+        0 => Err("must be at least 1".into()),
+        n => Ok(n),
+    }
+}
+
+fn at_least_one_usize(s: &str) -> Result<usize, String> {
+    match number::<usize>(s)? {
+        0 => Err("must be at least 1".into()),
+        n => Ok(n),
+    }
+}
+
+fn pool_size(s: &str) -> Result<usize, String> {
+    match number::<usize>(s)? {
+        n @ 1..=10_000 => Ok(n),
+        _ => Err("must be 1–10000 connections".into()),
+    }
+}
+
+fn body_limit(s: &str) -> Result<usize, String> {
+    match number::<usize>(s)? {
+        n @ 1024..=1_073_741_824 => Ok(n),
+        _ => Err("must be 1024–1073741824 bytes".into()),
+    }
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "" => Err("must not be empty".into()),
+        t => Ok(t.to_string()),
+    }
+}
+
+fn non_empty_path(s: &str) -> Result<PathBuf, String> {
+    non_empty(s).map(PathBuf::from)
+}
+
+fn database_url(s: &str) -> Result<String, String> {
+    crate::db::connect::Target::parse(s).map(|_| s.trim().to_string())
+}
+
+fn bind_addr(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.parse::<std::net::SocketAddr>().is_ok() {
+        return Ok(s.to_string());
+    }
+    match s.rsplit_once(':') {
+        Some((host, port))
+            if !host.is_empty()
+                && !host.contains([':', '/', '[', ']', ' '])
+                && port.parse::<u16>().is_ok() =>
+        {
+            Ok(s.to_string())
+        }
+        _ => Err("must be host:port (127.0.0.1:8080, 0.0.0.0:8080, [::1]:8080)".into()),
+    }
+}
+
+fn public_url(s: &str) -> Result<String, String> {
+    let u = url::Url::parse(s.trim()).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err("must be an http:// or https:// URL with a host".into());
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err("must have no query or fragment".into());
+    }
+    Ok(s.trim().trim_end_matches('/').to_string())
+}
+
+fn pg_bin(s: &str) -> Result<PathBuf, String> {
+    let dir = non_empty_path(s)?;
+    if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
+        Ok(dir)
+    } else {
+        Err(format!("{} holds no initdb and postgres", dir.display()))
+    }
+}
+
+fn jwt_secret(s: &str) -> Result<String, String> {
+    let min = crate::auth::jwt::MIN_SECRET_LEN;
+    if s.len() < min {
+        return Err(format!(
+            "must be at least {min} bytes (e.g. `openssl rand -base64 48`)"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// PEM bytes, from the setting's text or the file it named.
+#[derive(Clone, Debug)]
+pub struct Pem(pub Vec<u8>);
+
+/// PEM text, or the path of a file holding it.
+fn pem_or_path(s: &str) -> Result<Pem, String> {
+    let bytes = if s.trim_start().starts_with("-----BEGIN") {
+        s.as_bytes().to_vec()
+    } else {
+        std::fs::read(s.trim()).map_err(|e| format!("cannot read {}: {e}", s.trim()))?
+    };
+    if !String::from_utf8_lossy(&bytes).contains("-----BEGIN") {
+        return Err("is neither PEM text nor a file holding PEM".into());
+    }
+    Ok(Pem(bytes))
+}
+
+fn audit_key(s: &str) -> Result<Pem, String> {
+    let pem = pem_or_path(s)?;
+    crate::domain::audit::SigningKey::from_pem(&pem.0)?;
+    Ok(pem)
+}
+
+fn trusted_proxies(s: &str) -> Result<TrustedProxies, String> {
+    TrustedProxies::parse(s)
+}
+
+/// The CORS origins, each `scheme://host[:port]` exactly as browsers send
+/// it (lower case, no path, no default port).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins(pub Vec<String>);
+
+fn cors_origins(s: &str) -> Result<Origins, String> {
+    let mut out = Vec::new();
+    for o in s.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        if o == "*" {
+            return Err("\"*\" is not allowed: list each origin (a wildcard lets any site call the API from its users' browsers)".into());
+        }
+        let u = url::Url::parse(o)
+            .map_err(|_| format!("{o:?} is not an origin (https://host[:port])"))?;
+        if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+            return Err(format!(
+                "{o:?} is not an http(s) origin (https://host[:port])"
+            ));
+        }
+        let canonical = u.origin().ascii_serialization();
+        if canonical != o {
+            return Err(format!(
+                "{o:?} is not an origin as browsers send it: write {canonical:?} (no path, lower case, no default port)"
+            ));
+        }
+        out.push(canonical);
+    }
+    Ok(Origins(out))
+}
+
+fn log_filter(s: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(s.trim())
+        .map(|_| s.trim().to_string())
+        .map_err(|e| format!("not a log filter: {e}"))
 }
 
 /// One IP network (`10.0.0.0/8`, `2001:db8::/32`, or one address).
@@ -127,13 +586,17 @@ impl TrustedProxies {
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The database URL may carry a password: never print it.
+        // The database URL may carry a password, and keys are secrets: never print them.
+        let set = |v: bool| if v { "<set>" } else { "<unset>" };
         f.debug_struct("Config")
-            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("database_url", &set(self.database_url.is_some()))
             .field("bind_addr", &self.bind_addr)
             .field("pool_size", &self.pool_size)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("hash_concurrency", &self.hash_concurrency)
+            .field("jwt_secret", &set(self.jwt_secret.is_some()))
+            .field("jwt_private_key", &set(self.jwt_private_key.is_some()))
+            .field("audit_signing_key", &set(self.audit_signing_key.is_some()))
             .finish_non_exhaustive()
     }
 }
@@ -142,63 +605,21 @@ impl std::fmt::Debug for Config {
 #[error("configuration: {0}")]
 pub struct ConfigError(pub String);
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| ConfigError(format!("{name}={v:?} is not a valid value"))),
-    }
-}
-
 impl Config {
+    /// The settings from the environment alone (no command line).
     pub fn from_env() -> Result<Config, ConfigError> {
-        let pool_size = parse("DB_POOL_SIZE", 8usize)?;
-        if pool_size == 0 {
-            return Err(ConfigError("DB_POOL_SIZE must be at least 1".into()));
-        }
-        let body_limit = parse("BODY_LIMIT_BYTES", 262_144usize)?;
-        Ok(Config {
-            database_url: var("DATABASE_URL"),
-            bind_addr: var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
-            var_dir: PathBuf::from(var("THIDUA_VAR_DIR").unwrap_or_else(|| "var".into())),
-            pg_bin: var("PG_BIN").map(PathBuf::from),
-            pool_size,
-            statement_timeout_ms: parse("DB_STATEMENT_TIMEOUT_MS", 5000u64)?,
-            connect_timeout: Duration::from_millis(parse("DB_CONNECT_TIMEOUT_MS", 2000u64)?),
-            request_timeout: Duration::from_secs(parse("REQUEST_TIMEOUT_SECS", 30u64)?),
-            body_limit,
-            cors_origins: var("CORS_ALLOWED_ORIGINS")
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
+        use clap::FromArgMatches;
+        let matches = ignore_blank_env(Settings::command())
+            .try_get_matches_from(std::iter::empty::<String>())
+            .map_err(|e| {
+                ConfigError(match describe_setting_error(&e) {
+                    Some(line) => line.trim_start_matches("configuration: ").to_string(),
+                    None => e.to_string(),
                 })
-                .unwrap_or_default(),
-            log_format: var("LOG_FORMAT").unwrap_or_else(|| "json".into()),
-            public_url: var("PUBLIC_URL"),
-            trusted_proxies: TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default())
-                .map_err(|e| ConfigError(format!("TRUSTED_PROXIES: {e}")))?,
-            hash_concurrency: match parse(
-                "PASSWORD_HASH_CONCURRENCY",
-                crate::auth::password::default_concurrency(),
-            )? {
-                0 => {
-                    return Err(ConfigError(
-                        "PASSWORD_HASH_CONCURRENCY must be at least 1".into(),
-                    ));
-                }
-                n => n,
-            },
-            hash_wait: Duration::from_millis(parse("PASSWORD_HASH_WAIT_MS", 1000u64)?),
-            login_pace: Duration::from_millis(parse("LOGIN_PACE_MS", 2000u64)?),
-        })
+            })?;
+        Settings::from_arg_matches(&matches)
+            .map_err(|e| ConfigError(e.to_string()))?
+            .into_config()
     }
 
     /// Defaults for tests and tools: no environment read.
@@ -215,6 +636,7 @@ impl Config {
             body_limit: 262_144,
             cors_origins: Vec::new(),
             log_format: "json".into(),
+            log_filter: "info".into(),
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
             // Tests hash on every core and wait for a slot as long as a
@@ -223,43 +645,39 @@ impl Config {
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             hash_wait: Duration::from_secs(30),
             login_pace: Duration::from_millis(2000),
+            rate_limit_per_minute: 0,
+            jwt_secret: None,
+            jwt_private_key: None,
+            jwt_public_key: None,
+            jwt_issuer: "thidua".into(),
+            jwt_audience: "thidua-api".into(),
+            token_ttl_secs: 3600,
+            audit_signing_key: None,
+            audit_checkpoint: None,
         }
     }
 }
 
-/// Token settings: `JWT_PRIVATE_KEY` + `JWT_PUBLIC_KEY` (Ed25519 PEM, or a
-/// path to a PEM file) → EdDSA; else `JWT_SECRET` (≥ 32 bytes) → HS256; else,
-/// only with the private local database, a random secret generated once and
-/// kept in `var/jwt-secret`. `JWT_ISSUER` (default `thidua`), `JWT_AUDIENCE`
-/// (default `thidua-api`), `TOKEN_TTL_SECS` (default 3600).
+/// Token keys from the settings: `JWT_PRIVATE_KEY` + `JWT_PUBLIC_KEY`
+/// (Ed25519) → EdDSA; else `JWT_SECRET` (≥ 32 bytes) → HS256; else, only
+/// with the private local database, a random secret generated once and
+/// kept in `var/jwt-secret`.
 pub fn jwt_keys(cfg: &Config, private_db: bool) -> Result<crate::auth::jwt::JwtKeys, ConfigError> {
     use crate::auth::jwt::JwtKeys;
-    let issuer = var("JWT_ISSUER").unwrap_or_else(|| "thidua".into());
-    let audience = var("JWT_AUDIENCE").unwrap_or_else(|| "thidua-api".into());
-    let ttl = parse("TOKEN_TTL_SECS", 3600u64)?;
-    let pem = |name: &str| -> Result<Option<Vec<u8>>, ConfigError> {
-        match var(name) {
-            None => Ok(None),
-            Some(v) if v.trim_start().starts_with("-----BEGIN") => Ok(Some(v.into_bytes())),
-            Some(path) => std::fs::read(&path)
-                .map(Some)
-                .map_err(|e| ConfigError(format!("{name}: cannot read {path}: {e}"))),
-        }
-    };
-    match (pem("JWT_PRIVATE_KEY")?, pem("JWT_PUBLIC_KEY")?) {
+    let (issuer, audience, ttl) = (&cfg.jwt_issuer, &cfg.jwt_audience, cfg.token_ttl_secs);
+    match (&cfg.jwt_private_key, &cfg.jwt_public_key) {
         (Some(private), Some(public)) => {
-            return JwtKeys::ed25519(&private, &public, &issuer, &audience, ttl)
-                .map_err(ConfigError);
+            return JwtKeys::ed25519(private, public, issuer, audience, ttl).map_err(ConfigError);
         }
         (Some(_), None) | (None, Some(_)) => {
             return Err(ConfigError(
-                "set both JWT_PRIVATE_KEY and JWT_PUBLIC_KEY, or neither".into(),
+                "JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both, or neither".into(),
             ));
         }
         (None, None) => {}
     }
-    let secret = match var("JWT_SECRET") {
-        Some(s) => s,
+    let secret = match &cfg.jwt_secret {
+        Some(s) => s.clone(),
         None if private_db => {
             crate::embedded_pg::persistent_secret(&cfg.var_dir.join("jwt-secret"), 48)
                 .map_err(ConfigError)?
@@ -270,12 +688,7 @@ pub fn jwt_keys(cfg: &Config, private_db: bool) -> Result<crate::auth::jwt::JwtK
             ));
         }
     };
-    JwtKeys::hs256(secret.as_bytes(), &issuer, &audience, ttl).map_err(ConfigError)
-}
-
-/// `RATE_LIMIT_PER_MINUTE` (default 600 per caller; 0 turns it off).
-pub fn rate_limit_per_minute() -> Result<u32, ConfigError> {
-    parse("RATE_LIMIT_PER_MINUTE", 600u32)
+    JwtKeys::hs256(secret.as_bytes(), issuer, audience, ttl).map_err(ConfigError)
 }
 
 /// Where the audit checkpoint signing key came from.
@@ -301,16 +714,12 @@ pub fn audit_signing_key(
     private_db: bool,
     generate: bool,
 ) -> Result<Option<(crate::domain::audit::SigningKey, AuditKeySource)>, ConfigError> {
-    let jwt = match var("JWT_PRIVATE_KEY") {
-        Some(v) if v.trim_start().starts_with("-----BEGIN") => Some(v.into_bytes()),
-        Some(path) => Some(
-            std::fs::read(&path)
-                .map_err(|e| ConfigError(format!("JWT_PRIVATE_KEY: cannot read {path}: {e}")))?,
-        ),
-        None => var("JWT_SECRET").map(String::into_bytes),
-    };
+    let jwt = cfg
+        .jwt_private_key
+        .clone()
+        .or_else(|| cfg.jwt_secret.clone().map(String::into_bytes));
     resolve_audit_key(
-        var("AUDIT_SIGNING_KEY"),
+        cfg.audit_signing_key.clone(),
         private_db.then(|| cfg.var_dir.join("audit-signing-key.pem")),
         jwt,
         generate,
@@ -318,19 +727,13 @@ pub fn audit_signing_key(
 }
 
 fn resolve_audit_key(
-    setting: Option<String>,
+    setting: Option<Vec<u8>>,
     key_file: Option<PathBuf>,
     jwt_material: Option<Vec<u8>>,
     generate: bool,
 ) -> Result<Option<(crate::domain::audit::SigningKey, AuditKeySource)>, ConfigError> {
     use crate::domain::audit::SigningKey;
-    if let Some(v) = setting {
-        let pem = if v.trim_start().starts_with("-----BEGIN") {
-            v.into_bytes()
-        } else {
-            std::fs::read(&v)
-                .map_err(|e| ConfigError(format!("AUDIT_SIGNING_KEY: cannot read {v}: {e}")))?
-        };
+    if let Some(pem) = setting {
         let key = SigningKey::from_pem(&pem)
             .map_err(|e| ConfigError(format!("AUDIT_SIGNING_KEY: {e}")))?;
         return Ok(Some((key, AuditKeySource::Setting)));
@@ -378,13 +781,6 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     f.write_all(bytes)
 }
 
-/// `AUDIT_CHECKPOINT_SECS` (default 300): how often `serve` signs a
-/// checkpoint when the audit chain has advanced; `0` turns it off.
-pub fn audit_checkpoint_interval() -> Result<Option<Duration>, ConfigError> {
-    let secs = parse("AUDIT_CHECKPOINT_SECS", 300u64)?;
-    Ok((secs > 0).then(|| Duration::from_secs(secs)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,7 +800,7 @@ mod tests {
         let key = crate::domain::audit::SigningKey::generate();
         let dir = temp_dir("setting");
         let (got, source) = resolve_audit_key(
-            Some(key.to_pem()),
+            Some(key.to_pem().into_bytes()),
             Some(dir.join("audit-signing-key.pem")),
             Some(b"jwt secret".to_vec()),
             true,
@@ -416,14 +812,18 @@ mod tests {
             (key.public(), AuditKeySource::Setting)
         );
         assert!(!dir.join("audit-signing-key.pem").exists());
-        // A path to the PEM works too.
+        // A path to the PEM works too: the setting's parser reads it, and
+        // refuses what is not a key.
         let path = dir.join("given.pem");
         std::fs::write(&path, key.to_pem()).unwrap();
-        let (got, _) = resolve_audit_key(Some(path.display().to_string()), None, None, true)
+        let pem = audit_key(&path.display().to_string()).unwrap();
+        let (got, _) = resolve_audit_key(Some(pem.0), None, None, true)
             .unwrap()
             .unwrap();
         assert_eq!(got.public(), key.public());
-        assert!(resolve_audit_key(Some("-----BEGIN junk".into()), None, None, true).is_err());
+        assert!(audit_key("-----BEGIN junk").is_err());
+        assert!(audit_key(&dir.join("missing.pem").display().to_string()).is_err());
+        assert!(resolve_audit_key(Some(b"-----BEGIN junk".to_vec()), None, None, true).is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -489,5 +889,210 @@ mod tests {
         assert!(TrustedProxies::parse("").unwrap().is_empty());
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("proxy.local").is_err());
+    }
+
+    fn parse_settings(args: &[&str]) -> Result<Settings, clap::Error> {
+        use clap::FromArgMatches;
+        // Flags only: the test process's environment is not read.
+        let m = Settings::command()
+            .mut_args(|a| a.env(clap::builder::Resettable::Reset))
+            .try_get_matches_from(args)?;
+        Settings::from_arg_matches(&m)
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins_and_never_a_wildcard() {
+        assert_eq!(
+            cors_origins(" https://app.example , http://localhost:5173,").unwrap(),
+            Origins(vec![
+                "https://app.example".into(),
+                "http://localhost:5173".into()
+            ])
+        );
+        assert!(
+            cors_origins("*")
+                .unwrap_err()
+                .contains("\"*\" is not allowed")
+        );
+        assert!(cors_origins("https://a.example,*").is_err());
+        for (bad, hint) in [
+            ("https://app.example/", "\"https://app.example\""),
+            ("https://App.Example", "\"https://app.example\""),
+            ("https://app.example:443", "\"https://app.example\""),
+            ("https://app.example/path", "\"https://app.example\""),
+        ] {
+            let e = cors_origins(bad).unwrap_err();
+            assert!(e.contains(&format!("write {hint}")), "{bad}: {e}");
+        }
+        assert!(
+            cors_origins("app.example")
+                .unwrap_err()
+                .contains("not an origin")
+        );
+        assert!(
+            cors_origins("ftp://app.example")
+                .unwrap_err()
+                .contains("http(s)")
+        );
+        assert_eq!(cors_origins("").unwrap(), Origins(vec![]));
+    }
+
+    #[test]
+    fn sizes_counts_and_timeouts_are_bounded() {
+        assert_eq!(pool_size(" 8 "), Ok(8));
+        assert!(pool_size("0").is_err() && pool_size("10001").is_err() && pool_size("-1").is_err());
+        assert_eq!(body_limit("1024"), Ok(1024));
+        assert!(body_limit("1023").is_err() && body_limit("1073741825").is_err());
+        assert_eq!(at_least_one("1"), Ok(1));
+        assert_eq!(at_least_one("0"), Err("must be at least 1".into()));
+        assert!(number::<u32>("4294967296").is_err(), "past u32");
+        assert_eq!(number::<u64>("0"), Ok(0), "0 is a value where it means off");
+    }
+
+    #[test]
+    fn addresses_and_urls_are_checked_and_public_url_loses_its_trailing_slash() {
+        for ok in [
+            "127.0.0.1:8080",
+            "0.0.0.0:80",
+            "[::1]:8080",
+            "localhost:8080",
+        ] {
+            assert_eq!(bind_addr(ok), Ok(ok.to_string()));
+        }
+        for bad in ["8080", ":8080", "127.0.0.1", "127.0.0.1:99999", "a b:80"] {
+            assert!(bind_addr(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            public_url("https://thidua.example/"),
+            Ok("https://thidua.example".into())
+        );
+        assert!(public_url("thidua.example").is_err());
+        assert!(public_url("ftp://thidua.example").is_err());
+        assert!(public_url("https://thidua.example/?a=1").is_err());
+        assert!(database_url("postgres://u@h/thidua?sslmode=require").is_ok());
+        assert!(database_url("postgres://u@h/thidua?sslmode=on").is_err());
+        assert!(log_filter("warn,thidua=debug").is_ok());
+        assert!(log_filter("thidua=loud").is_err());
+        assert!(jwt_secret(&"x".repeat(31)).is_err());
+        assert!(jwt_secret(&"x".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn a_bad_value_is_one_line_naming_the_variable_and_the_flag_without_echoing_secrets() {
+        let e = parse_settings(&["--db-pool-size", "0"]).unwrap_err();
+        assert_eq!(
+            describe_setting_error(&e).unwrap(),
+            "configuration: DB_POOL_SIZE=\"0\" (--db-pool-size): must be 1–10000 connections"
+        );
+        let e = parse_settings(&["--log-format", "xml"]).unwrap_err();
+        assert_eq!(
+            describe_setting_error(&e).unwrap(),
+            "configuration: LOG_FORMAT=\"xml\" (--log-format): must be one of json, pretty"
+        );
+        let e = parse_settings(&["--jwt-secret", "hunter2"]).unwrap_err();
+        let line = describe_setting_error(&e).unwrap();
+        assert!(
+            line.starts_with("configuration: JWT_SECRET (--jwt-secret): must be at least 32 bytes"),
+            "{line}"
+        );
+        assert!(!line.contains("hunter2"));
+        let e = parse_settings(&["--no-such-flag"]).unwrap_err();
+        assert_eq!(
+            describe_setting_error(&e),
+            None,
+            "clap answers unknown flags itself"
+        );
+    }
+
+    #[test]
+    fn settings_become_the_config_with_the_documented_defaults_and_cross_checks() {
+        let c = parse_settings(&[
+            "--db-pool-size",
+            "3",
+            "--trusted-proxies",
+            "10.0.0.0/8",
+            "--cors-allowed-origins",
+            "https://app.example",
+            "--audit-checkpoint-secs",
+            "0",
+            "--bind-addr",
+            "0.0.0.0:9000",
+            "--database-url",
+            "postgres://u@h/x",
+            "--jwt-secret",
+            &"s".repeat(32),
+            "--password-hash-concurrency",
+            "2",
+            "--var-dir",
+            "/srv/thidua",
+            "--pg-bin",
+            "/nonexistent",
+        ]);
+        assert!(c.is_err(), "PG_BIN must hold initdb and postgres");
+        let c = parse_settings(&[
+            "--db-pool-size",
+            "3",
+            "--trusted-proxies",
+            "10.0.0.0/8",
+            "--cors-allowed-origins",
+            "https://app.example",
+            "--audit-checkpoint-secs",
+            "0",
+            "--bind-addr",
+            "0.0.0.0:9000",
+            "--database-url",
+            "postgres://u@h/x",
+            "--jwt-secret",
+            &"s".repeat(32),
+            "--password-hash-concurrency",
+            "2",
+            "--var-dir",
+            "/srv/thidua",
+            "--public-url",
+            "https://api.example/",
+            "--db-connect-timeout-ms",
+            "2000",
+            "--request-timeout-secs",
+            "30",
+            "--body-limit-bytes",
+            "262144",
+            "--log-format",
+            "json",
+            "--log-filter",
+            "info",
+            "--jwt-issuer",
+            "thidua",
+            "--jwt-audience",
+            "thidua-api",
+            "--token-ttl-secs",
+            "60",
+            "--rate-limit-per-minute",
+            "0",
+            "--password-hash-wait-ms",
+            "1000",
+            "--login-pace-ms",
+            "2000",
+            "--db-statement-timeout-ms",
+            "5000",
+        ])
+        .unwrap()
+        .into_config()
+        .unwrap();
+        assert_eq!(c.pool_size, 3);
+        assert!(c.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        assert_eq!(c.cors_origins, vec!["https://app.example".to_string()]);
+        assert_eq!(c.audit_checkpoint, None, "0 turns checkpoints off");
+        assert_eq!(c.public_url.as_deref(), Some("https://api.example"));
+        assert_eq!((c.hash_concurrency, c.token_ttl_secs), (2, 60));
+        assert_eq!(c.var_dir, PathBuf::from("/srv/thidua"));
+        assert!(!format!("{c:?}").contains("sssss"), "no secret in Debug");
+
+        let mut s = parse_settings(&["--jwt-secret", &"s".repeat(32)]).unwrap();
+        s.jwt_private_key = Some(Pem(b"-----BEGIN PRIVATE KEY-----".to_vec()));
+        s.jwt_public_key = None;
+        assert_eq!(
+            s.into_config().unwrap_err().0,
+            "JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both, or neither"
+        );
     }
 }

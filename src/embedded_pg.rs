@@ -23,6 +23,15 @@ pub struct EmbeddedPg {
     pub data_dir: PathBuf,
     bin: PathBuf,
     ids: Option<(u32, u32)>,
+    /// Started with `ssl=on` (see `start_with_tls`).
+    ssl: bool,
+}
+
+/// TLS for a private server: the server's certificate (chain) and its
+/// private key, PEM. The TLS tests make both with a CA of their own.
+pub struct ServerTls {
+    pub cert_pem: String,
+    pub key_pem: String,
 }
 
 fn has_server(dir: &Path) -> bool {
@@ -125,6 +134,26 @@ fn command(bin: &Path, name: &str, ids: Option<(u32, u32)>) -> Command {
 impl EmbeddedPg {
     /// Start (initdb on first use) the server whose data lives in `data_dir`.
     pub fn start(data_dir: &Path, pg_bin: Option<&Path>) -> Result<EmbeddedPg, String> {
+        Self::start_inner(data_dir, pg_bin, None)
+    }
+
+    /// As `start`, with `ssl=on` and this certificate, and TLS required on
+    /// TCP: `pg_hba.conf` lets the Unix socket in and, over TCP, only
+    /// `hostssl` connections (a managed database's usual stance), so a
+    /// client that connects over TCP at all did so with TLS.
+    pub fn start_with_tls(
+        data_dir: &Path,
+        pg_bin: Option<&Path>,
+        tls: &ServerTls,
+    ) -> Result<EmbeddedPg, String> {
+        Self::start_inner(data_dir, pg_bin, Some(tls))
+    }
+
+    fn start_inner(
+        data_dir: &Path,
+        pg_bin: Option<&Path>,
+        tls: Option<&ServerTls>,
+    ) -> Result<EmbeddedPg, String> {
         let bin = find_bin_dir(pg_bin).ok_or_else(|| HOW_TO_GET_POSTGRES.to_string())?;
         let ids = postgres_user()?;
         let data_dir = std::path::absolute(data_dir).map_err(|e| e.to_string())?;
@@ -147,6 +176,7 @@ impl EmbeddedPg {
                 data_dir,
                 bin,
                 ids,
+                ssl: tls.is_some(),
             });
         }
 
@@ -179,6 +209,25 @@ impl EmbeddedPg {
             }
         }
 
+        if let Some(tls) = tls {
+            let write = |name: &str, text: &str, mode: u32| -> Result<(), String> {
+                let path = data_dir.join(name);
+                std::fs::write(&path, text)
+                    .map_err(|e| format!("write {}: {e}", path.display()))?;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                    .map_err(|e| e.to_string())?;
+                chown_r(&path, ids)
+            };
+            // The names `ssl_cert_file` and `ssl_key_file` default to.
+            write("server.crt", &tls.cert_pem, 0o644)?;
+            write("server.key", &tls.key_pem, 0o600)?;
+            write(
+                "pg_hba.conf",
+                "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+                0o600,
+            )?;
+        }
+
         let mut pg = EmbeddedPg {
             child: None,
             adopted_pid: None,
@@ -186,6 +235,7 @@ impl EmbeddedPg {
             data_dir,
             bin,
             ids,
+            ssl: tls.is_some(),
         };
         pg.launch()?;
         Ok(pg)
@@ -225,6 +275,11 @@ impl EmbeddedPg {
                 self.data_dir.display()
             ))
             .args(["-c", "max_connections=200"])
+            .args(if self.ssl {
+                &["-c", "ssl=on"][..]
+            } else {
+                &[][..]
+            })
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log)

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use actix_web::{HttpServer, web};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use thidua::auth::{Role, Scope};
 use thidua::embedded_pg::EmbeddedPg;
 use thidua::service::identity;
@@ -19,6 +19,9 @@ use thidua::{AppState, Config, Db, build_app};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Every setting, also read from its environment variable (README's table).
+    #[command(flatten)]
+    settings: thidua::config::Settings,
 }
 
 #[derive(Subcommand)]
@@ -159,19 +162,33 @@ fn tune_malloc() {
 
 fn main() -> ExitCode {
     tune_malloc();
-    let cli = Cli::parse();
+    let cli = match thidua::config::ignore_blank_env(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        // A bad setting is one line naming it; help, version and unknown
+        // flags are clap's own answers.
+        Err(e) => match thidua::config::describe_setting_error(&e) {
+            Some(line) => {
+                eprintln!("thidua: {line}");
+                return ExitCode::from(2);
+            }
+            None => e.exit(),
+        },
+    };
     if let Command::Openapi = cli.command {
         print!("{}", thidua::api::openapi::render());
         return ExitCode::SUCCESS;
     }
-    let config = match Config::from_env() {
+    let config = match cli.settings.into_config() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("thidua: {e}");
             return ExitCode::from(2);
         }
     };
-    thidua::telemetry::init_logging(&config.log_format);
+    thidua::telemetry::init_logging(&config.log_format, &config.log_filter);
     let result = actix_web::rt::System::new().block_on(run(cli.command, config));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -246,6 +263,12 @@ fn read_password() -> Result<String, String> {
 }
 
 async fn run(command: Command, config: Config) -> Result<(), String> {
+    // The keys `serve` needs are read before the database is touched: a bad
+    // key fails at once, not after the migrations.
+    let keys = match command {
+        Command::Serve { .. } => Some(ServeKeys::resolve(&config)?),
+        _ => None,
+    };
     let (url, pg) = open_database(&config).await?;
     let db = pool(&config, &url)?;
     let result = match command {
@@ -253,7 +276,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             if demo {
                 seed_demo(&db).await?;
             }
-            serve(config, db.clone(), pg.is_some()).await
+            let keys = keys.expect("resolved for serve");
+            serve(config, db.clone(), keys).await
         }
         Command::Seed {
             command: SeedCommand::Demo,
@@ -452,19 +476,41 @@ fn describe(e: &thidua::error::AppError) -> String {
     }
 }
 
-async fn serve(config: Config, db: Db, private_db: bool) -> Result<(), String> {
-    let jwt = thidua::config::jwt_keys(&config, private_db).map_err(|e| e.to_string())?;
-    let rate = thidua::config::rate_limit_per_minute().map_err(|e| e.to_string())?;
+/// What `serve` signs with: the token keys and the audit checkpoint key.
+struct ServeKeys {
+    jwt: thidua::auth::jwt::JwtKeys,
+    audit_key: std::sync::Arc<thidua::domain::audit::SigningKey>,
+    audit_key_source: thidua::config::AuditKeySource,
+}
+
+impl ServeKeys {
+    fn resolve(config: &Config) -> Result<ServeKeys, String> {
+        let private_db = config.database_url.is_none();
+        let jwt = thidua::config::jwt_keys(config, private_db).map_err(|e| e.to_string())?;
+        let (audit_key, audit_key_source) =
+            thidua::config::audit_signing_key(config, private_db, true)
+                .map_err(|e| e.to_string())?
+                .ok_or("no audit signing key")?;
+        Ok(ServeKeys {
+            jwt,
+            audit_key: std::sync::Arc::new(audit_key),
+            audit_key_source,
+        })
+    }
+}
+
+async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
+    let ServeKeys {
+        jwt,
+        audit_key,
+        audit_key_source,
+    } = keys;
+    let rate = config.rate_limit_per_minute;
     let bind = config.bind_addr.clone();
     let public = config
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{bind}"));
-    let (audit_key, audit_key_source) =
-        thidua::config::audit_signing_key(&config, private_db, true)
-            .map_err(|e| e.to_string())?
-            .ok_or("no audit signing key")?;
-    let audit_key = std::sync::Arc::new(audit_key);
     match &audit_key_source {
         thidua::config::AuditKeySource::DerivedFromJwt => tracing::warn!(
             key_id = %audit_key.public().key_id(),
@@ -474,8 +520,7 @@ async fn serve(config: Config, db: Db, private_db: bool) -> Result<(), String> {
             tracing::info!(key_id = %audit_key.public().key_id(), ?source, "audit checkpoint signing key")
         }
     }
-    let checkpoint_every =
-        thidua::config::audit_checkpoint_interval().map_err(|e| e.to_string())?;
+    let checkpoint_every = config.audit_checkpoint;
     let state = web::Data::new(
         AppState::new(config, db.clone(), jwt, rate).with_audit_key(audit_key.clone()),
     );

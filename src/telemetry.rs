@@ -39,9 +39,10 @@ pub fn current_request_id() -> Option<String> {
 }
 
 /// JSON logs to stdout (`LOG_FORMAT=pretty` for humans), level from `RUST_LOG`.
-pub fn init_logging(format: &str) {
+/// `format` is `LOG_FORMAT`, `filter` the checked `RUST_LOG` setting.
+pub fn init_logging(format: &str, filter: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -1,29 +1,68 @@
-//! Embedded migrations, and creating the database when it is missing.
+//! Embedded migrations under an advisory lock, and creating the database
+//! when it is missing. Both connect through `connect::Target`, so the URL's
+//! `sslmode` / `sslrootcert` hold here as for the pool.
 
-use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use sha2::{Digest, Sha256};
 
+use super::connect::Target;
+
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The session advisory lock migrations run under (`"thiduamg"` in ASCII):
+/// instances that start together on one database migrate one at a time; the
+/// others wait, then find nothing pending. Advisory locks are per database.
+pub const MIGRATION_LOCK_KEY: i64 = 0x7468_6964_7561_6d67;
 
 type SyncConn = AsyncConnectionWrapper<AsyncPgConnection>;
 
-/// Apply every pending migration; returns the versions applied. Runs the
-/// synchronous harness on a blocking thread (the async harness panics on
-/// actix's current-thread workers).
+#[derive(diesel::QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    flag: bool,
+}
+
+/// Apply every pending migration, holding [`MIGRATION_LOCK_KEY`]; returns
+/// the versions applied (none when another instance applied them first).
+/// Runs the synchronous harness on a blocking thread (the async harness
+/// panics on actix's current-thread workers).
 pub async fn run(url: &str) -> Result<Vec<String>, String> {
-    let url = url.to_string();
+    let target = Target::parse(url).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let conn = target.connect().await.map_err(|e| target.explain(&e))?;
     tokio::task::spawn_blocking(move || {
-        let mut conn = SyncConn::establish(&url).map_err(|e| format!("connect: {e}"))?;
+        use diesel::RunQueryDsl;
+        let mut conn = SyncConn::from(conn);
         conn.batch_execute("SET client_min_messages = warning")
             .map_err(|e| e.to_string())?;
-        let applied = conn
+        let got: Flag = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS flag")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+            .get_result(&mut conn)
+            .map_err(|e| format!("migration lock: {e}"))?;
+        if !got.flag {
+            tracing::info!(
+                lock = MIGRATION_LOCK_KEY,
+                "another instance is migrating this database: waiting for the migration lock"
+            );
+            diesel::sql_query("SELECT pg_advisory_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+                .execute(&mut conn)
+                .map_err(|e| format!("migration lock: {e}"))?;
+        }
+        // On an error the session ends with the connection, and the lock with it.
+        let applied: Vec<String> = conn
             .run_pending_migrations(MIGRATIONS)
-            .map_err(|e| format!("migrate: {e}"))?;
-        Ok(applied.iter().map(|v| v.to_string()).collect())
+            .map_err(|e| format!("migrate: {e}"))?
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+            .execute(&mut conn)
+            .map_err(|e| format!("migration lock: {e}"))?;
+        Ok(applied)
     })
     .await
     .map_err(|e| format!("migration task: {e}"))?
@@ -47,45 +86,64 @@ pub fn fingerprint() -> String {
     hex::encode(&h.finalize()[..8])
 }
 
-/// Split a database URL into (server URL on the `postgres` database, name).
-pub fn split_database(url: &str) -> Result<(String, String), String> {
-    let mut u = url::Url::parse(url).map_err(|e| format!("DATABASE_URL is not a URL: {e}"))?;
-    let name = u.path().trim_start_matches('/').to_string();
-    if name.is_empty() {
-        return Err("DATABASE_URL names no database".into());
-    }
-    u.set_path("/postgres");
-    Ok((u.to_string(), name))
-}
-
-/// `CREATE DATABASE` when the database in `url` does not exist yet.
+/// Connect to the database `url` names; only when the server says it does
+/// not exist, connect to a maintenance database (`postgres`, else
+/// `template1`) and create it, when the role may (`CREATEDB` or superuser).
+/// A role that may not reach the maintenance database starts as long as its
+/// own database exists. Returns whether it was created.
 pub async fn create_database_if_missing(url: &str) -> Result<bool, String> {
-    let (server, name) = split_database(url)?;
-    tokio::task::spawn_blocking(move || {
-        let mut conn = SyncConn::establish(&server).map_err(|e| format!("connect: {e}"))?;
-        use diesel::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct Exists {
-            #[diesel(sql_type = diesel::sql_types::Bool)]
-            exists: bool,
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    let target = Target::parse(url).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    match target.connect().await {
+        Ok(_) => return Ok(false),
+        Err(e) if e.is_missing_database() => {}
+        Err(e) => return Err(target.explain(&e)),
+    }
+    let name = target.database().to_string();
+    let role = target.user().unwrap_or("(default)").to_string();
+    let mut maintenance = None;
+    let mut why = String::new();
+    for db in ["postgres", "template1"] {
+        let t = target.with_database(db);
+        match t.connect().await {
+            Ok(c) => {
+                maintenance = Some(c);
+                break;
+            }
+            Err(e) => why = t.explain(&e),
         }
-        let found: Exists = diesel::sql_query(
-            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists",
-        )
-        .bind::<diesel::sql_types::Text, _>(&name)
-        .get_result(&mut conn)
-        .map_err(|e| e.to_string())?;
-        if found.exists {
-            return Ok(false);
-        }
-        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-        match conn.batch_execute(&format!("CREATE DATABASE {quoted}")) {
-            Ok(()) => Ok(true),
-            // Another instance created it at the same moment.
-            Err(e) if e.to_string().contains("already exists") => Ok(false),
-            Err(e) => Err(e.to_string()),
-        }
-    })
+    }
+    let Some(mut conn) = maintenance else {
+        return Err(format!(
+            "database \"{name}\" does not exist at {}, and it cannot be created: {why}",
+            target.describe_server()
+        ));
+    };
+    let may: Flag = diesel::sql_query(
+        "SELECT rolcreatedb OR rolsuper AS flag FROM pg_roles WHERE rolname = current_user",
+    )
+    .get_result(&mut conn)
     .await
-    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    if !may.flag {
+        return Err(format!(
+            "database \"{name}\" does not exist at {} and role \"{role}\" may not create it: create it (CREATE DATABASE \"{name}\" OWNER \"{role}\") or grant the role CREATEDB",
+            target.describe_server()
+        ));
+    }
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    match conn
+        .batch_execute(&format!("CREATE DATABASE {quoted}"))
+        .await
+    {
+        Ok(()) => Ok(true),
+        // Another instance created it at the same moment (42P04, or the
+        // unique index on pg_database when both got past the check).
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) if e.to_string().contains("already exists") => Ok(false),
+        Err(e) => Err(format!("CREATE DATABASE {quoted}: {e}")),
+    }
 }

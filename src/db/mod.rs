@@ -6,6 +6,7 @@ pub mod benchdata;
 pub mod blocs;
 pub mod clients;
 pub mod conferences;
+pub mod connect;
 pub mod evaluation;
 pub mod events;
 pub mod idempotency;
@@ -58,7 +59,8 @@ impl Db {
     /// doubled round trips in a probe): a broken one is detected by its
     /// error, fails that one request and is taken out of the pool at once
     /// (`discard_if_lost`); one whose session already closed is dropped at
-    /// checkout. Each new connection gets the statement timeout.
+    /// checkout. Each new connection gets the statement timeout, and the
+    /// TLS policy of the URL's `sslmode` / `sslrootcert` (`connect::Target`).
     pub fn connect(
         url: &str,
         size: usize,
@@ -80,13 +82,18 @@ impl Db {
     ) -> AppResult<Db> {
         let statements = counter.unwrap_or_default();
         let counter = statements.clone();
+        // `sslmode` / `sslrootcert` are read here (CA files too), once.
+        let target = std::sync::Arc::new(
+            connect::Target::parse(url)
+                .map_err(|e| AppError::internal(format!("DATABASE_URL: {e}")))?,
+        );
         let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
         cfg.recycling_method = RecyclingMethod::Fast;
-        cfg.custom_setup = Box::new(move |url| {
-            let url = url.to_string();
+        cfg.custom_setup = Box::new(move |_url| {
+            let target = target.clone();
             let counter = counter.clone();
             async move {
-                let mut conn = AsyncPgConnection::establish(&url).await?;
+                let mut conn = target.establish().await?;
                 conn.batch_execute(&format!(
                     "SET statement_timeout = {statement_timeout_ms}; SET lock_timeout = {statement_timeout_ms}; SET TimeZone = 'UTC'"
                 ))

@@ -6,6 +6,7 @@ mod hardening;
 
 mod audit_anchor;
 mod audit_events;
+mod deploy;
 mod evaluation;
 mod foundation;
 mod identity;
