@@ -4,7 +4,10 @@
 #     no skipLibCheck hides it), `tsc --strict --noEmit` checks them.
 #  2. Python: openapi-python-client generates a package, and every one of its
 #     modules (each operation's, each model's) is imported, and each
-#     operation module has sync/asyncio functions.
+#     operation module has sync/asyncio functions. A module that fails for a
+#     known generator bug (.ci/python-client-known-failures.txt, with the
+#     upstream issue) is reported and tolerated; one listed that imports
+#     again fails the gate until it is taken off the list.
 # Both steps always run; the script fails when either does. Generated code
 # is written to a temporary directory (CONTRACT_KEEP=1 keeps it).
 # Not in .ci/run yet (it fails today): docs/contract.md.
@@ -88,31 +91,47 @@ else
   py_rc=1
 fi
 if [ -d "$out/py/thidua_client" ]; then
-  (cd "$out/py" && "$OLDPWD/$CONTRACT_VENV/bin/python" - <<'EOF') || py_rc=1
+  known=$PWD/.ci/python-client-known-failures.txt
+  (cd "$out/py" && "$OLDPWD/$CONTRACT_VENV/bin/python" - "$known" <<'EOF') | tee "$out/py/import.txt" || py_rc=1
 import importlib, pkgutil, sys
+known = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip() and not line.startswith("#"):
+        name, _, why = line.strip().partition(" ")
+        known[name] = why.strip()
 sys.path.insert(0, ".")
 import thidua_client
 modules = ok = operations = 0
 failed = []
+known_failed = []
 for m in pkgutil.walk_packages(thidua_client.__path__, "thidua_client."):
     modules += 1
     try:
         mod = importlib.import_module(m.name)
     except Exception as e:
-        failed.append(f"{m.name}: {type(e).__name__}: {e}")
+        (known_failed if m.name in known else failed).append(f"{m.name}: {type(e).__name__}: {e}")
         continue
     ok += 1
+    if m.name in known:
+        failed.append(f"{m.name} imports now: remove it from .ci/python-client-known-failures.txt")
     if ".api." in m.name and not m.ispkg:
         operations += 1
         missing = [f for f in ("sync", "sync_detailed", "asyncio", "asyncio_detailed") if not callable(getattr(mod, f, None))]
         if missing:
             failed.append(f"{m.name}: no {', '.join(missing)}")
-print(f"import: {ok} of {modules} modules ({operations} operation modules); {len(failed)} failed")
+print(f"import: {ok} of {modules} modules ({operations} operation modules); "
+      f"{len(known_failed)} known generator failures, {len(failed)} other failures")
+for line in known_failed:
+    name = line.split(":", 1)[0]
+    print(f"  known: {line}\n         ({known[name]})")
 for line in failed:
-    print("  " + line)
+    print("  FAILED: " + line)
 sys.exit(1 if failed else 0)
 EOF
 fi
 
-echo "== clients: TypeScript $([ "$ts_rc" -eq 0 ] && echo ok || echo FAILED), Python $([ "$py_rc" -eq 0 ] && echo ok || echo FAILED); $(elapsed_since "$start") s"
+py_known=$(grep -c '^  known: ' "$out/py/import.txt" 2>/dev/null || true)
+py_note=
+[ "${py_known:-0}" -eq 0 ] || py_note=" (with $py_known known generator failure(s): see above)"
+echo "== clients: TypeScript $([ "$ts_rc" -eq 0 ] && echo ok || echo FAILED), Python $([ "$py_rc" -eq 0 ] && echo ok || echo FAILED)$py_note; $(elapsed_since "$start") s"
 [ "$ts_rc" -eq 0 ] && [ "$py_rc" -eq 0 ]

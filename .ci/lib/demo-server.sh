@@ -52,8 +52,9 @@ demo_server_stop() {
     psql -q "$_demo_dropdb_url" -c "DROP DATABASE IF EXISTS \"$_demo_db_name\" WITH (FORCE)" >/dev/null 2>&1 || true
   fi
   if [ "$rc" -ne 0 ] && [ -f "$DEMO_LOG" ]; then
+    # Less the demo users' passwords ("  <user>   <password>" lines).
     echo "-- last lines of the server's log:" >&2
-    tail -n 20 "$DEMO_LOG" >&2 || true
+    grep -vE '^  [^ ]+ +[^ ]+$' "$DEMO_LOG" | tail -n 20 >&2 || true
   fi
   rm -rf "$DEMO_WORK"
   exit "$rc"
