@@ -20,6 +20,13 @@ cd "$(dirname "$0")/.."
 source .ci/lib/tools.sh
 
 start=$(date +%s.%N)
+# The declaration parser and the lint report's own unit tests, first (2 s).
+if ! unit=$(python3 -m unittest discover -s .ci/tests 2>&1); then
+  echo "$unit" >&2
+  echo "the contract scripts' unit tests failed" >&2
+  exit 1
+fi
+echo "contract scripts' unit tests: $(echo "$unit" | grep -E '^Ran [0-9]+ tests?') OK"
 spec=openapi/openapi.json
 base=${CONTRACT_BASE:-HEAD~1}
 
