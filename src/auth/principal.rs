@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// Roles of people. `admin` is the provincial emulation board (Ban TĐKT).
 #[derive(
@@ -123,11 +123,7 @@ impl Principal {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(AppError::forbidden(
-                "admin_required",
-                "Chỉ Ban Thi đua – Khen thưởng (quản trị) được thực hiện thao tác này.",
-                "Only the provincial emulation board (admin) may do this.",
-            ))
+            Err(AppError::new(ErrorCode::AdminRequired))
         }
     }
 
@@ -135,11 +131,7 @@ impl Principal {
         if self.can_write() {
             Ok(())
         } else {
-            Err(AppError::forbidden(
-                "read_only",
-                "Tài khoản này chỉ được xem.",
-                "This account may only read.",
-            ))
+            Err(AppError::new(ErrorCode::ReadOnly))
         }
     }
 
@@ -168,11 +160,7 @@ impl Principal {
         if self.is_admin() || (self.has_role(Role::Leader) && self.organization_id == Some(org)) {
             Ok(())
         } else {
-            Err(AppError::forbidden(
-                "not_member_leader",
-                "Chỉ lãnh đạo của đơn vị (hoặc quản trị) được thực hiện thao tác này.",
-                "Only the organisation's leader (or the admin) may do this.",
-            ))
+            Err(AppError::new(ErrorCode::NotMemberLeader))
         }
     }
 
@@ -186,11 +174,7 @@ impl Principal {
 }
 
 pub fn not_your_organization() -> AppError {
-    AppError::forbidden(
-        "not_your_organization",
-        "Bạn chỉ được thao tác cho đơn vị của mình.",
-        "You may act only for your own organisation.",
-    )
+    AppError::new(ErrorCode::NotYourOrganization)
 }
 
 #[cfg(test)]

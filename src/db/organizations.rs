@@ -6,9 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::organizations as o;
 use crate::domain::registry::OrgFacts;
-use crate::error::AppResult;
 
 diesel::define_sql_function! {
     /// Case- and diacritic-insensitive folding (the same function the
@@ -76,7 +76,7 @@ pub struct OrgChanges {
     pub superseded_on: Option<Option<NaiveDate>>,
 }
 
-pub async fn insert(c: &mut Conn, new: NewOrg) -> AppResult<OrgRow> {
+pub async fn insert(c: &mut Conn, new: NewOrg) -> Result<OrgRow> {
     Ok(diesel::insert_into(o::table)
         .values(new)
         .returning(OrgRow::as_returning())
@@ -84,7 +84,7 @@ pub async fn insert(c: &mut Conn, new: NewOrg) -> AppResult<OrgRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<OrgRow>> {
     Ok(o::table
         .find(id)
         .select(OrgRow::as_select())
@@ -93,7 +93,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
         .optional()?)
 }
 
-pub async fn by_code(c: &mut Conn, code: &str) -> AppResult<Option<OrgRow>> {
+pub async fn by_code(c: &mut Conn, code: &str) -> Result<Option<OrgRow>> {
     Ok(o::table
         .filter(o::code.eq(code))
         .select(OrgRow::as_select())
@@ -102,7 +102,7 @@ pub async fn by_code(c: &mut Conn, code: &str) -> AppResult<Option<OrgRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<OrgRow>> {
     Ok(o::table
         .find(id)
         .select(OrgRow::as_select())
@@ -112,7 +112,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
         .optional()?)
 }
 
-pub async fn update(c: &mut Conn, id: Uuid, changes: OrgChanges) -> AppResult<OrgRow> {
+pub async fn update(c: &mut Conn, id: Uuid, changes: OrgChanges) -> Result<OrgRow> {
     Ok(diesel::update(o::table.find(id))
         .set((
             changes,
@@ -125,7 +125,7 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: OrgChanges) -> AppResult<Or
 }
 
 /// Unit/sub-unit facts for the given ids (unknown ids are simply absent).
-pub async fn facts(c: &mut Conn, ids: &[Uuid]) -> AppResult<Vec<OrgFacts>> {
+pub async fn facts(c: &mut Conn, ids: &[Uuid]) -> Result<Vec<OrgFacts>> {
     let rows: Vec<(Uuid, String, Option<Uuid>)> = o::table
         .filter(o::id.eq_any(ids))
         .select((o::id, o::code, o::parent_id))
@@ -141,7 +141,7 @@ pub async fn facts(c: &mut Conn, ids: &[Uuid]) -> AppResult<Vec<OrgFacts>> {
         .collect())
 }
 
-pub async fn has_children(c: &mut Conn, id: Uuid) -> AppResult<bool> {
+pub async fn has_children(c: &mut Conn, id: Uuid) -> Result<bool> {
     Ok(
         diesel::select(diesel::dsl::exists(o::table.filter(o::parent_id.eq(id))))
             .get_result(c)
@@ -167,7 +167,7 @@ pub struct OrgFilter {
 }
 
 /// Ordered by code (unique and stable).
-pub async fn list(c: &mut Conn, f: &OrgFilter) -> AppResult<Vec<OrgRow>> {
+pub async fn list(c: &mut Conn, f: &OrgFilter) -> Result<Vec<OrgRow>> {
     let mut q = o::table
         .select(OrgRow::as_select())
         .order(o::code.asc())
@@ -207,7 +207,7 @@ pub async fn list(c: &mut Conn, f: &OrgFilter) -> AppResult<Vec<OrgRow>> {
 }
 
 /// Is the organisation referenced by anything (so it may only be retired)?
-pub async fn is_referenced(c: &mut Conn, id: Uuid) -> AppResult<bool> {
+pub async fn is_referenced(c: &mut Conn, id: Uuid) -> Result<bool> {
     use super::schema::{people, term_members, users};
     Ok(diesel::select(
         diesel::dsl::exists(people::table.filter(people::organization_id.eq(id)))
@@ -224,7 +224,7 @@ pub async fn is_referenced(c: &mut Conn, id: Uuid) -> AppResult<bool> {
 }
 
 /// Is the organisation a member of any bloc term (B5 keeps it a unit)?
-pub async fn is_term_member(c: &mut Conn, id: Uuid) -> AppResult<bool> {
+pub async fn is_term_member(c: &mut Conn, id: Uuid) -> Result<bool> {
     use super::schema::term_members as tm;
     Ok(diesel::select(diesel::dsl::exists(
         tm::table.filter(tm::organization_id.eq(id)),

@@ -6,9 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::organizations::{like_patterns, thidua_fold};
 use super::schema::people as p;
-use crate::error::AppResult;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = p)]
@@ -50,7 +50,7 @@ pub struct PersonChanges {
     pub active: Option<bool>,
 }
 
-pub async fn insert(c: &mut Conn, new: NewPerson) -> AppResult<PersonRow> {
+pub async fn insert(c: &mut Conn, new: NewPerson) -> Result<PersonRow> {
     Ok(diesel::insert_into(p::table)
         .values(new)
         .returning(PersonRow::as_returning())
@@ -58,7 +58,7 @@ pub async fn insert(c: &mut Conn, new: NewPerson) -> AppResult<PersonRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<PersonRow>> {
     Ok(p::table
         .find(id)
         .select(PersonRow::as_select())
@@ -67,7 +67,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<PersonRow>> {
     Ok(p::table
         .find(id)
         .select(PersonRow::as_select())
@@ -77,7 +77,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
         .optional()?)
 }
 
-pub async fn update(c: &mut Conn, id: Uuid, changes: PersonChanges) -> AppResult<PersonRow> {
+pub async fn update(c: &mut Conn, id: Uuid, changes: PersonChanges) -> Result<PersonRow> {
     Ok(diesel::update(p::table.find(id))
         .set((
             changes,
@@ -89,7 +89,7 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: PersonChanges) -> AppResult
         .await?)
 }
 
-pub async fn existing(c: &mut Conn, ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+pub async fn existing(c: &mut Conn, ids: &[Uuid]) -> Result<Vec<Uuid>> {
     Ok(p::table
         .filter(p::id.eq_any(ids))
         .select(p::id)
@@ -108,7 +108,7 @@ pub struct PersonFilter {
 }
 
 /// Keyset page by id (UUID v7: creation order).
-pub async fn list(c: &mut Conn, f: &PersonFilter) -> AppResult<Vec<PersonRow>> {
+pub async fn list(c: &mut Conn, f: &PersonFilter) -> Result<Vec<PersonRow>> {
     let mut q = p::table
         .select(PersonRow::as_select())
         .order(p::id.asc())

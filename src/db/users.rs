@@ -6,8 +6,8 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::users as u;
-use crate::error::AppResult;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = u)]
@@ -45,7 +45,7 @@ pub struct UserChanges {
     pub password_hash: Option<String>,
 }
 
-pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> AppResult<UserRow> {
+pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> Result<UserRow> {
     Ok(diesel::insert_into(u::table)
         .values(new)
         .returning(UserRow::as_returning())
@@ -53,7 +53,7 @@ pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> AppResult<UserRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<UserRow>> {
     Ok(u::table
         .find(id)
         .select(UserRow::as_select())
@@ -63,7 +63,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
 }
 
 /// The row, locked for the rest of the transaction.
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<UserRow>> {
     Ok(u::table
         .find(id)
         .select(UserRow::as_select())
@@ -80,7 +80,7 @@ pub async fn update(
     id: Uuid,
     changes: UserChanges,
     revoke_tokens: bool,
-) -> AppResult<UserRow> {
+) -> Result<UserRow> {
     let bump = if revoke_tokens { 1 } else { 0 };
     Ok(diesel::update(u::table.find(id))
         .set((
@@ -95,7 +95,7 @@ pub async fn update(
 }
 
 /// For login: the row and its password hash.
-pub async fn by_username(c: &mut Conn, username: &str) -> AppResult<Option<(UserRow, String)>> {
+pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<(UserRow, String)>> {
     Ok(u::table
         .filter(u::username.eq(username))
         .select((UserRow::as_select(), u::password_hash))
@@ -114,7 +114,7 @@ pub struct UserFilter {
 }
 
 /// Keyset page ordered by id (UUID v7: creation order).
-pub async fn list(c: &mut Conn, f: &UserFilter) -> AppResult<Vec<UserRow>> {
+pub async fn list(c: &mut Conn, f: &UserFilter) -> Result<Vec<UserRow>> {
     let mut q = u::table
         .select(UserRow::as_select())
         .order(u::id.asc())
@@ -135,7 +135,7 @@ pub async fn list(c: &mut Conn, f: &UserFilter) -> AppResult<Vec<UserRow>> {
     Ok(q.load(c).await?)
 }
 
-pub async fn admin_exists(c: &mut Conn) -> AppResult<bool> {
+pub async fn admin_exists(c: &mut Conn) -> Result<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         u::table
             .filter(u::active.eq(true))
@@ -146,6 +146,6 @@ pub async fn admin_exists(c: &mut Conn) -> AppResult<bool> {
 }
 
 /// The live check behind every authenticated request: one primary-key read.
-pub async fn auth_state(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+pub async fn auth_state(c: &mut Conn, id: Uuid) -> Result<Option<UserRow>> {
     get(c, id).await
 }

@@ -4,8 +4,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-use crate::error::AppError;
-
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
@@ -18,13 +16,13 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(key.as_bytes())
     }
 
-    pub fn decode(s: &str) -> Result<Cursor, AppError> {
+    pub fn decode(s: &str) -> Result<Cursor, InvalidCursor> {
         URL_SAFE_NO_PAD
             .decode(s.as_bytes())
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .map(Cursor)
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 
     pub fn key(&self) -> &str {
@@ -35,39 +33,40 @@ impl Cursor {
         Cursor::encode(&format!("id:{id}"))
     }
 
-    pub fn uuid(&self) -> Result<Uuid, AppError> {
+    pub fn uuid(&self) -> Result<Uuid, InvalidCursor> {
         self.0
             .strip_prefix("id:")
             .and_then(|s| s.parse().ok())
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 
     pub fn from_code(code: &str) -> String {
         Cursor::encode(&format!("code:{code}"))
     }
 
-    pub fn code(&self) -> Result<String, AppError> {
+    pub fn code(&self) -> Result<String, InvalidCursor> {
         self.0
             .strip_prefix("code:")
             .map(str::to_string)
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 
     pub fn from_i64(n: i64) -> String {
         Cursor::encode(&format!("n:{n}"))
     }
 
-    pub fn i64(&self) -> Result<i64, AppError> {
+    pub fn i64(&self) -> Result<i64, InvalidCursor> {
         self.0
             .strip_prefix("n:")
             .and_then(|s| s.parse().ok())
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 }
 
-fn invalid() -> AppError {
-    AppError::bad_request("invalid_cursor", "cursor is not one this API gave out")
-}
+/// A cursor this API never gave out (400 `invalid_cursor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cursor is not one this API gave out")]
+pub struct InvalidCursor;
 
 /// `limit` (default 50, capped at 200) and an optional cursor.
 #[derive(Debug, Clone)]
@@ -77,7 +76,7 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, AppError> {
+    pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, InvalidCursor> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let cursor = cursor
             .filter(|c| !c.is_empty())

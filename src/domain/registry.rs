@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::RuleViolation;
+use super::{HeadDeputyProblem, RuleViolation};
 
 /// An organisation as the term rules see it.
 #[derive(Debug, Clone)]
@@ -65,18 +65,18 @@ pub fn check_term(plan: &TermPlan, ctx: &TermContext) -> Result<(), RuleViolatio
     // B2: head and deputy are members, and two different units.
     if !plan.members.contains(&plan.head) {
         return Err(RuleViolation::HeadDeputyInvalid {
-            reason: "head is not a member",
+            reason: HeadDeputyProblem::HeadNotMember,
         });
     }
     if let Some(d) = plan.deputy {
         if d == plan.head {
             return Err(RuleViolation::HeadDeputyInvalid {
-                reason: "head and deputy are the same unit",
+                reason: HeadDeputyProblem::SameUnit,
             });
         }
         if !plan.members.contains(&d) {
             return Err(RuleViolation::HeadDeputyInvalid {
-                reason: "deputy is not a member",
+                reason: HeadDeputyProblem::DeputyNotMember,
             });
         }
     }

@@ -256,7 +256,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
     let term = db
         .read(async |c| db::blocs::term(c, bloc.id, facts.year).await)
         .await?
-        .ok_or(crate::error::AppError::NotFound { entity: "term" })?;
+        .ok_or(crate::error::AppError::not_found("term"))?;
     if db
         .read(async |c| db::pledges::of_term(c, term.id).await)
         .await?

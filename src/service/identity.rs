@@ -14,7 +14,7 @@ use crate::db::login_failures::{Limits, Outcome, Reservation};
 use crate::db::users::{NewUser, UserChanges, UserFilter, UserRow};
 use crate::db::{self, Db};
 use crate::domain::paging::{Cursor, PageRequest};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode, OnConstraint};
 use crate::i18n::nfc;
 
 pub struct CreateUser {
@@ -72,7 +72,7 @@ fn client_json(c: &ClientRow) -> serde_json::Value {
 
 fn check_password(p: &str) -> AppResult<()> {
     if p.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AppError::Validation(vec![crate::error::FieldError {
+        return Err(AppError::validation(vec![crate::error::FieldError {
             field: "password".into(),
             code: "length".into(),
             message: format!("at least {MIN_PASSWORD_LEN} characters"),
@@ -92,27 +92,9 @@ fn role_names(roles: &[Role]) -> Vec<String> {
 /// same (`users_org_for_unit_roles`), this says it clearly.
 fn check_org_for_roles(roles: &[String], org: Option<Uuid>) -> AppResult<()> {
     if org.is_none() && roles.iter().any(|r| r == "leader" || r == "officer") {
-        return Err(AppError::unprocessable(
-            "organization_required",
-            "Lãnh đạo và cán bộ đơn vị phải thuộc một đơn vị (organizationId).",
-            "Leaders and officers must belong to an organisation (organizationId).",
-        ));
+        return Err(AppError::new(ErrorCode::OrganizationRequired));
     }
     Ok(())
-}
-
-fn duplicate_username(e: AppError) -> AppError {
-    match e {
-        AppError::Conflict {
-            code: "unique_violation",
-            ..
-        } => AppError::conflict(
-            "username_taken",
-            "Tên đăng nhập đã tồn tại.",
-            "The username is already taken.",
-        ),
-        other => other,
-    }
 }
 
 pub async fn create_user(db: &Db, caller: &Principal, cmd: CreateUser) -> AppResult<UserRow> {
@@ -136,7 +118,7 @@ pub async fn create_user(db: &Db, caller: &Principal, cmd: CreateUser) -> AppRes
             },
         )
         .await
-        .map_err(duplicate_username)?;
+        .on_constraint("users_username_key", || ErrorCode::UsernameTaken)?;
         record(
             tx,
             caller,
@@ -175,7 +157,7 @@ pub async fn get_user(db: &Db, caller: &Principal, id: Uuid) -> AppResult<UserRo
     caller.require_admin()?;
     db.read(async |c| db::users::get(c, id).await)
         .await?
-        .ok_or(AppError::NotFound { entity: "user" })
+        .ok_or(AppError::not_found("user"))
 }
 
 /// Lock, compare the version (412 on mismatch), change, record.
@@ -190,7 +172,7 @@ async fn change_user(
     db.transaction(async |tx| {
         let before = db::users::lock(tx, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "user" })?;
+            .ok_or(AppError::not_found("user"))?;
         check_version(expected_version, before.version)?;
         let (changes, revoke) = build(&before)?;
         let after = db::users::update(tx, id, changes, revoke).await?;
@@ -231,11 +213,7 @@ pub async fn update_user(
                 .as_ref()
                 .is_some_and(|r| !r.contains(&Role::Admin)))
     {
-        return Err(AppError::conflict(
-            "cannot_demote_self",
-            "Không thể tự bỏ quyền quản trị hoặc tự vô hiệu hoá tài khoản của mình.",
-            "You cannot take the admin role away from, or deactivate, your own account.",
-        ));
+        return Err(AppError::new(ErrorCode::CannotDemoteSelf));
     }
     change_user(db, caller, id, expected_version, "user.updated", |before| {
         let roles = cmd.roles.as_deref().map(role_names);
@@ -269,11 +247,7 @@ pub async fn disable_user(
 ) -> AppResult<UserRow> {
     caller.require_admin()?;
     if id == caller.id {
-        return Err(AppError::conflict(
-            "cannot_disable_self",
-            "Không thể tự vô hiệu hoá tài khoản của mình.",
-            "You cannot disable your own account.",
-        ));
+        return Err(AppError::new(ErrorCode::CannotDisableSelf));
     }
     change_user(db, caller, id, expected_version, "user.disabled", |_| {
         Ok((
@@ -323,7 +297,7 @@ pub async fn create_client(
     let client_id = cmd.client_id.trim().to_lowercase();
     let name = nfc(&cmd.name);
     let row = db
-        .transaction(async |tx| {
+        .transaction(async |tx| -> AppResult<_> {
             let row = db::clients::insert(
                 tx,
                 NewClient {
@@ -336,17 +310,7 @@ pub async fn create_client(
                 },
             )
             .await
-            .map_err(|e| match e {
-                AppError::Conflict {
-                    code: "unique_violation",
-                    ..
-                } => AppError::conflict(
-                    "client_id_taken",
-                    "Mã ứng dụng (clientId) đã tồn tại.",
-                    "The clientId is already taken.",
-                ),
-                other => other,
-            })?;
+            .on_constraint("service_clients_client_id_key", || ErrorCode::ClientIdTaken)?;
             record(
                 tx,
                 caller,
@@ -386,7 +350,7 @@ pub async fn get_client(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Clie
     caller.require_admin()?;
     db.read(async |c| db::clients::get(c, id).await)
         .await?
-        .ok_or(AppError::NotFound { entity: "client" })
+        .ok_or(AppError::not_found("client"))
 }
 
 pub async fn rotate_client_secret(
@@ -398,10 +362,10 @@ pub async fn rotate_client_secret(
     let secret = password::random_secret(32);
     let hash = password::hash(secret.clone()).await?;
     let row = db
-        .transaction(async |tx| {
+        .transaction(async |tx| -> AppResult<_> {
             let before = db::clients::lock(tx, id)
                 .await?
-                .ok_or(AppError::NotFound { entity: "client" })?;
+                .ok_or(AppError::not_found("client"))?;
             let row = db::clients::set_secret(tx, id, &hash).await?;
             record(
                 tx,
@@ -435,7 +399,7 @@ pub async fn disable_client(
     db.transaction(async |tx| {
         let before = db::clients::lock(tx, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "client" })?;
+            .ok_or(AppError::not_found("client"))?;
         check_version(expected_version, before.version)?;
         let row = db::clients::disable(tx, id).await?;
         record(
@@ -526,15 +490,12 @@ pub async fn issue_token(
                     Reservation::Go { wait_ms } => Ok(Some(wait_ms)),
                     Reservation::Crowded => Ok(None),
                     Reservation::SourceLocked { retry_after_secs } => {
-                        Err(AppError::TooManyRequests {
-                            code: "too_many_failed_logins",
-                            retry_after_secs,
-                        })
+                        Err(AppError::new(ErrorCode::TooManyFailedLogins)
+                            .retry_after(retry_after_secs))
                     }
-                    Reservation::Paced { retry_after_secs } => Err(AppError::TooManyRequests {
-                        code: "login_throttled",
-                        retry_after_secs,
-                    }),
+                    Reservation::Paced { retry_after_secs } => {
+                        Err(AppError::new(ErrorCode::LoginThrottled).retry_after(retry_after_secs))
+                    }
                 }
             })
             .await?;
@@ -544,9 +505,7 @@ pub async fn issue_token(
                 tokio::time::sleep(CROWDED_RETRY).await;
             }
             None => {
-                return Err(AppError::LoginBusy {
-                    retry_after_secs: 1,
-                });
+                return Err(AppError::new(ErrorCode::LoginBusy).retry_after(1));
             }
         }
     };
@@ -600,9 +559,7 @@ pub async fn issue_token(
     };
     let Ok(permit) = guard.hasher.login_permit().await else {
         settle(Outcome::NotRun).await?;
-        return Err(AppError::LoginBusy {
-            retry_after_secs: 1,
-        });
+        return Err(AppError::new(ErrorCode::LoginBusy).retry_after(1));
     };
     let (claims, hash) = match claims {
         Some((claims, hash)) => (Some(claims), Some(hash)),
@@ -620,7 +577,7 @@ pub async fn issue_token(
         }
         None => {
             settle(Outcome::Failed).await?;
-            Err(AppError::Unauthenticated)
+            Err(AppError::unauthenticated())
         }
     }
 }
@@ -628,15 +585,19 @@ pub async fn issue_token(
 /// Delete failed-login counters whose window has ended (run by `serve`
 /// with the idempotency purge, so the table holds at most a window's worth).
 pub async fn purge_login_failures(db: &Db) -> AppResult<usize> {
-    db.read(async |c| db::login_failures::purge_expired(c, FAILURE_WINDOW_SECS).await)
-        .await
+    Ok(db
+        .read(async |c| db::login_failures::purge_expired(c, FAILURE_WINDOW_SECS).await)
+        .await?)
 }
 
 /// The live side of authentication: the account still exists, is active,
 /// and the token's version is current. Roles and organisation come from the
 /// database, so a change applies at once.
 pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Principal> {
-    let id: Uuid = claims.sub.parse().map_err(|_| AppError::Unauthenticated)?;
+    let id: Uuid = claims
+        .sub
+        .parse()
+        .map_err(|_| AppError::unauthenticated())?;
     match claims.typ {
         PrincipalKind::User => {
             let row = db
@@ -651,7 +612,7 @@ pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Princi
                     roles: u.roles.iter().filter_map(|r| Role::parse(r)).collect(),
                     scopes: vec![],
                 }),
-                _ => Err(AppError::Unauthenticated),
+                _ => Err(AppError::unauthenticated()),
             }
         }
         PrincipalKind::Client => {
@@ -665,7 +626,7 @@ pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Princi
                     roles: vec![],
                     scopes: c.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
                 }),
-                _ => Err(AppError::Unauthenticated),
+                _ => Err(AppError::unauthenticated()),
             }
         }
     }
@@ -673,7 +634,7 @@ pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Princi
 
 /// Is there an active admin? (`serve` says how to create one when not.)
 pub async fn admin_exists(db: &Db) -> AppResult<bool> {
-    db.read(async |c| db::users::admin_exists(c).await).await
+    Ok(db.read(async |c| db::users::admin_exists(c).await).await?)
 }
 
 /// Bootstrap from the command line (`thidua user add`).

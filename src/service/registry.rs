@@ -16,7 +16,7 @@ use crate::db::{self, Conn, Db};
 use crate::domain::RuleViolation;
 use crate::domain::paging::{Cursor, PageRequest};
 use crate::domain::registry::{self as rules, HeadCandidate, TermContext, TermPlan};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode, OnConstraint};
 use crate::i18n::nfc;
 
 fn opt_nfc(s: Option<String>) -> Option<String> {
@@ -61,28 +61,14 @@ fn org_json(o: &OrgRow) -> serde_json::Value {
            "supersededById": o.superseded_by_id, "supersededOn": o.superseded_on, "version": o.version})
 }
 
-fn code_taken(e: AppError, what: &'static str) -> AppError {
-    match e {
-        AppError::Conflict {
-            code: "unique_violation",
-            ..
-        } => AppError::conflict(
-            "code_taken",
-            format!("Mã {what} đã tồn tại."),
-            format!("The {what} code is already taken."),
-        ),
-        other => other,
-    }
+fn code_taken(what: &'static str) -> impl FnOnce() -> AppError {
+    move || AppError::new(ErrorCode::CodeTaken).arg("what", what)
 }
 
 /// An organisation's validity ends on or after the day it starts.
 fn check_dates(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<()> {
     match (from, to) {
-        (Some(f), Some(t)) if t < f => Err(AppError::unprocessable(
-            "invalid_dates",
-            "Ngày kết thúc trước ngày bắt đầu hiệu lực.",
-            "validTo is before validFrom.",
-        )),
+        (Some(f), Some(t)) if t < f => Err(AppError::new(ErrorCode::InvalidDates)),
         _ => Ok(()),
     }
 }
@@ -90,11 +76,7 @@ fn check_dates(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<()> 
 async fn check_parent(tx: &mut Conn, parent: Option<Uuid>, child: Option<Uuid>) -> AppResult<()> {
     let Some(pid) = parent else { return Ok(()) };
     if child == Some(pid) {
-        return Err(AppError::unprocessable(
-            "invalid_parent",
-            "Đơn vị không thể là đơn vị cấp trên của chính nó.",
-            "An organisation cannot be its own parent.",
-        ));
+        return Err(AppError::new(ErrorCode::InvalidParent));
     }
     let facts = db::organizations::facts(tx, &[pid]).await?;
     let parent = facts
@@ -126,7 +108,10 @@ pub async fn create_org(db: &Db, caller: &Principal, cmd: CreateOrg) -> AppResul
             },
         )
         .await
-        .map_err(|e| code_taken(e, "đơn vị / organisation"))?;
+        .on_constraint(
+            "organizations_code_key",
+            code_taken("đơn vị / organisation"),
+        )?;
         record(
             tx,
             caller,
@@ -148,9 +133,7 @@ pub async fn create_org(db: &Db, caller: &Principal, cmd: CreateOrg) -> AppResul
 pub async fn get_org(db: &Db, id: Uuid) -> AppResult<OrgRow> {
     db.read(async |c| db::organizations::get(c, id).await)
         .await?
-        .ok_or(AppError::NotFound {
-            entity: "organization",
-        })
+        .ok_or(AppError::not_found("organization"))
 }
 
 pub async fn list_orgs(
@@ -178,9 +161,7 @@ pub async fn update_org(
     db.transaction(async |tx| {
         let before = db::organizations::lock(tx, id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "organization",
-            })?;
+            .ok_or(AppError::not_found("organization"))?;
         check_version(expected, before.version)?;
         if let Some(from) = cmd.valid_from {
             check_dates(from, before.valid_to)?;
@@ -240,16 +221,10 @@ pub async fn retire_org(
     db.transaction(async |tx| {
         let before = db::organizations::lock(tx, id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "organization",
-            })?;
+            .ok_or(AppError::not_found("organization"))?;
         check_version(expected, before.version)?;
         if before.valid_to.is_some() {
-            return Err(AppError::conflict(
-                "already_retired",
-                "Đơn vị đã ngừng hoạt động.",
-                "The organisation is already retired.",
-            ));
+            return Err(AppError::new(ErrorCode::AlreadyRetired));
         }
         let valid_to = cmd
             .valid_to
@@ -257,11 +232,7 @@ pub async fn retire_org(
         check_dates(before.valid_from, Some(valid_to))?;
         if let Some(s) = cmd.superseded_by_id {
             if s == id {
-                return Err(AppError::unprocessable(
-                    "invalid_successor",
-                    "Đơn vị không thể kế thừa chính nó.",
-                    "An organisation cannot supersede itself.",
-                ));
+                return Err(AppError::new(ErrorCode::InvalidSuccessor));
             }
             db::organizations::get(tx, s)
                 .await?
@@ -388,7 +359,7 @@ pub async fn create_person(db: &Db, caller: &Principal, cmd: CreatePerson) -> Ap
 pub async fn get_person(db: &Db, id: Uuid) -> AppResult<PersonRow> {
     db.read(async |c| db::people::get(c, id).await)
         .await?
-        .ok_or(AppError::NotFound { entity: "person" })
+        .ok_or(AppError::not_found("person"))
 }
 
 pub async fn list_people(
@@ -415,7 +386,7 @@ pub async fn update_person(
     db.transaction(async |tx| {
         let before = db::people::lock(tx, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "person" })?;
+            .ok_or(AppError::not_found("person"))?;
         require_staff_writer(tx, caller, before.organization_id).await?;
         if let Some(to) = cmd.organization_id
             && to != before.organization_id
@@ -487,7 +458,7 @@ pub async fn create_bloc(db: &Db, caller: &Principal, cmd: CreateBloc) -> AppRes
             },
         )
         .await
-        .map_err(|e| code_taken(e, "khối / bloc"))?;
+        .on_constraint("blocs_code_key", code_taken("khối / bloc"))?;
         record(
             tx,
             caller,
@@ -508,7 +479,7 @@ pub async fn create_bloc(db: &Db, caller: &Principal, cmd: CreateBloc) -> AppRes
 pub async fn get_bloc(db: &Db, id: Uuid) -> AppResult<BlocRow> {
     db.read(async |c| db::blocs::get(c, id).await)
         .await?
-        .ok_or(AppError::NotFound { entity: "bloc" })
+        .ok_or(AppError::not_found("bloc"))
 }
 
 pub async fn list_blocs(
@@ -540,7 +511,7 @@ pub async fn update_bloc(
     db.transaction(async |tx| {
         let before = db::blocs::lock(tx, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "bloc" })?;
+            .ok_or(AppError::not_found("bloc"))?;
         check_version(expected, before.version)?;
         let after = db::blocs::update(tx, id, changes).await?;
         record(
@@ -613,25 +584,17 @@ pub async fn put_term(
 ) -> AppResult<(Term, bool)> {
     caller.require_admin()?;
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::unprocessable(
-            "invalid_year",
-            "Năm phải trong khoảng 2000–2100.",
-            "The year must be within 2000–2100.",
-        ));
+        return Err(AppError::new(ErrorCode::InvalidYear));
     }
     let cutoff = cmd.reporting_cutoff.unwrap_or_else(|| default_cutoff(year));
     if cutoff.year() < year {
-        return Err(AppError::unprocessable(
-            "invalid_cutoff",
-            "Hạn báo cáo không thể trước năm của nhiệm kỳ.",
-            "The reporting cut-off cannot be before the term's year.",
-        ));
+        return Err(AppError::new(ErrorCode::InvalidCutoff));
     }
     db.transaction(async |tx| {
         // The bloc row serialises writes to its terms (B3 reads the neighbours).
         let bloc = db::blocs::lock(tx, bloc_id)
             .await?
-            .ok_or(AppError::NotFound { entity: "bloc" })?;
+            .ok_or(AppError::not_found("bloc"))?;
         let existing = db::blocs::lock_term(tx, bloc_id, year).await?;
         let mut before = None;
         if let Some(t) = &existing {
@@ -679,27 +642,19 @@ pub async fn put_term(
             Some(t) => db::blocs::update_term(tx, t.id, &values).await?,
             None => db::blocs::insert_term(tx, bloc_id, year, &values)
                 .await
-                .map_err(|e| match e {
-                    // Another request created the same term at the same moment.
-                    AppError::Conflict {
-                        code: "unique_violation",
-                        ..
-                    } => AppError::VersionConflict { current: 1 },
-                    other => other,
+                // Another request created the same term at the same moment.
+                .on_constraint("bloc_terms_bloc_id_year_key", || {
+                    AppError::version_conflict(1)
                 })?,
         };
         db::blocs::set_members(tx, row.id, year, &cmd.member_ids)
             .await
-            .map_err(|e| match e {
-                // B1 decided by the database when two requests race.
-                AppError::Conflict {
-                    code: "unique_violation",
-                    ..
-                } => AppError::from(RuleViolation::AlreadyInBloc {
+            // B1 decided by the database when two requests race.
+            .on_constraint("term_members_one_bloc_per_year", || {
+                RuleViolation::AlreadyInBloc {
                     unit: String::new(),
                     bloc: String::new(),
-                }),
-                other => other,
+                }
             })?;
         let members = db::blocs::members(tx, &[row.id]).await?;
         let term = Term { row, members };
@@ -730,7 +685,7 @@ pub async fn get_term(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Term> {
     db.read(async |c| {
         let row = db::blocs::term(c, bloc_id, year)
             .await?
-            .ok_or(AppError::NotFound { entity: "term" })?;
+            .ok_or(AppError::not_found("term"))?;
         let members = db::blocs::members(c, &[row.id]).await?;
         Ok(Term { row, members })
     })
@@ -742,7 +697,7 @@ pub async fn term_history(db: &Db, bloc_id: Uuid) -> AppResult<Vec<Term>> {
     db.read(async |c| {
         db::blocs::get(c, bloc_id)
             .await?
-            .ok_or(AppError::NotFound { entity: "bloc" })?;
+            .ok_or(AppError::not_found("bloc"))?;
         let rows = db::blocs::terms_of(c, bloc_id).await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let members = db::blocs::members(c, &ids).await?;
@@ -775,18 +730,12 @@ pub async fn head_suggestion(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Hea
     db.read(async |c| {
         db::blocs::get(c, bloc_id)
             .await?
-            .ok_or(AppError::NotFound { entity: "bloc" })?;
+            .ok_or(AppError::not_found("bloc"))?;
         let term = match db::blocs::term(c, bloc_id, year).await? {
             Some(t) => Some(t),
             None => db::blocs::term(c, bloc_id, year.saturating_sub(1)).await?,
         };
-        let term = term.ok_or_else(|| {
-            AppError::conflict(
-                "no_members_to_suggest",
-                "Chưa có thành viên khối cho năm này hoặc năm trước.",
-                "The bloc has no members for this year or the year before.",
-            )
-        })?;
+        let term = term.ok_or_else(|| AppError::new(ErrorCode::NoMembersToSuggest))?;
         let members = db::blocs::members(c, &[term.id]).await?;
         let ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
         let last = db::blocs::last_head_years(c, bloc_id, year, &ids).await?;
@@ -801,8 +750,7 @@ pub async fn head_suggestion(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Hea
                     .and_then(|(_, y)| *y),
             })
             .collect();
-        let best =
-            rules::suggest_head(&candidates).ok_or(AppError::NotFound { entity: "member" })?;
+        let best = rules::suggest_head(&candidates).ok_or(AppError::not_found("member"))?;
         let (vi, en) = match best.last_head_year {
             None => (
                 format!(
@@ -853,13 +801,7 @@ async fn check_conference_refs(tx: &mut Conn, conf: &Conference) -> AppResult<()
         .ok_or(RuleViolation::UnknownOrganization {
             id: conf.row.bloc_id,
         })
-        .map_err(|_| {
-            AppError::unprocessable(
-                "unknown_bloc",
-                "Không có khối thi đua này.",
-                "There is no such bloc.",
-            )
-        })?;
+        .map_err(|_| AppError::new(ErrorCode::UnknownBloc))?;
     let mut ids: Vec<Uuid> = conf.attendees.clone();
     ids.extend(conf.row.host_organization_id);
     ids.extend(
@@ -888,9 +830,7 @@ pub async fn create_conference(
         db::conferences::insert(tx, &conf).await?;
         let saved = db::conferences::get(tx, conf.row.id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "conference",
-            })?;
+            .ok_or(AppError::not_found("conference"))?;
         record(
             tx,
             caller,
@@ -920,22 +860,14 @@ pub async fn replace_conference(
     db.transaction(async |tx| {
         let before_row = db::conferences::lock(tx, id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "conference",
-            })?;
+            .ok_or(AppError::not_found("conference"))?;
         check_version(expected, before_row.version)?;
         if before_row.bloc_id != conf.row.bloc_id {
-            return Err(AppError::unprocessable(
-                "bloc_immutable",
-                "Không đổi được khối của hội nghị.",
-                "A conference's bloc cannot change.",
-            ));
+            return Err(AppError::new(ErrorCode::BlocImmutable));
         }
         let before = db::conferences::get(tx, id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "conference",
-            })?;
+            .ok_or(AppError::not_found("conference"))?;
         conf.row.id = id;
         for r in &mut conf.representatives {
             r.conference_id = id;
@@ -947,9 +879,7 @@ pub async fn replace_conference(
         db::conferences::replace(tx, &conf).await?;
         let saved = db::conferences::get(tx, id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "conference",
-            })?;
+            .ok_or(AppError::not_found("conference"))?;
         record(
             tx,
             caller,
@@ -986,9 +916,7 @@ fn normalise_conference(conf: &mut Conference) {
 pub async fn get_conference(db: &Db, id: Uuid) -> AppResult<Conference> {
     db.read(async |c| db::conferences::get(c, id).await)
         .await?
-        .ok_or(AppError::NotFound {
-            entity: "conference",
-        })
+        .ok_or(AppError::not_found("conference"))
 }
 
 pub async fn list_conferences(
