@@ -40,7 +40,7 @@ impl From<ClientRow> for ClientView {
             id: c.id,
             client_id: c.client_id,
             name: c.name,
-            scopes: c.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+            scopes: c.scopes,
             organization_id: c.organization_id,
             active: c.active,
             version: c.version,

@@ -8,12 +8,15 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
 use validator::Validate;
 
 use crate::AppState;
 use crate::auth::Principal;
 use crate::auth::jwt::Claims;
+use crate::domain::paging::PageRequest;
 use crate::error::{AppError, ErrorCode};
 use crate::service;
 
@@ -137,6 +140,69 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T>
             Ok(ValidatedQuery(q))
         })())
     }
+}
+
+/// `limit` and `cursor`: the page of any collection, described once.
+#[derive(Debug, Default, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A list request's query string: the collection's own filter `Q` and its
+/// page (`PageParams`), read once, each part deserialised (400) and
+/// validated (422, every field's error together). `Q` keeps
+/// `deny_unknown_fields`: `limit` and `cursor` are taken out before it reads.
+/// Document both: `params(OrganizationQuery, PageParams)`.
+pub struct ListQuery<Q> {
+    pub filter: Q,
+    pub page: PageRequest,
+}
+
+impl<Q: DeserializeOwned + Validate + 'static> FromRequest for ListQuery<Q> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(list_query(req.query_string()))
+    }
+}
+
+fn list_query<Q: DeserializeOwned + Validate>(query: &str) -> Result<ListQuery<Q>, AppError> {
+    // Split the raw query string by key (decoded as actix decodes it), so
+    // each part is read by the same decoder a plain `web::Query` uses.
+    let is_page_key = |segment: &str| {
+        web::Query::<Vec<(String, String)>>::from_query(segment)
+            .map(|q| q.iter().any(|(k, _)| k == "limit" || k == "cursor"))
+            .unwrap_or(false)
+    };
+    let (paging, rest): (Vec<&str>, Vec<&str>) = query
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .partition(|s| is_page_key(s));
+    let filter = web::Query::<Q>::from_query(&rest.join("&"))
+        .map_err(|e| AppError::unreadable(ErrorCode::InvalidQuery, e))?
+        .into_inner();
+    let page = web::Query::<PageParams>::from_query(&paging.join("&"))
+        .map_err(|e| AppError::unreadable(ErrorCode::InvalidQuery, e))?
+        .into_inner();
+    let mut errors = match filter.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => AppError::field_errors(&e),
+    };
+    if let Err(e) = page.validate() {
+        errors.extend(AppError::field_errors(&e));
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(AppError::validation(errors));
+    }
+    let page = PageRequest::new(page.limit, page.cursor.as_deref())?;
+    Ok(ListQuery { filter, page })
 }
 
 /// A body that could not be read as bytes: too large (413 naming the

@@ -42,7 +42,7 @@ impl From<UserRow> for UserView {
             username: u.username,
             full_name: u.full_name,
             organization_id: u.organization_id,
-            roles: u.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            roles: u.roles,
             active: u.active,
             version: u.version,
             created_at: u.created_at,
@@ -196,7 +196,7 @@ pub async fn list(
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
     let filter = UserFilter {
         organization_id: q.organization_id,
-        role: q.role.map(|r| r.as_str().to_string()),
+        role: q.role,
         active: q.active,
         ..Default::default()
     };

@@ -43,7 +43,7 @@ impl Claims {
             .as_deref()
             .unwrap_or("")
             .split_whitespace()
-            .filter_map(Scope::parse)
+            .filter_map(|s| s.parse::<Scope>().ok())
             .collect()
     }
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Conn;
 use super::Result;
 use super::schema::{bloc_terms as t, blocs as b, organizations as o, term_members as m};
+use crate::domain::registry::BlocKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = b)]
@@ -15,7 +16,7 @@ pub struct BlocRow {
     pub id: Uuid,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: BlocKind,
     pub description: Option<String>,
     pub rotate_head: bool,
     pub version: i32,
@@ -29,7 +30,7 @@ pub struct NewBloc {
     pub id: Uuid,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: BlocKind,
     pub description: Option<String>,
     pub rotate_head: bool,
 }
@@ -38,7 +39,7 @@ pub struct NewBloc {
 #[diesel(table_name = b)]
 pub struct BlocChanges {
     pub name: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<BlocKind>,
     pub description: Option<Option<String>>,
     pub rotate_head: Option<bool>,
 }
@@ -93,7 +94,7 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: BlocChanges) -> Result<Bloc
 
 pub async fn list(
     c: &mut Conn,
-    kind: Option<&str>,
+    kind: Option<BlocKind>,
     after_code: Option<&str>,
     limit: i64,
 ) -> Result<Vec<BlocRow>> {
@@ -103,7 +104,7 @@ pub async fn list(
         .limit(limit)
         .into_boxed();
     if let Some(k) = kind {
-        q = q.filter(b::kind.eq(k.to_string()));
+        q = q.filter(b::kind.eq(k));
     }
     if let Some(a) = after_code {
         q = q.filter(b::code.gt(a.to_string()));

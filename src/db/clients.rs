@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Conn;
 use super::Result;
 use super::schema::service_clients as sc;
+use crate::domain::identity::Scope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sc)]
@@ -15,7 +16,7 @@ pub struct ClientRow {
     pub id: Uuid,
     pub client_id: String,
     pub name: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub organization_id: Option<Uuid>,
     pub active: bool,
     pub token_version: i32,
@@ -30,7 +31,7 @@ pub struct NewClient<'a> {
     pub id: Uuid,
     pub client_id: &'a str,
     pub name: &'a str,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub organization_id: Option<Uuid>,
     pub secret_hash: &'a str,
 }

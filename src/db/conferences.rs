@@ -11,6 +11,7 @@ use super::schema::{
     conference_attendees as ca, conference_documents as cd, conference_representatives as cr,
     conferences as cf,
 };
+use crate::domain::registry::ConferenceKind;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cf)]
@@ -18,7 +19,7 @@ pub struct ConferenceRow {
     pub id: Uuid,
     pub bloc_id: Uuid,
     pub year: i32,
-    pub kind: String,
+    pub kind: ConferenceKind,
     pub held_on: NaiveDate,
     pub location: Option<String>,
     pub host_organization_id: Option<Uuid>,
@@ -101,7 +102,7 @@ pub async fn replace(c: &mut Conn, conf: &Conference) -> Result<ConferenceRow> {
     let r = &conf.row;
     let row = diesel::update(cf::table.find(id))
         .set((
-            cf::kind.eq(&r.kind),
+            cf::kind.eq(r.kind),
             cf::held_on.eq(r.held_on),
             cf::location.eq(&r.location),
             cf::host_organization_id.eq(r.host_organization_id),

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Conn;
 use super::Result;
 use super::schema::users as u;
+use crate::domain::identity::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = u)]
@@ -16,7 +17,7 @@ pub struct UserRow {
     pub username: String,
     pub full_name: String,
     pub organization_id: Option<Uuid>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub active: bool,
     pub token_version: i32,
     pub version: i32,
@@ -31,7 +32,7 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub full_name: &'a str,
     pub organization_id: Option<Uuid>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub password_hash: &'a str,
 }
 
@@ -40,7 +41,7 @@ pub struct NewUser<'a> {
 pub struct UserChanges {
     pub full_name: Option<String>,
     pub organization_id: Option<Option<Uuid>>,
-    pub roles: Option<Vec<String>>,
+    pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
 }
@@ -107,7 +108,7 @@ pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<(UserRow
 #[derive(Debug, Default)]
 pub struct UserFilter {
     pub organization_id: Option<Uuid>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
     pub after: Option<Uuid>,
     pub limit: i64,
@@ -124,7 +125,7 @@ pub async fn list(c: &mut Conn, f: &UserFilter) -> Result<Vec<UserRow>> {
         q = q.filter(u::organization_id.eq(o));
     }
     if let Some(r) = &f.role {
-        q = q.filter(u::roles.contains(vec![r.clone()]));
+        q = q.filter(u::roles.contains(vec![*r]));
     }
     if let Some(a) = f.active {
         q = q.filter(u::active.eq(a));
@@ -139,7 +140,7 @@ pub async fn admin_exists(c: &mut Conn) -> Result<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         u::table
             .filter(u::active.eq(true))
-            .filter(u::roles.contains(vec!["admin".to_string()])),
+            .filter(u::roles.contains(vec![Role::Admin])),
     ))
     .get_result(c)
     .await?)

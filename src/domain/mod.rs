@@ -5,9 +5,12 @@ pub mod audit;
 pub mod ballot;
 pub mod compliance;
 pub mod evaluation;
+pub mod identity;
+pub mod ids;
 pub mod paging;
 pub mod pledge;
 pub mod registry;
+pub mod text;
 pub mod titles;
 
 use uuid::Uuid;

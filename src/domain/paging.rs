@@ -85,6 +85,22 @@ impl PageRequest {
         Ok(PageRequest { limit, cursor })
     }
 
+    /// How many rows to fetch: one more than the page, to know whether
+    /// another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The page of `rows` (fetched with `fetch()`), with the cursor of its
+    /// last row when another page follows.
+    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
+        let next_cursor = self.next_cursor(&mut rows, key);
+        Page {
+            items: rows,
+            next_cursor,
+        }
+    }
+
     /// Rows were fetched with `limit + 1`: drop the extra and return the
     /// cursor of the last row kept when there is a next page.
     pub fn next_cursor<T>(&self, rows: &mut Vec<T>, key: impl Fn(&T) -> String) -> Option<String> {
@@ -93,6 +109,23 @@ impl PageRequest {
             rows.last().map(key)
         } else {
             None
+        }
+    }
+}
+
+/// One page of a collection, as a use case returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The cursor of the next page; `None` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
         }
     }
 }
@@ -133,5 +166,15 @@ mod tests {
         assert_eq!(rows, vec![1, 2]);
         let mut rows = vec![1, 2];
         assert_eq!(p.next_cursor(&mut rows, |r| r.to_string()), None);
+    }
+
+    #[test]
+    fn a_page_keeps_the_limit_and_names_the_next_cursor() {
+        let p = PageRequest::new(Some(2), None).unwrap();
+        assert_eq!(p.fetch(), 3);
+        let page = p.page(vec![1, 2, 3], |r| r.to_string()).map(|r| r * 10);
+        assert_eq!(page.items, vec![10, 20]);
+        assert_eq!(page.next_cursor.as_deref(), Some("2"));
+        assert_eq!(p.page(vec![1], |r| r.to_string()).next_cursor, None);
     }
 }

@@ -333,10 +333,18 @@ impl From<crate::domain::paging::InvalidCursor> for AppError {
 
 impl From<validator::ValidationErrors> for AppError {
     fn from(errs: validator::ValidationErrors) -> Self {
-        let mut out = Vec::new();
-        flatten_validation("", &errs, &mut out);
+        let mut out = AppError::field_errors(&errs);
         out.sort_by(|a, b| a.field.cmp(&b.field));
         AppError::validation(out)
+    }
+}
+
+impl AppError {
+    /// One entry per field of `validator`'s errors, by JSON path.
+    pub fn field_errors(errs: &validator::ValidationErrors) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        flatten_validation("", errs, &mut out);
+        out
     }
 }
 

@@ -142,7 +142,8 @@ async fn small(db: &Db, password: String, log: impl Fn(String)) -> AppResult<()>
         .read(async |c| db::organizations::by_code(c, "BTDKT").await)
         .await?
         .ok_or(AppError::not_found("organization"))?;
-    let mut users: Vec<(String, Role, Uuid)> = vec![("bench.admin".into(), Role::Admin, board.id)];
+    let mut users: Vec<(String, Role, Uuid)> =
+        vec![("bench.admin".into(), Role::Admin, board.id.uuid())];
     let members = db.read(async |c| sql::in_force_members(c).await).await?;
     for (id, code) in &members {
         users.push((format!("bench.{}", code.to_lowercase()), Role::Officer, *id));

@@ -81,8 +81,9 @@ fn check_password(p: &str) -> AppResult<()> {
     Ok(())
 }
 
-fn role_names(roles: &[Role]) -> Vec<String> {
-    let mut v: Vec<String> = roles.iter().map(|r| r.as_str().to_string()).collect();
+/// Roles are stored sorted, each once.
+fn role_set(roles: &[Role]) -> Vec<Role> {
+    let mut v = roles.to_vec();
     v.sort();
     v.dedup();
     v
@@ -90,8 +91,12 @@ fn role_names(roles: &[Role]) -> Vec<String> {
 
 /// Leaders and officers act for one organisation; the database says the
 /// same (`users_org_for_unit_roles`), this says it clearly.
-fn check_org_for_roles(roles: &[String], org: Option<Uuid>) -> AppResult<()> {
-    if org.is_none() && roles.iter().any(|r| r == "leader" || r == "officer") {
+fn check_org_for_roles(roles: &[Role], org: Option<Uuid>) -> AppResult<()> {
+    if org.is_none()
+        && roles
+            .iter()
+            .any(|r| matches!(r, Role::Leader | Role::Officer))
+    {
         return Err(AppError::new(ErrorCode::OrganizationRequired));
     }
     Ok(())
@@ -100,7 +105,7 @@ fn check_org_for_roles(roles: &[String], org: Option<Uuid>) -> AppResult<()> {
 pub async fn create_user(db: &Db, caller: &Principal, cmd: CreateUser) -> AppResult<UserRow> {
     caller.require_admin()?;
     check_password(&cmd.password)?;
-    let roles = role_names(&cmd.roles);
+    let roles = role_set(&cmd.roles);
     check_org_for_roles(&roles, cmd.organization_id)?;
     let hash = password::hash(cmd.password).await?;
     let username = cmd.username.trim().to_lowercase();
@@ -216,7 +221,7 @@ pub async fn update_user(
         return Err(AppError::new(ErrorCode::CannotDemoteSelf));
     }
     change_user(db, caller, id, expected_version, "user.updated", |before| {
-        let roles = cmd.roles.as_deref().map(role_names);
+        let roles = cmd.roles.as_deref().map(role_set);
         let org = cmd.organization_id.unwrap_or(before.organization_id);
         check_org_for_roles(roles.as_ref().unwrap_or(&before.roles), org)?;
         // Taking roles, organisation or activity away revokes tokens at once.
@@ -291,7 +296,7 @@ pub async fn create_client(
     caller.require_admin()?;
     let secret = password::random_secret(32);
     let hash = password::hash(secret.clone()).await?;
-    let mut scopes: Vec<String> = cmd.scopes.iter().map(|s| s.as_str().to_string()).collect();
+    let mut scopes = cmd.scopes.clone();
     scopes.sort();
     scopes.dedup();
     let client_id = cmd.client_id.trim().to_lowercase();
@@ -518,7 +523,7 @@ pub async fn issue_token(
             .await?
             .filter(|(row, _)| row.active)
             .map(|(u, hash)| {
-                let roles = u.roles.iter().filter_map(|r| Role::parse(r)).collect();
+                let roles = u.roles.clone();
                 let claims = claims_for(
                     PrincipalKind::User,
                     u.id,
@@ -535,7 +540,7 @@ pub async fn issue_token(
             .await?
             .filter(|(row, _)| row.active)
             .map(|(c, hash)| {
-                let scopes: Vec<Scope> = c.scopes.iter().filter_map(|s| Scope::parse(s)).collect();
+                let scopes = c.scopes.clone();
                 let claims = claims_for(
                     PrincipalKind::Client,
                     c.id,
@@ -609,7 +614,7 @@ pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Princi
                     id,
                     name: u.username,
                     organization_id: u.organization_id,
-                    roles: u.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+                    roles: u.roles,
                     scopes: vec![],
                 }),
                 _ => Err(AppError::unauthenticated()),
@@ -624,7 +629,7 @@ pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Princi
                     name: c.client_id,
                     organization_id: c.organization_id,
                     roles: vec![],
-                    scopes: c.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+                    scopes: c.scopes,
                 }),
                 _ => Err(AppError::unauthenticated()),
             }

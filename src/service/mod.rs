@@ -13,10 +13,11 @@ pub mod pledges;
 pub mod registry;
 pub mod titles;
 
-use crate::auth::{Principal, PrincipalKind};
-pub use crate::db::audit::Change;
-use crate::db::audit::{Actor, ActorKind};
-use crate::db::{self, Conn};
+mod change;
+
+pub use change::{Audited, Change, actor, check_version, record, update};
+
+use crate::auth::Principal;
 use crate::error::AppResult;
 
 /// P2 and the year-end: the head unit's leader or officers (or a write
@@ -30,35 +31,5 @@ pub fn require_head_or_admin(
         Ok(())
     } else {
         Err(crate::domain::RuleViolation::NotHeadUnit.into())
-    }
-}
-
-/// `If-Match`: 412 when the caller read another version.
-pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
-    match expected {
-        Some(v) if v != current => Err(crate::error::AppError::version_conflict(current)),
-        _ => Ok(()),
-    }
-}
-
-/// Append the audit row and the change event inside the caller's
-/// transaction (one statement). The commit-order lock it takes makes event
-/// ids follow commit order.
-pub async fn record(tx: &mut Conn, caller: &Principal, change: Change) -> AppResult<()> {
-    Ok(db::audit::append(tx, &actor(caller), &change, crate::ctx::request_id()).await?)
-}
-
-/// The caller as the audit trail names it.
-pub fn actor(caller: &Principal) -> Actor {
-    let system = caller.is_system();
-    Actor {
-        kind: match caller.kind {
-            _ if system => ActorKind::System,
-            PrincipalKind::User => ActorKind::User,
-            PrincipalKind::Client => ActorKind::Client,
-        },
-        id: (!system).then_some(caller.id),
-        name: caller.name.clone(),
-        organization_id: caller.organization_id,
     }
 }

@@ -226,7 +226,7 @@ pub async fn put_year_facts(
     rows: Vec<FactsInput>,
 ) -> AppResult<Vec<PersonFacts>> {
     db.transaction(async |tx| {
-        require_staff_writer(tx, caller, org_id).await?;
+        require_staff_writer(tx, caller, org_id.into()).await?;
         let tree = db::titles::org_tree(tx, org_id).await?;
         let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
         let staff = db::titles::staff_of(tx, &orgs, NaiveDate::MAX).await?;
@@ -704,7 +704,7 @@ async fn require_reader(c: &mut Conn, caller: &Principal, org: Uuid) -> AppResul
     if c2_readable(c, caller, &[subject]).await?.contains(&subject) {
         return Ok(());
     }
-    if db::organizations::get(c, org).await?.is_none() {
+    if db::organizations::get(c, org.into()).await?.is_none() {
         return Err(AppError::not_found("organization"));
     }
     Err(crate::auth::principal::not_your_organization())
@@ -782,10 +782,11 @@ fn subject_of(person: Option<Uuid>, org: Option<Uuid>) -> Option<SubjectRef> {
 async fn subject_org(c: &mut Conn, subject: SubjectRef) -> AppResult<Uuid> {
     match subject {
         SubjectRef::Organization(o) => Ok(o),
-        SubjectRef::Person(p) => Ok(db::people::get(c, p)
+        SubjectRef::Person(p) => Ok(db::people::get(c, p.into())
             .await?
             .ok_or_else(|| AppError::new(ErrorCode::UnknownPerson).arg("id", p))?
-            .organization_id),
+            .organization_id
+            .uuid()),
     }
 }
 
@@ -1202,7 +1203,7 @@ pub async fn create_proposal(
     let pairs = parse_items(&items)?;
     db.transaction(async |tx| {
         if let Some(o) = org
-            && db::organizations::get(tx, o).await?.is_none()
+            && db::organizations::get(tx, o.into()).await?.is_none()
         {
             return Err(RuleViolation::UnknownOrganization { id: o }.into());
         }
@@ -1824,8 +1825,8 @@ pub async fn history(
 ) -> AppResult<Vec<(AwardRow, DecisionRow)>> {
     db.read(async |c| {
         let exists = match subject {
-            SubjectRef::Person(p) => db::people::get(c, p).await?.is_some(),
-            SubjectRef::Organization(o) => db::organizations::get(c, o).await?.is_some(),
+            SubjectRef::Person(p) => db::people::get(c, p.into()).await?.is_some(),
+            SubjectRef::Organization(o) => db::organizations::get(c, o.into()).await?.is_some(),
         };
         if !exists {
             return Err(AppError::not_found(if subject.person().is_some() {

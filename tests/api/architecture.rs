@@ -200,8 +200,6 @@ const API_FILES_STILL_ON_DB_TYPES: &[&str] = &[
     "api/conferences.rs",
     "api/evaluation.rs",
     "api/events.rs",
-    "api/organizations.rs",
-    "api/people.rs",
     "api/pledges.rs",
     "api/titles.rs",
     "api/users.rs",

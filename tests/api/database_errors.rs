@@ -2,6 +2,7 @@
 //! server sends decides the kind (vendor/diesel-async/THIDUA-PATCH.md), and
 //! a violated constraint is named.
 
+use diesel::sql_types::Text;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use thidua::db::{self, ErrorKind};
 
@@ -64,4 +65,38 @@ async fn a_violated_unique_index_is_named_by_the_error() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UniqueViolation, "{err}");
     assert_eq!(err.constraint(), Some("organizations_code_key"));
+}
+#[derive(diesel::QueryableByName)]
+struct KindRow {
+    #[diesel(sql_type = Text)]
+    #[allow(dead_code)]
+    kind: thidua::domain::registry::OrgKind,
+}
+
+#[actix_web::test]
+async fn a_text_the_enum_does_not_know_is_an_error_never_a_default() {
+    let app = TestApp::spawn().await;
+    let read = |text: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            db.read(async |c| {
+                diesel::sql_query("SELECT $1 AS kind")
+                    .bind::<Text, _>(text)
+                    .get_result::<KindRow>(c)
+                    .await
+                    .map_err(db::Error::from)
+            })
+            .await
+        }
+    };
+    assert!(read("department").await.is_ok());
+    let err = read("ministry")
+        .await
+        .err()
+        .expect("an unknown kind is refused");
+    assert_eq!(err.kind(), ErrorKind::Other, "{err}");
+    assert!(
+        err.to_string().contains("\"ministry\" is not a OrgKind"),
+        "{err}"
+    );
 }
