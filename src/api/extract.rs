@@ -153,6 +153,12 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
+/// The filter of a collection that has none: any parameter but `limit`
+/// and `cursor` is refused.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct NoFilter {}
+
 /// A list request's query string: the collection's own filter `Q` and its
 /// page (`PageParams`), read once, each part deserialised (400) and
 /// validated (422, every field's error together). `Q` keeps

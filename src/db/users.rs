@@ -105,8 +105,9 @@ pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<(UserRow
         .optional()?)
 }
 
+/// The query `list` runs (the service builds it from its `UserFilter`).
 #[derive(Debug, Default)]
-pub struct UserFilter {
+pub struct UserQuery {
     pub organization_id: Option<Uuid>,
     pub role: Option<Role>,
     pub active: Option<bool>,
@@ -115,7 +116,7 @@ pub struct UserFilter {
 }
 
 /// Keyset page ordered by id (UUID v7: creation order).
-pub async fn list(c: &mut Conn, f: &UserFilter) -> Result<Vec<UserRow>> {
+pub async fn list(c: &mut Conn, f: &UserQuery) -> Result<Vec<UserRow>> {
     let mut q = u::table
         .select(UserRow::as_select())
         .order(u::id.asc())
