@@ -507,15 +507,6 @@ impl ErrorCode {
     pub fn command_line_only(self) -> bool {
         matches!(self, ErrorCode::PasswordTooShort | ErrorCode::NotEmpty)
     }
-
-    /// Every code with this wire string.
-    pub fn parse(code: &str) -> Vec<ErrorCode> {
-        ErrorCode::ALL
-            .iter()
-            .copied()
-            .filter(|c| c.as_str() == code)
-            .collect()
-    }
 }
 
 impl std::fmt::Display for ErrorCode {
