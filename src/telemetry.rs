@@ -154,7 +154,9 @@ fn ensure_problem_body(res: HttpResponse<BoxBody>, body_limit: usize) -> HttpRes
         return res;
     }
     let err = match status {
-        StatusCode::BAD_REQUEST => AppError::new(ErrorCode::MalformedRequest),
+        StatusCode::BAD_REQUEST => {
+            AppError::unreadable(ErrorCode::MalformedRequest, "malformed request")
+        }
         StatusCode::UNAUTHORIZED => AppError::unauthenticated(),
         StatusCode::FORBIDDEN => AppError::new(ErrorCode::Forbidden),
         StatusCode::NOT_FOUND => AppError::not_found("route"),

@@ -217,8 +217,9 @@ fn parse_form(body: &[u8]) -> Result<TokenForm, AppError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     Ok(TokenForm {
-        grant_type: get("grant_type")
-            .ok_or_else(|| AppError::new(ErrorCode::InvalidGrantRequest))?,
+        grant_type: get("grant_type").ok_or_else(|| {
+            AppError::new(ErrorCode::InvalidGrantRequest).arg("field", "grant_type")
+        })?,
         client_id: get("client_id"),
         client_secret: get("client_secret"),
         username: get("username"),

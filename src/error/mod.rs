@@ -255,6 +255,12 @@ impl AppError {
             .iter()
             .find(|t| catalogue::placeholders(t.vi).iter().all(|p| has(p)))
             .unwrap_or_else(|| texts.last().expect("every code has a text"));
+        debug_assert!(
+            catalogue::placeholders(text.vi).iter().all(|p| has(p)),
+            "{} raised without the value of a placeholder of {:?}",
+            self.0.code,
+            text.vi
+        );
         let mut out = text.pick(lang).to_string();
         for (name, value) in &self.0.args {
             let value = match value {
@@ -382,3 +388,26 @@ fn flatten_validation(prefix: &str, errs: &validator::ValidationErrors, out: &mu
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(expected = "raised without the value of a placeholder")]
+    fn a_code_raised_without_a_placeholder_value_fails_loudly_in_tests() {
+        let _ = AppError::new(ErrorCode::NotFound).problem(Lang::En);
+    }
+
+    #[test]
+    fn the_problem_carries_the_code_its_kind_and_its_filled_text() {
+        let p = AppError::not_found("organization").problem(Lang::En);
+        assert_eq!((p.status, p.code.as_str()), (404, "not_found"));
+        assert_eq!(p.title, "Not found");
+        assert_eq!(p.detail, "No such resource (organization).");
+        assert_eq!(p.type_, "https://thidua.example/problems/not_found");
+        let p = AppError::unreadable(ErrorCode::MalformedRequest, "malformed request")
+            .problem(Lang::Vi);
+        assert_eq!(p.detail, "Không đọc được yêu cầu: malformed request");
+    }
+}
