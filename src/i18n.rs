@@ -1,57 +1,11 @@
 //! Language of human-readable text: Vietnamese by default, English on request
 //! (`Accept-Language: en`).
 
-/// The two languages the API speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
-impl Lang {
-    /// First supported language of an `Accept-Language` header, honouring
-    /// q-values; Vietnamese when nothing matches.
-    pub fn from_accept_language(header: Option<&str>) -> Lang {
-        let Some(h) = header else { return Lang::Vi };
-        let mut best: Option<(f32, Lang)> = None;
-        for part in h.split(',') {
-            let mut it = part.trim().split(';');
-            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
-            let lang = if tag == "vi" || tag.starts_with("vi-") {
-                Lang::Vi
-            } else if tag == "en" || tag.starts_with("en-") {
-                Lang::En
-            } else {
-                continue;
-            };
-            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
-                best = Some((q, lang));
-            }
-        }
-        best.map(|(_, l)| l).unwrap_or_default()
-    }
-
-    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Vi => vi,
-            Lang::En => en,
-        }
-    }
-}
+pub use crate::ctx::Lang;
 
 /// The language of the request being served (set by the telemetry middleware).
 pub fn current_lang() -> Lang {
-    crate::telemetry::current_ctx()
-        .map(|c| c.lang)
-        .unwrap_or_default()
+    crate::ctx::lang()
 }
 
 /// Text of a field-level validation error by its code. A message set on the
@@ -101,19 +55,6 @@ pub fn nfc(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accept_language_prefers_highest_q() {
-        assert_eq!(Lang::from_accept_language(None), Lang::Vi);
-        assert_eq!(Lang::from_accept_language(Some("en")), Lang::En);
-        assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language(Some("fr, en;q=0.5, vi;q=0.8")),
-            Lang::Vi
-        );
-        assert_eq!(Lang::from_accept_language(Some("fr")), Lang::Vi);
-        assert_eq!(Lang::from_accept_language(Some("en;q=0")), Lang::Vi);
-    }
 
     #[test]
     fn nfc_composes_decomposed_vietnamese() {

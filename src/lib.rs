@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod ctx;
 pub mod db;
 pub mod domain;
 pub mod embedded_pg;

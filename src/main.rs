@@ -134,7 +134,8 @@ enum AuditCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("unknown role {s:?} (admin, leader, officer, viewer)"))
+    s.parse::<Role>()
+        .map_err(|_| format!("unknown role {s:?} (admin, leader, officer, viewer)"))
 }
 
 fn parse_scale(s: &str) -> Result<thidua::service::benchdata::Scale, String> {
@@ -143,7 +144,8 @@ fn parse_scale(s: &str) -> Result<thidua::service::benchdata::Scale, String> {
 }
 
 fn parse_scope(s: &str) -> Result<Scope, String> {
-    Scope::parse(s).ok_or_else(|| format!("unknown scope {s:?} (read, write)"))
+    s.parse::<Scope>()
+        .map_err(|_| format!("unknown scope {s:?} (read, write)"))
 }
 
 /// glibc keeps freed memory in per-thread arenas and, after freeing a large

@@ -13,30 +13,10 @@ use actix_web::{HttpResponse, ResponseError, web};
 use tracing::Instrument;
 
 use crate::AppState;
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::ctx::{Lang, RequestCtx};
+use crate::error::{AppError, ErrorCode};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// What the code serving a request may need to know about it without being
-/// handed it: its id (for logs and problem bodies) and its language.
-#[derive(Debug, Clone)]
-pub struct RequestCtx {
-    pub id: String,
-    pub lang: Lang,
-}
-
-tokio::task_local! {
-    static CTX: RequestCtx;
-}
-
-pub fn current_ctx() -> Option<RequestCtx> {
-    CTX.try_with(|c| c.clone()).ok()
-}
-
-pub fn current_request_id() -> Option<String> {
-    CTX.try_with(|c| c.id.clone()).ok()
-}
 
 /// JSON logs to stdout (`LOG_FORMAT=pretty` for humans), level from `RUST_LOG`.
 /// `format` is `LOG_FORMAT`, `filter` the checked `RUST_LOG` setting.
@@ -100,7 +80,7 @@ pub async fn request_context(
     let span = tracing::info_span!("request", request_id = %ctx.id);
     let id = ctx.id.clone();
 
-    CTX.scope(ctx, async move {
+    crate::ctx::scope(ctx, async move {
         // The request cannot be kept aside (routing needs it unshared), so an
         // error that escapes the app is rendered here, inside the request's
         // scope, and handed on as a ready response.
@@ -114,7 +94,7 @@ pub async fn request_context(
                 Ok((http_req, route, res.map_into_boxed_body()))
             }
             Ok(Err(e)) => Err(e.error_response()),
-            Err(_) => Err(AppError::Timeout.error_response()),
+            Err(_) => Err(AppError::timeout().error_response()),
         };
         let body_limit = state.as_ref().map(|s| s.config.body_limit).unwrap_or(0);
         let finish = |res: HttpResponse<BoxBody>, route: &str| {
@@ -175,23 +155,21 @@ fn ensure_problem_body(res: HttpResponse<BoxBody>, body_limit: usize) -> HttpRes
         return res;
     }
     let err = match status {
-        StatusCode::BAD_REQUEST => AppError::bad_request("malformed_request", "malformed request"),
-        StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
-        StatusCode::FORBIDDEN => AppError::forbidden(
-            "forbidden",
-            "Yêu cầu bị từ chối.",
-            "The request was refused.",
-        ),
-        StatusCode::NOT_FOUND => AppError::NotFound { entity: "route" },
-        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed { allow: None },
-        StatusCode::NOT_ACCEPTABLE => AppError::NotAcceptable,
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit: body_limit },
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
-        StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable {
-            retry_after_secs: 2,
-        },
-        s if s.is_client_error() => AppError::bad_request("malformed_request", s.to_string()),
-        s => AppError::Internal(format!("unhandled response status {s}")),
+        StatusCode::BAD_REQUEST => {
+            AppError::unreadable(ErrorCode::MalformedRequest, "malformed request")
+        }
+        StatusCode::UNAUTHORIZED => AppError::unauthenticated(),
+        StatusCode::FORBIDDEN => AppError::new(ErrorCode::Forbidden),
+        StatusCode::NOT_FOUND => AppError::not_found("route"),
+        StatusCode::METHOD_NOT_ALLOWED => AppError::method_not_allowed(None),
+        StatusCode::NOT_ACCEPTABLE => AppError::new(ErrorCode::NotAcceptable),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::payload_too_large(body_limit),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::unsupported_media_type(),
+        StatusCode::SERVICE_UNAVAILABLE => AppError::unavailable(),
+        s if s.is_client_error() => {
+            AppError::unreadable(ErrorCode::MalformedRequest, s.to_string())
+        }
+        s => AppError::internal(format!("unhandled response status {s}")),
     };
     let mut out = err.error_response();
     *out.status_mut() = status;

@@ -15,7 +15,7 @@ use crate::auth::Principal;
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::audit::Checkpoint;
 use crate::domain::paging::PageRequest;
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, ErrorCode, Problem};
 use crate::service;
 use crate::service::audit::Checkpointed;
 
@@ -244,11 +244,7 @@ pub async fn create_checkpoint(
             c,
         ))),
         Checkpointed::Unchanged(c) => Ok(Either::Right(web::Json(c))),
-        Checkpointed::Empty => Err(AppError::conflict(
-            "audit_trail_empty",
-            "Nhật ký kiểm toán chưa có bản ghi nào để neo.",
-            "The audit trail has no rows to checkpoint yet.",
-        )),
+        Checkpointed::Empty => Err(AppError::new(ErrorCode::AuditTrailEmpty)),
     }
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::extract::{json_error, object_body};
 use crate::AppState;
 use crate::auth::{Principal, PrincipalKind, Role, Scope};
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, ErrorCode, Problem};
 use crate::service::identity::{self, Grant};
 
 /// Credentials, as JSON (`grantType`) or as an OAuth 2.0 form
@@ -97,7 +97,7 @@ pub struct Me {
 const MAX_CREDENTIAL_LEN: usize = 256;
 
 fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
-    let missing = |f: &str| AppError::bad_request("invalid_grant_request", format!("missing {f}"));
+    let missing = |f: &str| AppError::new(ErrorCode::InvalidGrantRequest).arg("field", f);
     match f.grant_type.as_str() {
         "client_credentials" => Ok(Grant::ClientCredentials {
             client_id: f.client_id.ok_or_else(|| missing("client_id"))?,
@@ -107,10 +107,7 @@ fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
             username: f.username.ok_or_else(|| missing("username"))?,
             password: f.password.ok_or_else(|| missing("password"))?,
         }),
-        _ => Err(AppError::bad_request(
-            "unsupported_grant_type",
-            "grant_type must be client_credentials or password",
-        )),
+        _ => Err(AppError::new(ErrorCode::UnsupportedGrantType)),
     }
 }
 
@@ -181,7 +178,7 @@ pub async fn token(
             },
         }
     } else {
-        return Err(AppError::UnsupportedMediaType);
+        return Err(AppError::unsupported_media_type());
     };
     let too_long = match &grant {
         Grant::Password { username, password } => {
@@ -193,7 +190,7 @@ pub async fn token(
         } => client_id.len() > MAX_CREDENTIAL_LEN || client_secret.len() > MAX_CREDENTIAL_LEN,
     };
     if too_long {
-        return Err(AppError::Unauthenticated);
+        return Err(AppError::unauthenticated());
     }
     let source = req
         .extensions()
@@ -220,8 +217,9 @@ fn parse_form(body: &[u8]) -> Result<TokenForm, AppError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     Ok(TokenForm {
-        grant_type: get("grant_type")
-            .ok_or_else(|| AppError::bad_request("invalid_grant_request", "missing grant_type"))?,
+        grant_type: get("grant_type").ok_or_else(|| {
+            AppError::new(ErrorCode::InvalidGrantRequest).arg("field", "grant_type")
+        })?,
         client_id: get("client_id"),
         client_secret: get("client_secret"),
         username: get("username"),

@@ -15,26 +15,9 @@ use crate::AppState;
 use crate::auth::Principal;
 use crate::db::blocs::{BlocChanges, BlocRow};
 use crate::domain::paging::PageRequest;
+use crate::domain::registry::BlocKind;
 use crate::error::{AppError, Problem};
 use crate::service::registry::{self, Term};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BlocKind {
-    /// Khối thi đua: departments of one field.
-    Khoi,
-    /// Cụm thi đua: a geographic cluster.
-    Cum,
-}
-
-impl BlocKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BlocKind::Khoi => "khoi",
-            BlocKind::Cum => "cum",
-        }
-    }
-}
 
 /// An emulation bloc.
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,11 +43,7 @@ impl From<BlocRow> for BlocView {
             id: b.id,
             code: b.code,
             name: b.name,
-            kind: if b.kind == "cum" {
-                BlocKind::Cum
-            } else {
-                BlocKind::Khoi
-            },
+            kind: b.kind,
             description: b.description,
             rotate_head: b.rotate_head,
             version: b.version,
@@ -276,7 +255,7 @@ pub async fn create(
         registry::CreateBloc {
             code: b.code,
             name: b.name,
-            kind: b.kind.as_str().into(),
+            kind: b.kind,
             description: b.description,
             rotate_head: b.rotate_head.unwrap_or(true),
         },
@@ -307,8 +286,7 @@ pub async fn list(
     q: ValidatedQuery<BlocQuery>,
 ) -> Result<web::Json<Page<BlocView>>, AppError> {
     let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    let (rows, next) =
-        registry::list_blocs(&state.db, q.0.kind.map(|k| k.as_str().to_string()), page).await?;
+    let (rows, next) = registry::list_blocs(&state.db, q.0.kind, page).await?;
     Ok(web::Json(Page {
         items: rows.into_iter().map(Into::into).collect(),
         next_cursor: next,
@@ -364,7 +342,7 @@ pub async fn update(
     let b = body.into_inner();
     let changes = BlocChanges {
         name: b.name,
-        kind: b.kind.map(|k| k.as_str().to_string()),
+        kind: b.kind,
         description: b.description,
         rotate_head: b.rotate_head,
     };

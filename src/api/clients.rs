@@ -3,18 +3,16 @@
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use super::extract::{IfMatch, ListQuery, NoFilter, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::{Principal, Scope};
-use crate::db::clients::ClientRow;
-use crate::domain::paging::PageRequest;
 use crate::error::{AppError, Problem};
-use crate::service::identity;
+use crate::service::identity::{self, Client};
 
 /// A service client. Its secret is shown once, when created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,13 +32,13 @@ pub struct ClientView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<ClientRow> for ClientView {
-    fn from(c: ClientRow) -> Self {
+impl From<Client> for ClientView {
+    fn from(c: Client) -> Self {
         ClientView {
             id: c.id,
             client_id: c.client_id,
             name: c.name,
-            scopes: c.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+            scopes: c.scopes,
             organization_id: c.organization_id,
             active: c.active,
             version: c.version,
@@ -95,14 +93,15 @@ pub struct CreateClientBody {
     pub organization_id: Option<Uuid>,
 }
 
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct ClientQuery {
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+impl From<CreateClientBody> for identity::CreateClient {
+    fn from(b: CreateClientBody) -> Self {
+        identity::CreateClient {
+            client_id: b.client_id,
+            name: b.name,
+            scopes: b.scopes,
+            organization_id: b.organization_id,
+        }
+    }
 }
 
 /// Register a service client; the response carries its secret, once.
@@ -126,18 +125,8 @@ pub async fn create(
     caller: Principal,
     body: ValidatedJson<CreateClientBody>,
 ) -> Result<Created<ClientWithSecret>, AppError> {
-    let b = body.into_inner();
-    let (row, secret) = identity::create_client(
-        &state.db,
-        &caller,
-        identity::CreateClient {
-            client_id: b.client_id,
-            name: b.name,
-            scopes: b.scopes,
-            organization_id: b.organization_id,
-        },
-    )
-    .await?;
+    let (row, secret) =
+        identity::create_client(&state.db, &caller, body.into_inner().into()).await?;
     let location = format!("/api/v1/clients/{}", row.id);
     Ok(Created::versioned(
         location,
@@ -151,7 +140,7 @@ pub async fn create(
 /// List service clients.
 #[utoipa::path(
     tag = "clients",
-    params(ClientQuery),
+    params(PageParams),
     responses(
         (status = 200, body = Page<ClientView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
@@ -165,14 +154,11 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
-    q: ValidatedQuery<ClientQuery>,
-) -> Result<web::Json<Page<ClientView>>, AppError> {
-    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    let (rows, next) = identity::list_clients(&state.db, &caller, page).await?;
-    Ok(web::Json(Page {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
-    }))
+    q: ListQuery<NoFilter>,
+) -> Result<Page<ClientView>, AppError> {
+    Ok(identity::list_clients(&state.db, &caller, q.page)
+        .await?
+        .into())
 }
 
 /// Get a service client.

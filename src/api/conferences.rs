@@ -13,32 +13,9 @@ use crate::AppState;
 use crate::auth::Principal;
 use crate::db::conferences::{Conference, ConferenceRow, DocumentRow, RepresentativeRow};
 use crate::domain::paging::PageRequest;
+use crate::domain::registry::ConferenceKind;
 use crate::error::{AppError, Problem};
 use crate::service::registry;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConferenceKind {
-    /// Start of year: regulation adopted, pledge signed.
-    StartOfYear,
-    MidYear,
-    YearEnd,
-    Other,
-}
-
-impl ConferenceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConferenceKind::StartOfYear => "start_of_year",
-            ConferenceKind::MidYear => "mid_year",
-            ConferenceKind::YearEnd => "year_end",
-            ConferenceKind::Other => "other",
-        }
-    }
-    fn parse(s: &str) -> ConferenceKind {
-        serde_json::from_value(serde_json::Value::String(s.into())).unwrap_or(ConferenceKind::Other)
-    }
-}
 
 pub static SHA256_RE: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| regex::Regex::new("^[0-9a-fA-F]{64}$").expect("valid regex"));
@@ -131,7 +108,7 @@ impl From<Conference> for ConferenceView {
             id: c.row.id,
             bloc_id: c.row.bloc_id,
             year: c.row.year,
-            kind: ConferenceKind::parse(&c.row.kind),
+            kind: c.row.kind,
             date: c.row.held_on,
             location: c.row.location,
             host_organization_id: c.row.host_organization_id,
@@ -229,7 +206,7 @@ impl ConferenceBody {
                 id,
                 bloc_id: self.bloc_id,
                 year: self.year,
-                kind: self.kind.as_str().into(),
+                kind: self.kind,
                 held_on: self.date,
                 location: self.location,
                 host_organization_id: self.host_organization_id,

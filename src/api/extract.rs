@@ -8,13 +8,16 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
 use validator::Validate;
 
 use crate::AppState;
 use crate::auth::Principal;
 use crate::auth::jwt::Claims;
-use crate::error::AppError;
+use crate::domain::paging::PageRequest;
+use crate::error::{AppError, ErrorCode};
 use crate::service;
 
 /// JSON body, deserialised (400 on malformed JSON or wrong types, 422 on
@@ -55,10 +58,7 @@ fn typed_body<T: DeserializeOwned + Validate>(json: serde_json::Value) -> Result
 /// for the bodies a handler reads itself, such as the token request.
 pub fn object_body<T: DeserializeOwned>(mut json: serde_json::Value) -> Result<T, AppError> {
     if !json.is_object() {
-        return Err(AppError::bad_request(
-            "body_not_an_object",
-            "the body must be a JSON object",
-        ));
+        return Err(AppError::new(ErrorCode::BodyNotAnObject));
     }
     integral_numbers(&mut json);
     serde_json::from_value(json)
@@ -96,7 +96,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
                 return Ok(OptionalJson(None));
             }
             if !json_type {
-                return Err(AppError::UnsupportedMediaType.into());
+                return Err(AppError::unsupported_media_type().into());
             }
             let json: serde_json::Value = serde_json::from_slice(&bytes)
                 .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))?;
@@ -138,12 +138,81 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T>
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready((|| {
             let q = web::Query::<T>::from_query(req.query_string())
-                .map_err(|e| AppError::bad_request("invalid_query", e.to_string()))?
+                .map_err(|e| AppError::unreadable(ErrorCode::InvalidQuery, e.to_string()))?
                 .into_inner();
             q.validate()?;
             Ok(ValidatedQuery(q))
         })())
     }
+}
+
+/// `limit` and `cursor`: the page of any collection, described once.
+#[derive(Debug, Default, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The filter of a collection that has none: any parameter but `limit`
+/// and `cursor` is refused.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct NoFilter {}
+
+/// A list request's query string: the collection's own filter `Q` and its
+/// page (`PageParams`), read once, each part deserialised (400) and
+/// validated (422, every field's error together). `Q` keeps
+/// `deny_unknown_fields`: `limit` and `cursor` are taken out before it reads.
+/// Document both: `params(OrganizationQuery, PageParams)`.
+pub struct ListQuery<Q> {
+    pub filter: Q,
+    pub page: PageRequest,
+}
+
+impl<Q: DeserializeOwned + Validate + 'static> FromRequest for ListQuery<Q> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(list_query(req.query_string()))
+    }
+}
+
+fn list_query<Q: DeserializeOwned + Validate>(query: &str) -> Result<ListQuery<Q>, AppError> {
+    // Split the raw query string by key (decoded as actix decodes it), so
+    // each part is read by the same decoder a plain `web::Query` uses.
+    let is_page_key = |segment: &str| {
+        web::Query::<Vec<(String, String)>>::from_query(segment)
+            .map(|q| q.iter().any(|(k, _)| k == "limit" || k == "cursor"))
+            .unwrap_or(false)
+    };
+    let (paging, rest): (Vec<&str>, Vec<&str>) = query
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .partition(|s| is_page_key(s));
+    let filter = web::Query::<Q>::from_query(&rest.join("&"))
+        .map_err(|e| AppError::unreadable(ErrorCode::InvalidQuery, e))?
+        .into_inner();
+    let page = web::Query::<PageParams>::from_query(&paging.join("&"))
+        .map_err(|e| AppError::unreadable(ErrorCode::InvalidQuery, e))?
+        .into_inner();
+    let mut errors = match filter.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => AppError::field_errors(&e),
+    };
+    if let Err(e) = page.validate() {
+        errors.extend(AppError::field_errors(&e));
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(AppError::validation(errors));
+    }
+    let page = PageRequest::new(page.limit, page.cursor.as_deref())?;
+    Ok(ListQuery { filter, page })
 }
 
 /// A body that could not be read as bytes: too large (413 naming the
@@ -152,13 +221,10 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T>
 pub fn payload_error(e: actix_web::Error, limit: Option<usize>) -> actix_web::Error {
     use actix_web::error::PayloadError as P;
     match e.as_error::<P>() {
-        Some(P::Overflow) => AppError::PayloadTooLarge {
-            limit: limit.unwrap_or_default(),
-        }
-        .into(),
+        Some(P::Overflow) => AppError::payload_too_large(limit.unwrap_or_default()).into(),
         Some(other) => {
             tracing::debug!(error = %other, "unreadable request body");
-            AppError::bad_request("malformed_body", UNREADABLE_BODY).into()
+            AppError::new(ErrorCode::MalformedBody).into()
         }
         None => e,
     }
@@ -170,16 +236,16 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
     use actix_web::error::JsonPayloadError as J;
     match err {
         J::OverflowKnownLength { limit, .. } | J::Overflow { limit } => {
-            AppError::PayloadTooLarge { limit }
+            AppError::payload_too_large(limit)
         }
-        J::ContentType => AppError::UnsupportedMediaType,
+        J::ContentType => AppError::unsupported_media_type(),
         J::Deserialize(e) => {
             let msg = e.to_string();
             let field_error = |prefix: &str, code: &str, message: &str| {
                 msg.strip_prefix(prefix)
                     .and_then(|r| r.split('`').next())
                     .map(|field| {
-                        AppError::Validation(vec![crate::error::FieldError {
+                        AppError::validation(vec![crate::error::FieldError {
                             field: field.to_string(),
                             code: code.into(),
                             message: message.into(),
@@ -193,13 +259,13 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
             } else if let Some(e) = field_error("missing field `", "required", "is required") {
                 e
             } else {
-                AppError::bad_request("malformed_json", msg)
+                AppError::unreadable(ErrorCode::MalformedJson, msg)
             }
         }
         // The decoder's or the connection's own words stay in the log.
         other => {
             tracing::info!(error = %other, "unreadable request body");
-            AppError::bad_request("malformed_body", UNREADABLE_BODY)
+            AppError::new(ErrorCode::MalformedBody)
         }
     }
 }
@@ -219,17 +285,21 @@ pub fn configure_extractors(cfg: &mut actix_web::web::ServiceConfig, body_limit:
     )
     .app_data(web::PayloadConfig::default().limit(body_limit))
     .app_data(
-        web::QueryConfig::default()
-            .error_handler(|e, _| AppError::bad_request("invalid_query", e.to_string()).into()),
+        web::QueryConfig::default().error_handler(|e, _| {
+            AppError::unreadable(ErrorCode::InvalidQuery, e.to_string()).into()
+        }),
     )
     .app_data(
-        web::PathConfig::default()
-            .error_handler(|e, _| AppError::bad_request("invalid_path", e.to_string()).into()),
+        web::PathConfig::default().error_handler(|e, _| {
+            AppError::unreadable(ErrorCode::InvalidPath, e.to_string()).into()
+        }),
     )
     .app_data(
         web::FormConfig::default()
             .limit(body_limit)
-            .error_handler(|e, _| AppError::bad_request("malformed_form", e.to_string()).into()),
+            .error_handler(|e, _| {
+                AppError::unreadable(ErrorCode::MalformedForm, e.to_string()).into()
+            }),
     );
 }
 
@@ -245,7 +315,7 @@ impl FromRequest for Principal {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
             let (Some(claims), Some(state)) = (claims, state) else {
-                return Err(AppError::Unauthenticated);
+                return Err(AppError::unauthenticated());
             };
             service::identity::principal_from_claims(&state.db, &claims).await
         })
@@ -268,12 +338,7 @@ impl FromRequest for IfMatch {
                 .ok()
                 .and_then(parse_etag)
                 .map(|n| IfMatch(Some(n)))
-                .ok_or_else(|| {
-                    AppError::bad_request(
-                        "invalid_if_match",
-                        "If-Match must be an ETag such as \"3\"",
-                    )
-                }),
+                .ok_or_else(|| AppError::new(ErrorCode::InvalidIfMatch)),
         };
         std::future::ready(parsed)
     }

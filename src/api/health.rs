@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, ErrorCode, Problem};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -32,13 +32,13 @@ pub async fn live() -> web::Json<Health> {
 )]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, AppError> {
-    state.db.ping().await.map_err(|e| match e {
-        AppError::Unavailable { .. } | AppError::ConnectionLost => e,
-        other => {
-            tracing::warn!(error = %other, "readiness check failed");
-            AppError::Unavailable {
-                retry_after_secs: 2,
-            }
+    state.db.ping().await.map_err(|e| {
+        let answer = AppError::from(e);
+        if answer.error_code() == ErrorCode::ServiceUnavailable {
+            answer
+        } else {
+            tracing::warn!(error = %answer, "readiness check failed");
+            AppError::unavailable()
         }
     })?;
     Ok(web::Json(Health { status: "ready" }))

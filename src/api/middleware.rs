@@ -16,7 +16,7 @@ use actix_web::{HttpMessage, HttpResponse, web};
 use crate::AppState;
 use crate::auth::jwt::Claims;
 use crate::config::TrustedProxies;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::service::idempotency::{self, Record, Reservation};
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -201,10 +201,7 @@ pub async fn auth_context(
     if req.path().starts_with("/api/")
         && let Err(wait) = state.rate_limiter.check(&limit_key)
     {
-        let err = AppError::TooManyRequests {
-            code: "rate_limited",
-            retry_after_secs: wait,
-        };
+        let err = AppError::new(ErrorCode::RateLimited).retry_after(wait);
         return Ok(req.error_response(err).map_into_boxed_body());
     }
 
@@ -213,10 +210,7 @@ pub async fn auth_context(
         .get(IDEMPOTENCY_KEY)
         .map(|v| v.to_str().map(str::to_string));
     if key.is_some() && NOT_REPLAYABLE.contains(&req.path()) {
-        let err = AppError::bad_request(
-            "idempotency_key_not_supported",
-            "Idempotency-Key is not accepted here: the answer is a credential, which is never stored for a replay, and repeating this request is harmless",
-        );
+        let err = AppError::new(ErrorCode::IdempotencyKeyNotSupported);
         return Ok(req.error_response(err).map_into_boxed_body());
     }
     match (req.method() == Method::POST, key, caller) {
@@ -235,10 +229,7 @@ async fn idempotent(
     let key = match key {
         Ok(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) => k,
         _ => {
-            let err = AppError::bad_request(
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1–255 visible ASCII characters",
-            );
+            let err = AppError::new(ErrorCode::InvalidIdempotencyKey);
             return Ok(req.error_response(err).map_into_boxed_body());
         }
     };
@@ -247,12 +238,10 @@ async fn idempotent(
         Ok(b) => b,
         Err(e) => {
             let err = if e.as_response_error().status_code() == 413 {
-                AppError::PayloadTooLarge {
-                    limit: state.config.body_limit,
-                }
+                AppError::payload_too_large(state.config.body_limit)
             } else {
                 tracing::info!(error = %e, "unreadable request body");
-                AppError::bad_request("malformed_body", super::extract::UNREADABLE_BODY)
+                AppError::new(ErrorCode::MalformedBody)
             };
             return Ok(req.error_response(err).map_into_boxed_body());
         }
@@ -295,24 +284,12 @@ async fn idempotent(
             Ok(req.into_response(res.body(stored.body)))
         }
         Ok(Reservation::Mismatch) => {
-            let err = AppError::unprocessable(
-                "idempotency_key_reused",
-                "Idempotency-Key này đã được dùng với một yêu cầu khác.",
-                "This Idempotency-Key was already used with a different request.",
-            );
+            let err = AppError::new(ErrorCode::IdempotencyKeyReused);
             Ok(req.error_response(err).map_into_boxed_body())
         }
         Ok(Reservation::InProgress) => {
-            let err = AppError::Conflict {
-                code: "idempotency_in_progress",
-                vi: "Yêu cầu với Idempotency-Key này đang được xử lý; hãy thử lại sau.".into(),
-                en: "A request with this Idempotency-Key is still being processed; retry shortly."
-                    .into(),
-            };
-            let mut res = req.error_response(err);
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-            Ok(res.map_into_boxed_body())
+            let err = AppError::new(ErrorCode::IdempotencyInProgress).retry_after(1);
+            Ok(req.error_response(err).map_into_boxed_body())
         }
         Ok(Reservation::Reserved) => {
             let res = next.call(req).await;

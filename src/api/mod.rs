@@ -165,9 +165,9 @@ pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, AppError> {
                 .app_data::<web::Data<crate::AppState>>()
                 .and_then(|s| s.allowed_methods.get(&pattern).cloned())
                 .unwrap_or_else(|| "GET".to_string());
-            AppError::MethodNotAllowed { allow: Some(allow) }
+            AppError::method_not_allowed(Some(allow))
         } else {
-            AppError::NotFound { entity: "route" }
+            AppError::not_found("route")
         },
     )
 }

@@ -4,47 +4,16 @@ use actix_web::{get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option};
+use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::db::organizations::{OrgFilter, OrgRow};
-use crate::domain::paging::PageRequest;
+use crate::domain::ids::OrganizationId;
+use crate::domain::registry::OrgKind;
 use crate::error::{AppError, Problem};
-use crate::service::registry;
-
-/// What kind of body an organisation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    Department,
-    Committee,
-    Broadcaster,
-    NationalPark,
-    Board,
-    Division,
-    Other,
-}
-
-impl OrgKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Department => "department",
-            OrgKind::Committee => "committee",
-            OrgKind::Broadcaster => "broadcaster",
-            OrgKind::NationalPark => "national_park",
-            OrgKind::Board => "board",
-            OrgKind::Division => "division",
-            OrgKind::Other => "other",
-        }
-    }
-    fn parse(s: &str) -> OrgKind {
-        serde_json::from_value(serde_json::Value::String(s.into())).unwrap_or(OrgKind::Other)
-    }
-}
+use crate::service::registry::{self, Organization};
 
 pub static CODE_RE: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| regex::Regex::new("^[A-Za-z0-9_-]{2,32}$").expect("valid regex"));
@@ -53,7 +22,8 @@ pub static CODE_RE: std::sync::LazyLock<regex::Regex> =
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationView {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: OrganizationId,
     #[schema(example = "SYT")]
     pub code: String,
     #[schema(example = "Sở Y tế")]
@@ -61,14 +31,16 @@ pub struct OrganizationView {
     pub short_name: Option<String>,
     pub kind: OrgKind,
     /// The unit a sub-unit belongs to; `null` for a unit.
-    pub parent_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub parent_id: Option<OrganizationId>,
     /// `true` for a unit (no parent): only units can be bloc members.
     pub is_unit: bool,
     pub valid_from: Option<NaiveDate>,
     /// Last day it existed under this identity.
     pub valid_to: Option<NaiveDate>,
     /// Renamed to / merged into this organisation…
-    pub superseded_by_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub superseded_by_id: Option<OrganizationId>,
     /// …on this date.
     pub superseded_on: Option<NaiveDate>,
     /// Valid today.
@@ -78,18 +50,16 @@ pub struct OrganizationView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<OrgRow> for OrganizationView {
-    fn from(o: OrgRow) -> Self {
-        let today = Utc::now().date_naive();
+impl From<Organization> for OrganizationView {
+    fn from(o: Organization) -> Self {
         OrganizationView {
-            active: o.valid_from.is_none_or(|f| f <= today)
-                && o.valid_to.is_none_or(|t| t >= today),
+            active: o.valid_on(Utc::now().date_naive()),
+            is_unit: o.is_unit(),
             id: o.id,
             code: o.code,
             name: o.name,
             short_name: o.short_name,
-            kind: OrgKind::parse(&o.kind),
-            is_unit: o.parent_id.is_none(),
+            kind: o.kind,
             parent_id: o.parent_id,
             valid_from: o.valid_from,
             valid_to: o.valid_to,
@@ -138,7 +108,8 @@ pub struct CreateOrganizationBody {
     pub short_name: Option<String>,
     pub kind: OrgKind,
     /// Makes this a sub-unit of that unit.
-    pub parent_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub parent_id: Option<OrganizationId>,
     #[validate(custom(function = "crate::api::checks::date"))]
     #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub valid_from: Option<NaiveDate>,
@@ -171,7 +142,7 @@ pub struct UpdateOrganizationBody {
     pub kind: Option<OrgKind>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
-    pub parent_id: Option<Option<Uuid>>,
+    pub parent_id: Option<Option<OrganizationId>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     #[validate(custom(function = "crate::api::checks::date"))]
@@ -187,7 +158,43 @@ pub struct RetireOrganizationBody {
     #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub valid_to: Option<NaiveDate>,
     /// The organisation it was renamed to or merged into (from the next day).
-    pub superseded_by_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub superseded_by_id: Option<OrganizationId>,
+}
+
+impl From<CreateOrganizationBody> for registry::CreateOrg {
+    fn from(b: CreateOrganizationBody) -> Self {
+        registry::CreateOrg {
+            code: b.code,
+            name: b.name,
+            short_name: b.short_name,
+            kind: b.kind,
+            parent_id: b.parent_id,
+            valid_from: b.valid_from,
+            valid_to: b.valid_to,
+        }
+    }
+}
+
+impl From<UpdateOrganizationBody> for registry::UpdateOrg {
+    fn from(b: UpdateOrganizationBody) -> Self {
+        registry::UpdateOrg {
+            name: b.name,
+            short_name: b.short_name,
+            kind: b.kind,
+            parent_id: b.parent_id,
+            valid_from: b.valid_from,
+        }
+    }
+}
+
+impl From<RetireOrganizationBody> for registry::RetireOrg {
+    fn from(b: RetireOrganizationBody) -> Self {
+        registry::RetireOrg {
+            valid_to: b.valid_to,
+            superseded_by_id: b.superseded_by_id,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -195,7 +202,8 @@ pub struct RetireOrganizationBody {
 #[into_params(parameter_in = Query)]
 pub struct OrganizationQuery {
     pub kind: Option<OrgKind>,
-    pub parent_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub parent_id: Option<OrganizationId>,
     /// `true`: only units; `false`: only sub-units.
     pub units: Option<bool>,
     /// `true`: valid today; `false`: retired or not yet valid.
@@ -212,10 +220,20 @@ pub struct OrganizationQuery {
     #[validate(length(max = 32))]
     #[param(max_length = 32)]
     pub code: Option<String>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+}
+
+impl From<OrganizationQuery> for registry::OrgFilter {
+    fn from(q: OrganizationQuery) -> Self {
+        registry::OrgFilter {
+            kind: q.kind,
+            parent_id: q.parent_id,
+            units: q.units,
+            active: q.active,
+            as_of: q.as_of,
+            q: q.q,
+            code: q.code,
+        }
+    }
 }
 
 /// Register an organisation (admin).
@@ -239,21 +257,7 @@ pub async fn create(
     caller: Principal,
     body: ValidatedJson<CreateOrganizationBody>,
 ) -> Result<Created<OrganizationView>, AppError> {
-    let b = body.into_inner();
-    let org = registry::create_org(
-        &state.db,
-        &caller,
-        registry::CreateOrg {
-            code: b.code,
-            name: b.name,
-            short_name: b.short_name,
-            kind: b.kind.as_str().into(),
-            parent_id: b.parent_id,
-            valid_from: b.valid_from,
-            valid_to: b.valid_to,
-        },
-    )
-    .await?;
+    let org = registry::create_org(&state.db, &caller, body.into_inner().into()).await?;
     Ok(Created::versioned(
         format!("/api/v1/organizations/{}", org.id),
         org.into(),
@@ -265,7 +269,7 @@ pub async fn create(
 /// `q` finds names whatever their case and diacritics: `so y te` finds "Sở Y tế".
 #[utoipa::path(
     tag = "organizations",
-    params(OrganizationQuery),
+    params(OrganizationQuery, PageParams),
     responses(
         (status = 200, body = Page<OrganizationView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
@@ -278,34 +282,11 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     _caller: Principal,
-    q: ValidatedQuery<OrganizationQuery>,
-) -> Result<web::Json<Page<OrganizationView>>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
-    let today = Utc::now().date_naive();
-    let filter = OrgFilter {
-        kind: q.kind.map(|k| k.as_str().to_string()),
-        parent_id: q.parent_id,
-        units: q.units,
-        valid_on: q.as_of.or(if q.active == Some(true) {
-            Some(today)
-        } else {
-            None
-        }),
-        invalid_on: if q.active == Some(false) {
-            Some(today)
-        } else {
-            None
-        },
-        q: q.q,
-        code: q.code.map(|c| c.to_uppercase()),
-        ..Default::default()
-    };
-    let (rows, next) = registry::list_orgs(&state.db, filter, page).await?;
-    Ok(web::Json(Page {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
-    }))
+    q: ListQuery<OrganizationQuery>,
+) -> Result<Page<OrganizationView>, AppError> {
+    Ok(registry::list_orgs(&state.db, q.filter.into(), q.page)
+        .await?
+        .into())
 }
 
 /// Get an organisation.
@@ -323,7 +304,7 @@ pub async fn list(
 pub async fn get(
     state: web::Data<AppState>,
     _caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<OrganizationId>,
 ) -> Result<Tagged<OrganizationView>, AppError> {
     Ok(Tagged(registry::get_org(&state.db, *id).await?.into()))
 }
@@ -351,18 +332,11 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<OrganizationId>,
     if_match: IfMatch,
     body: ValidatedJson<UpdateOrganizationBody>,
 ) -> Result<Tagged<OrganizationView>, AppError> {
-    let b = body.into_inner();
-    let cmd = registry::UpdateOrg {
-        name: b.name,
-        short_name: b.short_name,
-        kind: b.kind.map(|k| k.as_str().to_string()),
-        parent_id: b.parent_id,
-        valid_from: b.valid_from,
-    };
+    let cmd = body.into_inner().into();
     Ok(Tagged(
         registry::update_org(&state.db, &caller, *id, if_match.0, cmd)
             .await?
@@ -394,15 +368,11 @@ pub async fn update(
 pub async fn retire(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<OrganizationId>,
     if_match: IfMatch,
     body: ValidatedJson<RetireOrganizationBody>,
 ) -> Result<Tagged<OrganizationView>, AppError> {
-    let b = body.into_inner();
-    let cmd = registry::RetireOrg {
-        valid_to: b.valid_to,
-        superseded_by_id: b.superseded_by_id,
-    };
+    let cmd = body.into_inner().into();
     Ok(Tagged(
         registry::retire_org(&state.db, &caller, *id, if_match.0, cmd)
             .await?

@@ -4,70 +4,30 @@ use actix_web::{get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option};
+use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::db::people::{PersonFilter, PersonRow};
-use crate::domain::paging::PageRequest;
+use crate::domain::ids::{OrganizationId, PersonId};
+use crate::domain::registry::{Gender, StaffCategory};
 use crate::error::{AppError, Problem};
-use crate::service::registry;
-
-/// Staff category (CCVC-LĐ).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    CanBo,
-    CongChuc,
-    VienChuc,
-    NguoiLaoDong,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::CanBo => "can_bo",
-            Category::CongChuc => "cong_chuc",
-            Category::VienChuc => "vien_chuc",
-            Category::NguoiLaoDong => "nguoi_lao_dong",
-        }
-    }
-    fn parse(s: &str) -> Category {
-        serde_json::from_value(serde_json::Value::String(s.into()))
-            .unwrap_or(Category::NguoiLaoDong)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    Male,
-    Female,
-}
-
-impl Gender {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Male => "male",
-            Gender::Female => "female",
-        }
-    }
-}
+use crate::service::registry::{self, Person};
 
 /// A member of staff. No national ID numbers are kept.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonView {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: PersonId,
     #[schema(example = "Nguyễn Văn An")]
     pub full_name: String,
     /// Unit or sub-unit.
-    pub organization_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub organization_id: OrganizationId,
     pub position: Option<String>,
-    pub category: Category,
+    pub category: StaffCategory,
     pub gender: Option<Gender>,
     pub employment_start: Option<NaiveDate>,
     pub active: bool,
@@ -76,18 +36,15 @@ pub struct PersonView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<PersonRow> for PersonView {
-    fn from(p: PersonRow) -> Self {
+impl From<Person> for PersonView {
+    fn from(p: Person) -> Self {
         PersonView {
             id: p.id,
             full_name: p.full_name,
             organization_id: p.organization_id,
             position: p.position,
-            category: Category::parse(&p.category),
-            gender: p
-                .gender
-                .as_deref()
-                .and_then(|g| serde_json::from_value(serde_json::Value::String(g.into())).ok()),
+            category: p.category,
+            gender: p.gender,
             employment_start: p.employment_start,
             active: p.active,
             version: p.version,
@@ -118,7 +75,8 @@ pub struct CreatePersonBody {
         pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
     )]
     pub full_name: String,
-    pub organization_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub organization_id: OrganizationId,
     #[validate(
         length(min = 1, max = 200),
         custom(function = "crate::api::checks::line")
@@ -129,11 +87,24 @@ pub struct CreatePersonBody {
         pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
     )]
     pub position: Option<String>,
-    pub category: Category,
+    pub category: StaffCategory,
     pub gender: Option<Gender>,
     #[validate(custom(function = "crate::api::checks::date"))]
     #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub employment_start: Option<NaiveDate>,
+}
+
+impl From<CreatePersonBody> for registry::CreatePerson {
+    fn from(b: CreatePersonBody) -> Self {
+        registry::CreatePerson {
+            full_name: b.full_name,
+            organization_id: b.organization_id,
+            position: b.position,
+            category: b.category,
+            gender: b.gender,
+            employment_start: b.employment_start,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -150,12 +121,13 @@ pub struct UpdatePersonBody {
         pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff][^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
     )]
     pub full_name: Option<String>,
-    pub organization_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub organization_id: Option<OrganizationId>,
     #[serde(default, deserialize_with = "double_option")]
     #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub position: Option<Option<String>>,
-    pub category: Option<Category>,
+    pub category: Option<StaffCategory>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<Option<Gender>>,
@@ -167,21 +139,43 @@ pub struct UpdatePersonBody {
     pub active: Option<bool>,
 }
 
+impl From<UpdatePersonBody> for registry::UpdatePerson {
+    fn from(b: UpdatePersonBody) -> Self {
+        registry::UpdatePerson {
+            full_name: b.full_name,
+            organization_id: b.organization_id,
+            position: b.position,
+            category: b.category,
+            gender: b.gender,
+            employment_start: b.employment_start,
+            active: b.active,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
-    pub organization_id: Option<Uuid>,
-    pub category: Option<Category>,
+    #[param(value_type = Option<Uuid>)]
+    pub organization_id: Option<OrganizationId>,
+    pub category: Option<StaffCategory>,
     pub active: Option<bool>,
     /// Case- and diacritic-insensitive name search (`nguyen van`).
     #[validate(length(min = 1, max = 100))]
     #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+}
+
+impl From<PersonQuery> for registry::PersonFilter {
+    fn from(q: PersonQuery) -> Self {
+        registry::PersonFilter {
+            organization_id: q.organization_id,
+            category: q.category,
+            active: q.active,
+            q: q.q,
+        }
+    }
 }
 
 /// Add a member of staff (the admin, or the unit's own leader/officers).
@@ -204,20 +198,7 @@ pub async fn create(
     caller: Principal,
     body: ValidatedJson<CreatePersonBody>,
 ) -> Result<Created<PersonView>, AppError> {
-    let b = body.into_inner();
-    let p = registry::create_person(
-        &state.db,
-        &caller,
-        registry::CreatePerson {
-            full_name: b.full_name,
-            organization_id: b.organization_id,
-            position: b.position,
-            category: b.category.as_str().into(),
-            gender: b.gender.map(|g| g.as_str().into()),
-            employment_start: b.employment_start,
-        },
-    )
-    .await?;
+    let p = registry::create_person(&state.db, &caller, body.into_inner().into()).await?;
     Ok(Created::versioned(
         format!("/api/v1/people/{}", p.id),
         p.into(),
@@ -227,7 +208,7 @@ pub async fn create(
 /// List staff, keyset-paginated.
 #[utoipa::path(
     tag = "people",
-    params(PersonQuery),
+    params(PersonQuery, PageParams),
     responses(
         (status = 200, body = Page<PersonView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
@@ -240,22 +221,11 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     _caller: Principal,
-    q: ValidatedQuery<PersonQuery>,
-) -> Result<web::Json<Page<PersonView>>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
-    let filter = PersonFilter {
-        organization_id: q.organization_id,
-        category: q.category.map(|c| c.as_str().to_string()),
-        active: q.active,
-        q: q.q,
-        ..Default::default()
-    };
-    let (rows, next) = registry::list_people(&state.db, filter, page).await?;
-    Ok(web::Json(Page {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
-    }))
+    q: ListQuery<PersonQuery>,
+) -> Result<Page<PersonView>, AppError> {
+    Ok(registry::list_people(&state.db, q.filter.into(), q.page)
+        .await?
+        .into())
 }
 
 /// Get a member of staff.
@@ -273,7 +243,7 @@ pub async fn list(
 pub async fn get(
     state: web::Data<AppState>,
     _caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PersonId>,
 ) -> Result<Tagged<PersonView>, AppError> {
     Ok(Tagged(registry::get_person(&state.db, *id).await?.into()))
 }
@@ -300,20 +270,11 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PersonId>,
     if_match: IfMatch,
     body: ValidatedJson<UpdatePersonBody>,
 ) -> Result<Tagged<PersonView>, AppError> {
-    let b = body.into_inner();
-    let cmd = registry::UpdatePerson {
-        full_name: b.full_name,
-        organization_id: b.organization_id,
-        position: b.position,
-        category: b.category.map(|c| c.as_str().to_string()),
-        gender: b.gender.map(|g| g.map(|g| g.as_str().to_string())),
-        employment_start: b.employment_start,
-        active: b.active,
-    };
+    let cmd = body.into_inner().into();
     Ok(Tagged(
         registry::update_person(&state.db, &caller, *id, if_match.0, cmd)
             .await?

@@ -7,6 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, Responder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+// The one paged answer: a list handler returns `Page<View>`, made from the
+// use case's page of read models (`page.into()` when `View: From<ReadModel>`).
 /// A page of a collection, keyset-paginated.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -14,6 +16,25 @@ pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema, U> From<crate::domain::paging::Page<U>> for Page<T>
+where
+    T: From<U>,
+{
+    fn from(page: crate::domain::paging::Page<U>) -> Self {
+        Page {
+            items: page.items.into_iter().map(T::from).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+impl<T: ToSchema + Serialize> Responder for Page<T> {
+    type Body = BoxBody;
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        HttpResponse::Ok().json(self)
+    }
 }
 
 /// Anything with a version, to be sent with a strong ETag.

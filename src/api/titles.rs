@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::db::titles::{AwardRow, DecisionRow, RegistrationRow, RuleSetRow};
 use crate::domain::paging::PageRequest;
 use crate::domain::titles::{AwardType, Check, RuleParams};
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, ErrorCode, FieldError, Problem};
 use crate::service::titles::{self as svc, SubjectRef};
 
 // ---------------------------------------------------------------- catalogue
@@ -600,7 +600,7 @@ fn check_year(year: i32) -> Result<(), AppError> {
     if (2000..=2100).contains(&year) {
         Ok(())
     } else {
-        Err(AppError::Validation(vec![FieldError {
+        Err(AppError::validation(vec![FieldError {
             field: "year".into(),
             code: "range".into(),
             message: "2000..2100".into(),
@@ -934,14 +934,11 @@ fn subject_of(
     field: &str,
 ) -> Result<SubjectRef, AppError> {
     one_subject(person, org).map_err(|_| {
-        AppError::invalid(
-            "invalid_subject",
-            vec![FieldError {
-                field: field.into(),
-                code: "one_subject".into(),
-                message: "exactly one of personId and organizationId".into(),
-            }],
-        )
+        AppError::new(ErrorCode::InvalidSubject).with_errors(vec![FieldError {
+            field: field.into(),
+            code: "one_subject".into(),
+            message: "exactly one of personId and organizationId".into(),
+        }])
     })
 }
 

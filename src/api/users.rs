@@ -11,10 +11,9 @@ use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::{Principal, Role};
-use crate::db::users::{UserFilter, UserRow};
 use crate::domain::paging::PageRequest;
 use crate::error::{AppError, Problem};
-use crate::service::identity;
+use crate::service::identity::{self, User};
 
 /// A person who logs in. The password hash is never shown.
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,14 +34,14 @@ pub struct UserView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<UserRow> for UserView {
-    fn from(u: UserRow) -> Self {
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
         UserView {
             id: u.id,
             username: u.username,
             full_name: u.full_name,
             organization_id: u.organization_id,
-            roles: u.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            roles: u.roles,
             active: u.active,
             version: u.version,
             created_at: u.created_at,
@@ -86,6 +85,18 @@ pub struct CreateUserBody {
     pub password: String,
 }
 
+impl From<CreateUserBody> for identity::CreateUser {
+    fn from(b: CreateUserBody) -> Self {
+        identity::CreateUser {
+            username: b.username,
+            full_name: b.full_name,
+            organization_id: b.organization_id,
+            roles: b.roles,
+            password: b.password,
+        }
+    }
+}
+
 pub static USERNAME_RE: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| regex::Regex::new("^[a-z0-9._-]{3,64}$").expect("valid regex"));
 
@@ -114,6 +125,17 @@ pub struct UpdateUserBody {
     pub active: Option<bool>,
 }
 
+impl From<UpdateUserBody> for identity::UpdateUser {
+    fn from(b: UpdateUserBody) -> Self {
+        identity::UpdateUser {
+            full_name: b.full_name,
+            organization_id: b.organization_id,
+            roles: b.roles,
+            active: b.active,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResetPasswordBody {
@@ -135,6 +157,16 @@ pub struct UserQuery {
     pub limit: Option<i64>,
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+impl From<&UserQuery> for identity::UserFilter {
+    fn from(q: &UserQuery) -> Self {
+        identity::UserFilter {
+            organization_id: q.organization_id,
+            role: q.role,
+            active: q.active,
+        }
+    }
 }
 
 /// Create a user.
@@ -160,19 +192,7 @@ pub async fn create(
     caller: Principal,
     body: ValidatedJson<CreateUserBody>,
 ) -> Result<Created<UserView>, AppError> {
-    let b = body.into_inner();
-    let user = identity::create_user(
-        &state.db,
-        &caller,
-        identity::CreateUser {
-            username: b.username,
-            full_name: b.full_name,
-            organization_id: b.organization_id,
-            roles: b.roles,
-            password: b.password,
-        },
-    )
-    .await?;
+    let user = identity::create_user(&state.db, &caller, body.into_inner().into()).await?;
     Ok(Created::versioned(
         format!("/api/v1/users/{}", user.id),
         user.into(),
@@ -199,20 +219,15 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
     q: ValidatedQuery<UserQuery>,
-) -> Result<web::Json<Page<UserView>>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
-    let filter = UserFilter {
-        organization_id: q.organization_id,
-        role: q.role.map(|r| r.as_str().to_string()),
-        active: q.active,
-        ..Default::default()
-    };
-    let (rows, next) = identity::list_users(&state.db, &caller, filter, page).await?;
-    Ok(web::Json(Page {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
-    }))
+) -> Result<Page<UserView>, AppError> {
+    // Its own `limit` and `cursor` (documented differently from PageParams'
+    // until the contract issue aligns the document).
+    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
+    Ok(
+        identity::list_users(&state.db, &caller, (&q.0).into(), page)
+            .await?
+            .into(),
+    )
 }
 
 /// Get a user.
@@ -270,13 +285,7 @@ pub async fn update(
     if_match: IfMatch,
     body: ValidatedJson<UpdateUserBody>,
 ) -> Result<Tagged<UserView>, AppError> {
-    let b = body.into_inner();
-    let cmd = identity::UpdateUser {
-        full_name: b.full_name,
-        organization_id: b.organization_id,
-        roles: b.roles,
-        active: b.active,
-    };
+    let cmd = body.into_inner().into();
     Ok(Tagged(
         identity::update_user(&state.db, &caller, *id, if_match.0, cmd)
             .await?

@@ -43,7 +43,7 @@ impl Claims {
             .as_deref()
             .unwrap_or("")
             .split_whitespace()
-            .filter_map(Scope::parse)
+            .filter_map(|s| s.parse::<Scope>().ok())
             .collect()
     }
 }
@@ -222,13 +222,13 @@ impl JwtKeys {
     /// Every failure is the same 401: no oracle for what was wrong.
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
         if token.is_empty() || token.len() > MAX_TOKEN_LEN {
-            return Err(AppError::Unauthenticated);
+            return Err(AppError::unauthenticated());
         }
         match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
             Ok(data) => Ok(data.claims),
             Err(e) => {
                 tracing::debug!(reason = %e, "token rejected");
-                Err(AppError::Unauthenticated)
+                Err(AppError::unauthenticated())
             }
         }
     }

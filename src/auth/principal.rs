@@ -5,65 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
-
-/// Roles of people. `admin` is the provincial emulation board (Ban TĐKT).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, PartialOrd, Ord,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Leader,
-    Officer,
-    Viewer,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Leader => "leader",
-            Role::Officer => "officer",
-            Role::Viewer => "viewer",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "leader" => Some(Role::Leader),
-            "officer" => Some(Role::Officer),
-            "viewer" => Some(Role::Viewer),
-            _ => None,
-        }
-    }
-}
-
-/// Scopes of service clients.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, PartialOrd, Ord,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    Read,
-    Write,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Read => "read",
-            Scope::Write => "write",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Scope> {
-        match s {
-            "read" => Some(Scope::Read),
-            "write" => Some(Scope::Write),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::identity::{Role, Scope};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -123,11 +66,7 @@ impl Principal {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(AppError::forbidden(
-                "admin_required",
-                "Chỉ Ban Thi đua – Khen thưởng (quản trị) được thực hiện thao tác này.",
-                "Only the provincial emulation board (admin) may do this.",
-            ))
+            Err(AppError::new(ErrorCode::AdminRequired))
         }
     }
 
@@ -135,11 +74,7 @@ impl Principal {
         if self.can_write() {
             Ok(())
         } else {
-            Err(AppError::forbidden(
-                "read_only",
-                "Tài khoản này chỉ được xem.",
-                "This account may only read.",
-            ))
+            Err(AppError::new(ErrorCode::ReadOnly))
         }
     }
 
@@ -168,11 +103,7 @@ impl Principal {
         if self.is_admin() || (self.has_role(Role::Leader) && self.organization_id == Some(org)) {
             Ok(())
         } else {
-            Err(AppError::forbidden(
-                "not_member_leader",
-                "Chỉ lãnh đạo của đơn vị (hoặc quản trị) được thực hiện thao tác này.",
-                "Only the organisation's leader (or the admin) may do this.",
-            ))
+            Err(AppError::new(ErrorCode::NotMemberLeader))
         }
     }
 
@@ -186,11 +117,7 @@ impl Principal {
 }
 
 pub fn not_your_organization() -> AppError {
-    AppError::forbidden(
-        "not_your_organization",
-        "Bạn chỉ được thao tác cho đơn vị của mình.",
-        "You may act only for your own organisation.",
-    )
+    AppError::new(ErrorCode::NotYourOrganization)
 }
 
 #[cfg(test)]

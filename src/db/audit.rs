@@ -8,30 +8,67 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::audit_checkpoints as ac;
 use super::schema::audit_log as al;
-use crate::auth::{Principal, PrincipalKind};
 use crate::domain::audit::Checkpoint;
-use crate::error::AppResult;
-use crate::service::Change;
+
+/// Who made a change, as the audit trail names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub kind: ActorKind,
+    /// `None` for the system (the command line).
+    pub id: Option<Uuid>,
+    /// Username or client id.
+    pub name: String,
+    pub organization_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    User,
+    Client,
+    System,
+}
+
+impl ActorKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::User => "user",
+            ActorKind::Client => "client",
+            ActorKind::System => "system",
+        }
+    }
+}
+
+/// One change as the audit trail and the change feed see it.
+#[derive(Debug, Default)]
+pub struct Change {
+    /// Also the event type: `user.created`, `pledge.signed`, …
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    /// Event payload; `after` when `None`. Must never carry secrets (or a
+    /// ballot's choice).
+    pub event_data: Option<serde_json::Value>,
+    /// A written reason (overrides, revocations).
+    pub reason: Option<String>,
+    /// The organisation the admin acted for, when it did.
+    pub on_behalf_of: Option<Uuid>,
+    /// The organisation the change belongs to (for the feed's consumers).
+    pub organization_id: Option<Uuid>,
+}
 
 /// Audit row and change event in one statement (both tables' triggers take
 /// the commit-order lock and chain the hash).
 pub async fn append(
     tx: &mut Conn,
-    caller: &Principal,
+    actor: &Actor,
     change: &Change,
     request_id: Option<String>,
-) -> AppResult<()> {
-    let actor_kind = if caller.is_system() {
-        "system"
-    } else {
-        match caller.kind {
-            PrincipalKind::User => "user",
-            PrincipalKind::Client => "client",
-        }
-    };
-    let actor_id = (!caller.is_system()).then_some(caller.id);
+) -> Result<()> {
     let data = change
         .event_data
         .clone()
@@ -46,10 +83,10 @@ pub async fn append(
          INSERT INTO events (type, entity, entity_id, occurred_at, actor_id, organization_id, data)
          SELECT $6, $7, $8, a.occurred_at, $2, $13, $14 FROM a",
     )
-    .bind::<Text, _>(actor_kind)
-    .bind::<Nullable<SqlUuid>, _>(actor_id)
-    .bind::<Text, _>(&caller.name)
-    .bind::<Nullable<SqlUuid>, _>(caller.organization_id)
+    .bind::<Text, _>(actor.kind.as_str())
+    .bind::<Nullable<SqlUuid>, _>(actor.id)
+    .bind::<Text, _>(&actor.name)
+    .bind::<Nullable<SqlUuid>, _>(actor.organization_id)
     .bind::<Nullable<SqlUuid>, _>(change.on_behalf_of)
     .bind::<Text, _>(change.action)
     .bind::<Text, _>(change.entity)
@@ -98,7 +135,7 @@ pub struct AuditFilter {
 }
 
 /// Newest first, keyset on id.
-pub async fn list(c: &mut Conn, f: &AuditFilter) -> AppResult<Vec<AuditRow>> {
+pub async fn list(c: &mut Conn, f: &AuditFilter) -> Result<Vec<AuditRow>> {
     let mut q = al::table
         .select(AuditRow::as_select())
         .order(al::id.desc())
@@ -138,7 +175,7 @@ struct Broken {
 /// its prev_hash is not the previous row's hash. Run in a transaction: the
 /// walk lifts the request statement timeout for itself (a million rows take
 /// seconds).
-pub async fn verify(c: &mut Conn) -> AppResult<(i64, Option<i64>)> {
+pub async fn verify(c: &mut Conn) -> Result<(i64, Option<i64>)> {
     diesel_async::SimpleAsyncConnection::batch_execute(c, "SET LOCAL statement_timeout = 0")
         .await?;
     let r: Broken = diesel::sql_query(
@@ -161,7 +198,7 @@ const CHECKPOINT_LOCK: i64 = 7474003;
 
 /// The newest row in the chain and its hash. (When rows come to be chained
 /// by a separate task, this is the newest *chained* row.)
-pub async fn head(c: &mut Conn) -> AppResult<Option<(i64, Vec<u8>)>> {
+pub async fn head(c: &mut Conn) -> Result<Option<(i64, Vec<u8>)>> {
     Ok(al::table
         .select((al::id, al::hash))
         .order(al::id.desc())
@@ -171,7 +208,7 @@ pub async fn head(c: &mut Conn) -> AppResult<Option<(i64, Vec<u8>)>> {
 }
 
 /// The stored chain hash of each of `ids` that still exists.
-pub async fn hashes_at(c: &mut Conn, ids: &[i64]) -> AppResult<Vec<(i64, Vec<u8>)>> {
+pub async fn hashes_at(c: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
     Ok(al::table
         .select((al::id, al::hash))
         .filter(al::id.eq_any(ids))
@@ -205,7 +242,7 @@ impl From<CheckpointRow> for Checkpoint {
 
 /// Take the checkpoint lock: a second instance waits, then sees the first
 /// one's checkpoint and has nothing to do.
-pub async fn lock_checkpoints(tx: &mut Conn) -> AppResult<()> {
+pub async fn lock_checkpoints(tx: &mut Conn) -> Result<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
         .bind::<diesel::sql_types::Int8, _>(CHECKPOINT_LOCK)
         .execute(tx)
@@ -213,7 +250,7 @@ pub async fn lock_checkpoints(tx: &mut Conn) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn last_checkpoint(c: &mut Conn) -> AppResult<Option<Checkpoint>> {
+pub async fn last_checkpoint(c: &mut Conn) -> Result<Option<Checkpoint>> {
     Ok(ac::table
         .select(CheckpointRow::as_select())
         .order(ac::id.desc())
@@ -231,7 +268,7 @@ pub async fn insert_checkpoint(
     created_at: DateTime<Utc>,
     key_id: &str,
     signature: &[u8],
-) -> AppResult<Checkpoint> {
+) -> Result<Checkpoint> {
     let row: CheckpointRow = diesel::insert_into(ac::table)
         .values((
             ac::audit_id.eq(audit_id),
@@ -254,8 +291,8 @@ pub async fn publish_checkpoint(
     tx: &mut Conn,
     checkpoint: &Checkpoint,
     actor_id: Option<Uuid>,
-) -> AppResult<()> {
-    let data = serde_json::to_value(checkpoint).map_err(crate::error::AppError::internal)?;
+) -> Result<()> {
+    let data = serde_json::to_value(checkpoint).map_err(super::Error::other)?;
     diesel::sql_query(
         "INSERT INTO events (type, entity, entity_id, occurred_at, actor_id, data)
          VALUES ($1, 'audit_checkpoint', $2, $3, $4, $5)",
@@ -275,7 +312,7 @@ pub async fn checkpoints(
     c: &mut Conn,
     before_id: Option<i64>,
     limit: i64,
-) -> AppResult<Vec<Checkpoint>> {
+) -> Result<Vec<Checkpoint>> {
     let mut q = ac::table
         .select(CheckpointRow::as_select())
         .order(ac::id.desc())
@@ -288,7 +325,7 @@ pub async fn checkpoints(
 }
 
 /// Every stored checkpoint, oldest first (for verify).
-pub async fn all_checkpoints(c: &mut Conn) -> AppResult<Vec<Checkpoint>> {
+pub async fn all_checkpoints(c: &mut Conn) -> Result<Vec<Checkpoint>> {
     Ok(ac::table
         .select(CheckpointRow::as_select())
         .order(ac::id.asc())
@@ -299,7 +336,7 @@ pub async fn all_checkpoints(c: &mut Conn) -> AppResult<Vec<Checkpoint>> {
         .collect())
 }
 
-pub async fn checkpoint(c: &mut Conn, id: i64) -> AppResult<Option<Checkpoint>> {
+pub async fn checkpoint(c: &mut Conn, id: i64) -> Result<Option<Checkpoint>> {
     Ok(ac::table
         .select(CheckpointRow::as_select())
         .filter(ac::id.eq(id))
@@ -310,7 +347,7 @@ pub async fn checkpoint(c: &mut Conn, id: i64) -> AppResult<Option<Checkpoint>> 
 }
 
 /// Verify reads the chain, its head and the checkpoints in one snapshot.
-pub async fn snapshot_for_verify(tx: &mut Conn) -> AppResult<()> {
+pub async fn snapshot_for_verify(tx: &mut Conn) -> Result<()> {
     diesel_async::SimpleAsyncConnection::batch_execute(
         tx,
         "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",

@@ -11,7 +11,7 @@ use diesel::sql_types::Text;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
 use super::Conn;
-use crate::error::AppResult;
+use super::Result;
 
 /// The shape of one data set.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ const UNIT_KINDS: &str = "'department','department','department','department','d
 
 /// Is the database empty of registry data (the generator only fills an
 /// empty database, so that its rows and the audit chain are reproducible)?
-pub async fn is_empty(c: &mut Conn) -> AppResult<bool> {
+pub async fn is_empty(c: &mut Conn) -> Result<bool> {
     #[derive(diesel::QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -58,7 +58,7 @@ pub async fn is_empty(c: &mut Conn) -> AppResult<bool> {
 
 /// No statement timeout for the bulk load, and session helpers: `bid(key)` a uuid and `bh(key)` a non-negative int, both
 /// md5 of the seed and the key.
-pub async fn prepare(c: &mut Conn, s: &Shape) -> AppResult<()> {
+pub async fn prepare(c: &mut Conn, s: &Shape) -> Result<()> {
     let seed = s.seed;
     c.batch_execute(&format!(
         "SET statement_timeout = 0; SET lock_timeout = 0;
@@ -73,7 +73,7 @@ pub async fn prepare(c: &mut Conn, s: &Shape) -> AppResult<()> {
 
 /// The registry: the emulation board, units, staff, blocs, and each bloc's
 /// term per year (unit n belongs to bloc (n-1) % blocs + 1; the head rotates).
-pub async fn registry(c: &mut Conn, s: &Shape) -> AppResult<()> {
+pub async fn registry(c: &mut Conn, s: &Shape) -> Result<()> {
     let (units, blocs, staff) = (s.units, s.blocs, s.staff);
     let per_bloc = units / blocs;
     let first = s.last_year as i64 - s.years + 1;
@@ -139,7 +139,7 @@ pub async fn registry(c: &mut Conn, s: &Shape) -> AppResult<()> {
 /// Pledges: one per term, in force for the last year and closed before it;
 /// four items of three targets (percentage, count, boolean), every member's
 /// signature, and each member's quarterly report on every target.
-pub async fn pledges(c: &mut Conn, s: &Shape) -> AppResult<()> {
+pub async fn pledges(c: &mut Conn, s: &Shape) -> Result<()> {
     let (blocs, per_bloc) = (s.blocs, s.units / s.blocs);
     let first = s.last_year as i64 - s.years + 1;
     let last = s.last_year;
@@ -217,7 +217,7 @@ pub async fn pledges(c: &mut Conn, s: &Shape) -> AppResult<()> {
 
 /// Bench users, all with one password: `bench.admin` (the board) and an
 /// officer `bench.buNNNN` per unit.
-pub async fn users(c: &mut Conn, s: &Shape, password_hash: &str) -> AppResult<()> {
+pub async fn users(c: &mut Conn, s: &Shape, password_hash: &str) -> Result<()> {
     let units = s.units;
     let first = s.last_year as i64 - s.years + 1;
     diesel::sql_query(format!(
@@ -242,7 +242,7 @@ pub async fn users(c: &mut Conn, s: &Shape, password_hash: &str) -> AppResult<()
 /// report batch, then staff history (`person.updated`, a change of
 /// position) spread over the years until there are `audit_rows` rows.
 /// Returns the number of staged rows.
-pub async fn stage_audit(c: &mut Conn, s: &Shape) -> AppResult<i64> {
+pub async fn stage_audit(c: &mut Conn, s: &Shape) -> Result<i64> {
     let first = s.last_year as i64 - s.years + 1;
     c.batch_execute(&format!(
         "CREATE TEMP TABLE bench_audit_raw AS
@@ -313,7 +313,7 @@ pub async fn stage_audit(c: &mut Conn, s: &Shape) -> AppResult<i64> {
 
 /// Append staged rows `lo..=hi` to the audit trail, each with its change
 /// event (the same statement shape as `audit::append`, many rows at once).
-pub async fn append_audit(c: &mut Conn, lo: i64, hi: i64) -> AppResult<()> {
+pub async fn append_audit(c: &mut Conn, lo: i64, hi: i64) -> Result<()> {
     c.batch_execute(&format!(
         "WITH a AS (
              INSERT INTO audit_log (occurred_at, actor_kind, actor_id, actor_name, organization_id,
@@ -333,7 +333,7 @@ pub async fn append_audit(c: &mut Conn, lo: i64, hi: i64) -> AppResult<()> {
 /// The award history: one decision per year, and for every member of staff
 /// every year an LĐTT and a Giấy khen, and a CSTĐCS for about one in five —
 /// 1.1 million awards at L. The rows pass the C1 unique indexes.
-pub async fn awards(c: &mut Conn, s: &Shape) -> AppResult<()> {
+pub async fn awards(c: &mut Conn, s: &Shape) -> Result<()> {
     let (staff, last) = (s.staff, s.last_year);
     let first = s.last_year as i64 - s.years + 1;
     c.batch_execute(&format!(
@@ -361,12 +361,12 @@ pub async fn awards(c: &mut Conn, s: &Shape) -> AppResult<()> {
 }
 
 /// `ANALYZE` after the bulk load, so that plans see the real sizes.
-pub async fn analyze(c: &mut Conn) -> AppResult<()> {
+pub async fn analyze(c: &mut Conn) -> Result<()> {
     c.batch_execute("ANALYZE").await?;
     Ok(())
 }
 
-pub async fn count(c: &mut Conn, sql: &str) -> AppResult<i64> {
+pub async fn count(c: &mut Conn, sql: &str) -> Result<i64> {
     #[derive(diesel::QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -376,12 +376,12 @@ pub async fn count(c: &mut Conn, sql: &str) -> AppResult<i64> {
     Ok(n.n)
 }
 
-pub async fn begin(c: &mut Conn) -> AppResult<()> {
+pub async fn begin(c: &mut Conn) -> Result<()> {
     c.batch_execute("BEGIN").await?;
     Ok(())
 }
 
-pub async fn commit(c: &mut Conn) -> AppResult<()> {
+pub async fn commit(c: &mut Conn) -> Result<()> {
     c.batch_execute("COMMIT").await?;
     Ok(())
 }
@@ -395,7 +395,7 @@ struct Member {
 }
 
 /// The member units (id, code) of every pledge in force.
-pub async fn in_force_members(c: &mut Conn) -> AppResult<Vec<(uuid::Uuid, String)>> {
+pub async fn in_force_members(c: &mut Conn) -> Result<Vec<(uuid::Uuid, String)>> {
     let rows: Vec<Member> = diesel::sql_query(
         "SELECT DISTINCT o.id, o.code
            FROM pledges p JOIN term_members m ON m.term_id = p.term_id
@@ -416,7 +416,7 @@ struct TermKey {
 }
 
 /// (bloc, year) of every term whose pledge is in force.
-pub async fn in_force_terms(c: &mut Conn) -> AppResult<Vec<(uuid::Uuid, i32)>> {
+pub async fn in_force_terms(c: &mut Conn) -> Result<Vec<(uuid::Uuid, i32)>> {
     let rows: Vec<TermKey> = diesel::sql_query(
         "SELECT t.bloc_id, t.year FROM pledges p JOIN bloc_terms t ON t.id = p.term_id
           WHERE p.status = 'in_force' ORDER BY t.year, t.bloc_id",

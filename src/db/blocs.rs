@@ -6,8 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::{bloc_terms as t, blocs as b, organizations as o, term_members as m};
-use crate::error::AppResult;
+use crate::domain::registry::BlocKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = b)]
@@ -15,7 +16,7 @@ pub struct BlocRow {
     pub id: Uuid,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: BlocKind,
     pub description: Option<String>,
     pub rotate_head: bool,
     pub version: i32,
@@ -29,7 +30,7 @@ pub struct NewBloc {
     pub id: Uuid,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: BlocKind,
     pub description: Option<String>,
     pub rotate_head: bool,
 }
@@ -38,12 +39,12 @@ pub struct NewBloc {
 #[diesel(table_name = b)]
 pub struct BlocChanges {
     pub name: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<BlocKind>,
     pub description: Option<Option<String>>,
     pub rotate_head: Option<bool>,
 }
 
-pub async fn insert(c: &mut Conn, new: NewBloc) -> AppResult<BlocRow> {
+pub async fn insert(c: &mut Conn, new: NewBloc) -> Result<BlocRow> {
     Ok(diesel::insert_into(b::table)
         .values(new)
         .returning(BlocRow::as_returning())
@@ -51,7 +52,7 @@ pub async fn insert(c: &mut Conn, new: NewBloc) -> AppResult<BlocRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<BlocRow>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<BlocRow>> {
     Ok(b::table
         .find(id)
         .select(BlocRow::as_select())
@@ -60,7 +61,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<BlocRow>> {
         .optional()?)
 }
 
-pub async fn by_code(c: &mut Conn, code: &str) -> AppResult<Option<BlocRow>> {
+pub async fn by_code(c: &mut Conn, code: &str) -> Result<Option<BlocRow>> {
     Ok(b::table
         .filter(b::code.eq(code))
         .select(BlocRow::as_select())
@@ -69,7 +70,7 @@ pub async fn by_code(c: &mut Conn, code: &str) -> AppResult<Option<BlocRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<BlocRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<BlocRow>> {
     Ok(b::table
         .find(id)
         .select(BlocRow::as_select())
@@ -79,7 +80,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<BlocRow>> {
         .optional()?)
 }
 
-pub async fn update(c: &mut Conn, id: Uuid, changes: BlocChanges) -> AppResult<BlocRow> {
+pub async fn update(c: &mut Conn, id: Uuid, changes: BlocChanges) -> Result<BlocRow> {
     Ok(diesel::update(b::table.find(id))
         .set((
             changes,
@@ -93,17 +94,17 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: BlocChanges) -> AppResult<B
 
 pub async fn list(
     c: &mut Conn,
-    kind: Option<&str>,
+    kind: Option<BlocKind>,
     after_code: Option<&str>,
     limit: i64,
-) -> AppResult<Vec<BlocRow>> {
+) -> Result<Vec<BlocRow>> {
     let mut q = b::table
         .select(BlocRow::as_select())
         .order(b::code.asc())
         .limit(limit)
         .into_boxed();
     if let Some(k) = kind {
-        q = q.filter(b::kind.eq(k.to_string()));
+        q = q.filter(b::kind.eq(k));
     }
     if let Some(a) = after_code {
         q = q.filter(b::code.gt(a.to_string()));
@@ -136,7 +137,7 @@ pub struct MemberRow {
     pub name: String,
 }
 
-pub async fn term(c: &mut Conn, bloc_id: Uuid, year: i32) -> AppResult<Option<TermRow>> {
+pub async fn term(c: &mut Conn, bloc_id: Uuid, year: i32) -> Result<Option<TermRow>> {
     Ok(t::table
         .filter(t::bloc_id.eq(bloc_id))
         .filter(t::year.eq(year))
@@ -146,7 +147,7 @@ pub async fn term(c: &mut Conn, bloc_id: Uuid, year: i32) -> AppResult<Option<Te
         .optional()?)
 }
 
-pub async fn lock_term(c: &mut Conn, bloc_id: Uuid, year: i32) -> AppResult<Option<TermRow>> {
+pub async fn lock_term(c: &mut Conn, bloc_id: Uuid, year: i32) -> Result<Option<TermRow>> {
     Ok(t::table
         .filter(t::bloc_id.eq(bloc_id))
         .filter(t::year.eq(year))
@@ -158,7 +159,7 @@ pub async fn lock_term(c: &mut Conn, bloc_id: Uuid, year: i32) -> AppResult<Opti
 }
 
 /// Members of several terms at once, ordered by code.
-pub async fn members(c: &mut Conn, term_ids: &[Uuid]) -> AppResult<Vec<MemberRow>> {
+pub async fn members(c: &mut Conn, term_ids: &[Uuid]) -> Result<Vec<MemberRow>> {
     Ok(m::table
         .inner_join(o::table)
         .filter(m::term_id.eq_any(term_ids))
@@ -169,7 +170,7 @@ pub async fn members(c: &mut Conn, term_ids: &[Uuid]) -> AppResult<Vec<MemberRow
 }
 
 /// Terms of a bloc, newest first.
-pub async fn terms_of(c: &mut Conn, bloc_id: Uuid) -> AppResult<Vec<TermRow>> {
+pub async fn terms_of(c: &mut Conn, bloc_id: Uuid) -> Result<Vec<TermRow>> {
     Ok(t::table
         .filter(t::bloc_id.eq(bloc_id))
         .order(t::year.desc())
@@ -189,7 +190,7 @@ pub async fn insert_term(
     bloc_id: Uuid,
     year: i32,
     v: &TermValues,
-) -> AppResult<TermRow> {
+) -> Result<TermRow> {
     Ok(diesel::insert_into(t::table)
         .values((
             t::id.eq(Uuid::now_v7()),
@@ -204,7 +205,7 @@ pub async fn insert_term(
         .await?)
 }
 
-pub async fn update_term(c: &mut Conn, id: Uuid, v: &TermValues) -> AppResult<TermRow> {
+pub async fn update_term(c: &mut Conn, id: Uuid, v: &TermValues) -> Result<TermRow> {
     Ok(diesel::update(t::table.find(id))
         .set((
             t::head_id.eq(v.head_id),
@@ -219,7 +220,7 @@ pub async fn update_term(c: &mut Conn, id: Uuid, v: &TermValues) -> AppResult<Te
 }
 
 /// Replace the member list in two statements.
-pub async fn set_members(c: &mut Conn, term_id: Uuid, year: i32, orgs: &[Uuid]) -> AppResult<()> {
+pub async fn set_members(c: &mut Conn, term_id: Uuid, year: i32, orgs: &[Uuid]) -> Result<()> {
     diesel::delete(m::table.filter(m::term_id.eq(term_id)))
         .execute(c)
         .await?;
@@ -246,7 +247,7 @@ pub async fn taken(
     orgs: &[Uuid],
     year: i32,
     bloc_id: Uuid,
-) -> AppResult<Vec<(String, String)>> {
+) -> Result<Vec<(String, String)>> {
     Ok(m::table
         .inner_join(o::table)
         .inner_join(t::table.on(t::id.eq(m::term_id)))
@@ -261,11 +262,7 @@ pub async fn taken(
 }
 
 /// Heads of the bloc in the years around `year`.
-pub async fn neighbour_heads(
-    c: &mut Conn,
-    bloc_id: Uuid,
-    year: i32,
-) -> AppResult<Vec<(i32, Uuid)>> {
+pub async fn neighbour_heads(c: &mut Conn, bloc_id: Uuid, year: i32) -> Result<Vec<(i32, Uuid)>> {
     Ok(t::table
         .filter(t::bloc_id.eq(bloc_id))
         .filter(t::year.eq_any([year.saturating_sub(1), year.saturating_add(1)]))
@@ -280,7 +277,7 @@ pub async fn last_head_years(
     bloc_id: Uuid,
     year: i32,
     orgs: &[Uuid],
-) -> AppResult<Vec<(Uuid, Option<i32>)>> {
+) -> Result<Vec<(Uuid, Option<i32>)>> {
     Ok(t::table
         .filter(t::bloc_id.eq(bloc_id))
         .filter(t::year.lt(year))
@@ -291,7 +288,7 @@ pub async fn last_head_years(
         .await?)
 }
 
-pub async fn term_by_id(c: &mut Conn, id: Uuid) -> AppResult<Option<TermRow>> {
+pub async fn term_by_id(c: &mut Conn, id: Uuid) -> Result<Option<TermRow>> {
     Ok(t::table
         .find(id)
         .select(TermRow::as_select())
@@ -300,7 +297,7 @@ pub async fn term_by_id(c: &mut Conn, id: Uuid) -> AppResult<Option<TermRow>> {
         .optional()?)
 }
 
-pub async fn lock_term_by_id(c: &mut Conn, id: Uuid) -> AppResult<Option<TermRow>> {
+pub async fn lock_term_by_id(c: &mut Conn, id: Uuid) -> Result<Option<TermRow>> {
     Ok(t::table
         .find(id)
         .select(TermRow::as_select())
@@ -311,7 +308,7 @@ pub async fn lock_term_by_id(c: &mut Conn, id: Uuid) -> AppResult<Option<TermRow
 }
 
 /// B4: the term freezes when its pledge opens.
-pub async fn freeze(c: &mut Conn, id: Uuid) -> AppResult<()> {
+pub async fn freeze(c: &mut Conn, id: Uuid) -> Result<()> {
     diesel::update(t::table.find(id))
         .set(t::frozen_at.eq(diesel::dsl::now))
         .execute(c)
@@ -320,7 +317,7 @@ pub async fn freeze(c: &mut Conn, id: Uuid) -> AppResult<()> {
 }
 
 /// T8: the admin moves the reporting cut-off.
-pub async fn set_cutoff(c: &mut Conn, id: Uuid, cutoff: NaiveDate) -> AppResult<TermRow> {
+pub async fn set_cutoff(c: &mut Conn, id: Uuid, cutoff: NaiveDate) -> Result<TermRow> {
     Ok(diesel::update(t::table.find(id))
         .set((
             t::reporting_cutoff.eq(cutoff),
@@ -337,7 +334,7 @@ pub async fn set_registration_deadline(
     c: &mut Conn,
     id: Uuid,
     deadline: Option<NaiveDate>,
-) -> AppResult<TermRow> {
+) -> Result<TermRow> {
     Ok(diesel::update(t::table.find(id))
         .set((
             t::registration_deadline.eq(deadline),
@@ -350,11 +347,7 @@ pub async fn set_registration_deadline(
 }
 
 /// Term ids of a bloc (optionally one year), for filtering pledges.
-pub async fn term_ids(
-    c: &mut Conn,
-    bloc_id: Option<Uuid>,
-    year: Option<i32>,
-) -> AppResult<Vec<Uuid>> {
+pub async fn term_ids(c: &mut Conn, bloc_id: Option<Uuid>, year: Option<i32>) -> Result<Vec<Uuid>> {
     let mut q = t::table.select(t::id).into_boxed();
     if let Some(b) = bloc_id {
         q = q.filter(t::bloc_id.eq(b));

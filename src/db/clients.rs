@@ -6,8 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::service_clients as sc;
-use crate::error::AppResult;
+use crate::domain::identity::Scope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sc)]
@@ -15,7 +16,7 @@ pub struct ClientRow {
     pub id: Uuid,
     pub client_id: String,
     pub name: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub organization_id: Option<Uuid>,
     pub active: bool,
     pub token_version: i32,
@@ -30,12 +31,12 @@ pub struct NewClient<'a> {
     pub id: Uuid,
     pub client_id: &'a str,
     pub name: &'a str,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub organization_id: Option<Uuid>,
     pub secret_hash: &'a str,
 }
 
-pub async fn insert(c: &mut Conn, new: NewClient<'_>) -> AppResult<ClientRow> {
+pub async fn insert(c: &mut Conn, new: NewClient<'_>) -> Result<ClientRow> {
     Ok(diesel::insert_into(sc::table)
         .values(new)
         .returning(ClientRow::as_returning())
@@ -43,7 +44,7 @@ pub async fn insert(c: &mut Conn, new: NewClient<'_>) -> AppResult<ClientRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<ClientRow>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<ClientRow>> {
     Ok(sc::table
         .find(id)
         .select(ClientRow::as_select())
@@ -52,7 +53,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<ClientRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<ClientRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<ClientRow>> {
     Ok(sc::table
         .find(id)
         .select(ClientRow::as_select())
@@ -62,7 +63,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<ClientRow>> {
         .optional()?)
 }
 
-pub async fn by_client_id(c: &mut Conn, client_id: &str) -> AppResult<Option<(ClientRow, String)>> {
+pub async fn by_client_id(c: &mut Conn, client_id: &str) -> Result<Option<(ClientRow, String)>> {
     Ok(sc::table
         .filter(sc::client_id.eq(client_id))
         .select((ClientRow::as_select(), sc::secret_hash))
@@ -71,7 +72,7 @@ pub async fn by_client_id(c: &mut Conn, client_id: &str) -> AppResult<Option<(Cl
         .optional()?)
 }
 
-pub async fn list(c: &mut Conn, after: Option<Uuid>, limit: i64) -> AppResult<Vec<ClientRow>> {
+pub async fn list(c: &mut Conn, after: Option<Uuid>, limit: i64) -> Result<Vec<ClientRow>> {
     let mut q = sc::table
         .select(ClientRow::as_select())
         .order(sc::id.asc())
@@ -84,7 +85,7 @@ pub async fn list(c: &mut Conn, after: Option<Uuid>, limit: i64) -> AppResult<Ve
 }
 
 /// New secret hash (revokes tokens).
-pub async fn set_secret(c: &mut Conn, id: Uuid, secret_hash: &str) -> AppResult<ClientRow> {
+pub async fn set_secret(c: &mut Conn, id: Uuid, secret_hash: &str) -> Result<ClientRow> {
     Ok(diesel::update(sc::table.find(id))
         .set((
             sc::secret_hash.eq(secret_hash),
@@ -97,7 +98,7 @@ pub async fn set_secret(c: &mut Conn, id: Uuid, secret_hash: &str) -> AppResult<
         .await?)
 }
 
-pub async fn disable(c: &mut Conn, id: Uuid) -> AppResult<ClientRow> {
+pub async fn disable(c: &mut Conn, id: Uuid) -> Result<ClientRow> {
     Ok(diesel::update(sc::table.find(id))
         .set((
             sc::active.eq(false),

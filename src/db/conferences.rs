@@ -6,11 +6,12 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::{
     conference_attendees as ca, conference_documents as cd, conference_representatives as cr,
     conferences as cf,
 };
-use crate::error::AppResult;
+use crate::domain::registry::ConferenceKind;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cf)]
@@ -18,7 +19,7 @@ pub struct ConferenceRow {
     pub id: Uuid,
     pub bloc_id: Uuid,
     pub year: i32,
-    pub kind: String,
+    pub kind: ConferenceKind,
     pub held_on: NaiveDate,
     pub location: Option<String>,
     pub host_organization_id: Option<Uuid>,
@@ -59,7 +60,7 @@ pub struct Conference {
     pub documents: Vec<DocumentRow>,
 }
 
-pub async fn insert(c: &mut Conn, conf: &Conference) -> AppResult<()> {
+pub async fn insert(c: &mut Conn, conf: &Conference) -> Result<()> {
     diesel::insert_into(cf::table)
         .values(&conf.row)
         .execute(c)
@@ -67,7 +68,7 @@ pub async fn insert(c: &mut Conn, conf: &Conference) -> AppResult<()> {
     write_children(c, conf).await
 }
 
-async fn write_children(c: &mut Conn, conf: &Conference) -> AppResult<()> {
+async fn write_children(c: &mut Conn, conf: &Conference) -> Result<()> {
     let id = conf.row.id;
     if !conf.attendees.is_empty() {
         let rows: Vec<_> = conf
@@ -96,12 +97,12 @@ async fn write_children(c: &mut Conn, conf: &Conference) -> AppResult<()> {
 }
 
 /// Replace the conference's fields and children; bumps the version.
-pub async fn replace(c: &mut Conn, conf: &Conference) -> AppResult<ConferenceRow> {
+pub async fn replace(c: &mut Conn, conf: &Conference) -> Result<ConferenceRow> {
     let id = conf.row.id;
     let r = &conf.row;
     let row = diesel::update(cf::table.find(id))
         .set((
-            cf::kind.eq(&r.kind),
+            cf::kind.eq(r.kind),
             cf::held_on.eq(r.held_on),
             cf::location.eq(&r.location),
             cf::host_organization_id.eq(r.host_organization_id),
@@ -125,7 +126,7 @@ pub async fn replace(c: &mut Conn, conf: &Conference) -> AppResult<ConferenceRow
     Ok(row)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<ConferenceRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<ConferenceRow>> {
     Ok(cf::table
         .find(id)
         .select(ConferenceRow::as_select())
@@ -136,7 +137,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<ConferenceRow>> {
 }
 
 /// Conferences with their children: four queries whatever the count.
-pub async fn load(c: &mut Conn, rows: Vec<ConferenceRow>) -> AppResult<Vec<Conference>> {
+pub async fn load(c: &mut Conn, rows: Vec<ConferenceRow>) -> Result<Vec<Conference>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let att: Vec<(Uuid, Uuid)> = ca::table
         .filter(ca::conference_id.eq_any(&ids))
@@ -178,7 +179,7 @@ pub async fn load(c: &mut Conn, rows: Vec<ConferenceRow>) -> AppResult<Vec<Confe
         .collect())
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<Conference>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<Conference>> {
     let rows: Vec<ConferenceRow> = cf::table
         .find(id)
         .select(ConferenceRow::as_select())
@@ -193,7 +194,7 @@ pub async fn list(
     year: Option<i32>,
     after: Option<Uuid>,
     limit: i64,
-) -> AppResult<Vec<Conference>> {
+) -> Result<Vec<Conference>> {
     let mut q = cf::table
         .select(ConferenceRow::as_select())
         .order(cf::id.asc())
@@ -218,7 +219,7 @@ pub async fn find(
     bloc_id: Uuid,
     held_on: NaiveDate,
     title: &str,
-) -> AppResult<Option<Uuid>> {
+) -> Result<Option<Uuid>> {
     Ok(cf::table
         .filter(cf::bloc_id.eq(bloc_id))
         .filter(cf::held_on.eq(held_on))

@@ -6,12 +6,12 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::{
     ballot_papers as bp, ballots as b, leading_units as lu, review_assignments as ra,
     score_entries as se, score_sheets as ss, scoring_criteria as sc, scoring_schemes as sch,
     scoring_sections as sec,
 };
-use crate::error::AppResult;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sch)]
@@ -73,7 +73,7 @@ pub struct EntryRow {
     pub evidence_url: Option<String>,
 }
 
-pub async fn scheme_of(c: &mut Conn, term_id: Uuid) -> AppResult<Option<SchemeRow>> {
+pub async fn scheme_of(c: &mut Conn, term_id: Uuid) -> Result<Option<SchemeRow>> {
     Ok(sch::table
         .filter(sch::term_id.eq(term_id))
         .select(SchemeRow::as_select())
@@ -82,7 +82,7 @@ pub async fn scheme_of(c: &mut Conn, term_id: Uuid) -> AppResult<Option<SchemeRo
         .optional()?)
 }
 
-pub async fn lock_scheme_of(c: &mut Conn, term_id: Uuid) -> AppResult<Option<SchemeRow>> {
+pub async fn lock_scheme_of(c: &mut Conn, term_id: Uuid) -> Result<Option<SchemeRow>> {
     Ok(sch::table
         .filter(sch::term_id.eq(term_id))
         .select(SchemeRow::as_select())
@@ -100,7 +100,7 @@ pub async fn put_scheme(
     cap: i32,
     sections: &[SectionRow],
     criteria: &[CriterionRow],
-) -> AppResult<SchemeRow> {
+) -> Result<SchemeRow> {
     let scheme_id = sections
         .first()
         .map(|s| s.scheme_id)
@@ -159,7 +159,7 @@ pub async fn put_scheme(
     Ok(row)
 }
 
-pub async fn sections(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<SectionRow>> {
+pub async fn sections(c: &mut Conn, scheme_id: Uuid) -> Result<Vec<SectionRow>> {
     Ok(sec::table
         .filter(sec::scheme_id.eq(scheme_id))
         .order(sec::position.asc())
@@ -168,7 +168,7 @@ pub async fn sections(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<SectionRow
         .await?)
 }
 
-pub async fn criteria(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<CriterionRow>> {
+pub async fn criteria(c: &mut Conn, scheme_id: Uuid) -> Result<Vec<CriterionRow>> {
     Ok(sc::table
         .filter(sc::scheme_id.eq(scheme_id))
         .order(sc::position.asc())
@@ -178,7 +178,7 @@ pub async fn criteria(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<CriterionR
 }
 
 /// E1: has any score been entered under this scheme?
-pub async fn scores_exist(c: &mut Conn, scheme_id: Uuid) -> AppResult<bool> {
+pub async fn scores_exist(c: &mut Conn, scheme_id: Uuid) -> Result<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         se::table
             .inner_join(ss::table.on(ss::id.eq(se::sheet_id)))
@@ -188,7 +188,7 @@ pub async fn scores_exist(c: &mut Conn, scheme_id: Uuid) -> AppResult<bool> {
     .await?)
 }
 
-pub async fn set_assignments(c: &mut Conn, term_id: Uuid, pairs: &[(Uuid, Uuid)]) -> AppResult<()> {
+pub async fn set_assignments(c: &mut Conn, term_id: Uuid, pairs: &[(Uuid, Uuid)]) -> Result<()> {
     diesel::delete(ra::table.filter(ra::term_id.eq(term_id)))
         .execute(c)
         .await?;
@@ -211,7 +211,7 @@ pub async fn set_assignments(c: &mut Conn, term_id: Uuid, pairs: &[(Uuid, Uuid)]
     Ok(())
 }
 
-pub async fn assignments(c: &mut Conn, term_id: Uuid) -> AppResult<Vec<(Uuid, Uuid)>> {
+pub async fn assignments(c: &mut Conn, term_id: Uuid) -> Result<Vec<(Uuid, Uuid)>> {
     Ok(ra::table
         .filter(ra::term_id.eq(term_id))
         .select((ra::reviewer_id, ra::subject_id))
@@ -225,7 +225,7 @@ pub async fn lock_sheet(
     scheme_id: Uuid,
     subject: Uuid,
     reviewer: Uuid,
-) -> AppResult<Option<SheetRow>> {
+) -> Result<Option<SheetRow>> {
     Ok(ss::table
         .filter(ss::scheme_id.eq(scheme_id))
         .filter(ss::subject_id.eq(subject))
@@ -237,7 +237,7 @@ pub async fn lock_sheet(
         .optional()?)
 }
 
-pub async fn lock_sheet_by_id(c: &mut Conn, id: Uuid) -> AppResult<Option<SheetRow>> {
+pub async fn lock_sheet_by_id(c: &mut Conn, id: Uuid) -> Result<Option<SheetRow>> {
     Ok(ss::table
         .find(id)
         .select(SheetRow::as_select())
@@ -252,7 +252,7 @@ pub async fn insert_sheet(
     scheme_id: Uuid,
     subject: Uuid,
     reviewer: Uuid,
-) -> AppResult<SheetRow> {
+) -> Result<SheetRow> {
     Ok(diesel::insert_into(ss::table)
         .values((
             ss::id.eq(Uuid::now_v7()),
@@ -273,7 +273,7 @@ pub async fn set_sheet_status(
     id: Uuid,
     status: &str,
     reason: Option<&str>,
-) -> AppResult<SheetRow> {
+) -> Result<SheetRow> {
     let submitted = (status == "submitted").then(Utc::now);
     Ok(diesel::update(ss::table.find(id))
         .set((
@@ -289,7 +289,7 @@ pub async fn set_sheet_status(
 }
 
 /// Replace a sheet's entries (two statements).
-pub async fn set_entries(c: &mut Conn, sheet_id: Uuid, entries: &[EntryRow]) -> AppResult<()> {
+pub async fn set_entries(c: &mut Conn, sheet_id: Uuid, entries: &[EntryRow]) -> Result<()> {
     diesel::delete(se::table.filter(se::sheet_id.eq(sheet_id)))
         .execute(c)
         .await?;
@@ -309,7 +309,7 @@ pub async fn set_entries(c: &mut Conn, sheet_id: Uuid, entries: &[EntryRow]) -> 
     Ok(())
 }
 
-pub async fn sheets(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<SheetRow>> {
+pub async fn sheets(c: &mut Conn, scheme_id: Uuid) -> Result<Vec<SheetRow>> {
     Ok(ss::table
         .filter(ss::scheme_id.eq(scheme_id))
         .order(ss::id.asc())
@@ -318,7 +318,7 @@ pub async fn sheets(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<SheetRow>> {
         .await?)
 }
 
-pub async fn entries(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<EntryRow>> {
+pub async fn entries(c: &mut Conn, scheme_id: Uuid) -> Result<Vec<EntryRow>> {
     Ok(se::table
         .inner_join(ss::table.on(ss::id.eq(se::sheet_id)))
         .filter(ss::scheme_id.eq(scheme_id))
@@ -327,7 +327,7 @@ pub async fn entries(c: &mut Conn, scheme_id: Uuid) -> AppResult<Vec<EntryRow>> 
         .await?)
 }
 
-pub async fn sheet_entries(c: &mut Conn, sheet_id: Uuid) -> AppResult<Vec<EntryRow>> {
+pub async fn sheet_entries(c: &mut Conn, sheet_id: Uuid) -> Result<Vec<EntryRow>> {
     Ok(se::table
         .filter(se::sheet_id.eq(sheet_id))
         .select(EntryRow::as_select())
@@ -358,7 +358,7 @@ pub async fn insert_ballot(
     threshold: i32,
     candidates: &[Uuid],
     members: &[Uuid],
-) -> AppResult<BallotRow> {
+) -> Result<BallotRow> {
     Ok(diesel::insert_into(b::table)
         .values((
             b::id.eq(Uuid::now_v7()),
@@ -373,7 +373,7 @@ pub async fn insert_ballot(
         .await?)
 }
 
-pub async fn ballot(c: &mut Conn, id: Uuid) -> AppResult<Option<BallotRow>> {
+pub async fn ballot(c: &mut Conn, id: Uuid) -> Result<Option<BallotRow>> {
     Ok(b::table
         .find(id)
         .select(BallotRow::as_select())
@@ -382,7 +382,7 @@ pub async fn ballot(c: &mut Conn, id: Uuid) -> AppResult<Option<BallotRow>> {
         .optional()?)
 }
 
-pub async fn lock_ballot(c: &mut Conn, id: Uuid) -> AppResult<Option<BallotRow>> {
+pub async fn lock_ballot(c: &mut Conn, id: Uuid) -> Result<Option<BallotRow>> {
     Ok(b::table
         .find(id)
         .select(BallotRow::as_select())
@@ -392,7 +392,7 @@ pub async fn lock_ballot(c: &mut Conn, id: Uuid) -> AppResult<Option<BallotRow>>
         .optional()?)
 }
 
-pub async fn ballots_of(c: &mut Conn, term_id: Uuid) -> AppResult<Vec<BallotRow>> {
+pub async fn ballots_of(c: &mut Conn, term_id: Uuid) -> Result<Vec<BallotRow>> {
     Ok(b::table
         .filter(b::term_id.eq(term_id))
         .order(b::id.asc())
@@ -403,7 +403,7 @@ pub async fn ballots_of(c: &mut Conn, term_id: Uuid) -> AppResult<Vec<BallotRow>
 
 /// E4: the voter mark (kept sorted, so its order says nothing) and the paper
 /// (random id, no time) in one statement.
-pub async fn cast(c: &mut Conn, ballot_id: Uuid, voter: Uuid, choices: &[Uuid]) -> AppResult<()> {
+pub async fn cast(c: &mut Conn, ballot_id: Uuid, voter: Uuid, choices: &[Uuid]) -> Result<()> {
     diesel::sql_query(
         "WITH mark AS (
              UPDATE ballots SET voters = (SELECT array_agg(v ORDER BY v) FROM unnest(array_append(voters, $2)) v)
@@ -419,7 +419,7 @@ pub async fn cast(c: &mut Conn, ballot_id: Uuid, voter: Uuid, choices: &[Uuid]) 
     Ok(())
 }
 
-pub async fn papers(c: &mut Conn, ballot_id: Uuid) -> AppResult<Vec<Vec<Uuid>>> {
+pub async fn papers(c: &mut Conn, ballot_id: Uuid) -> Result<Vec<Vec<Uuid>>> {
     Ok(bp::table
         .filter(bp::ballot_id.eq(ballot_id))
         .select(bp::choices)
@@ -427,7 +427,7 @@ pub async fn papers(c: &mut Conn, ballot_id: Uuid) -> AppResult<Vec<Vec<Uuid>>> 
         .await?)
 }
 
-pub async fn close_ballot(c: &mut Conn, id: Uuid) -> AppResult<BallotRow> {
+pub async fn close_ballot(c: &mut Conn, id: Uuid) -> Result<BallotRow> {
     Ok(diesel::update(b::table.find(id))
         .set((
             b::status.eq("closed"),
@@ -445,7 +445,7 @@ pub async fn set_leading_units(
     term_id: Uuid,
     ballot_id: Uuid,
     elected: &[(Uuid, i32, i32)],
-) -> AppResult<()> {
+) -> Result<()> {
     diesel::delete(lu::table.filter(lu::term_id.eq(term_id)))
         .execute(c)
         .await?;
@@ -470,7 +470,7 @@ pub async fn set_leading_units(
     Ok(())
 }
 
-pub async fn leading_units(c: &mut Conn, term_id: Uuid) -> AppResult<Vec<(Uuid, i32, i32)>> {
+pub async fn leading_units(c: &mut Conn, term_id: Uuid) -> Result<Vec<(Uuid, i32, i32)>> {
     Ok(lu::table
         .filter(lu::term_id.eq(term_id))
         .order(lu::rank.asc())

@@ -6,8 +6,8 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::events as ev;
-use crate::error::AppResult;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = ev)]
@@ -24,7 +24,7 @@ pub struct EventRow {
 
 /// Events after `after`, oldest first. Ids are given out under the
 /// commit-order lock, so every id below a visible one is visible too.
-pub async fn after(c: &mut Conn, after: i64, limit: i64) -> AppResult<Vec<EventRow>> {
+pub async fn after(c: &mut Conn, after: i64, limit: i64) -> Result<Vec<EventRow>> {
     Ok(ev::table
         .select(EventRow::as_select())
         .filter(ev::id.gt(after))

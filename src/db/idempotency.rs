@@ -6,8 +6,8 @@ use diesel::sql_types::{Bytea, Text};
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
+use super::Result;
 use super::schema::idempotency_keys as ik;
-use crate::error::AppResult;
 
 pub struct Stored {
     pub status: i16,
@@ -47,7 +47,7 @@ pub async fn reserve(
     caller: &str,
     key: &str,
     request_hash: &[u8],
-) -> AppResult<Reservation> {
+) -> Result<Reservation> {
     // A concurrent first use may commit after this statement's snapshot was
     // taken: then neither branch sees a row, and a fresh statement will.
     let mut attempt = 0;
@@ -109,7 +109,7 @@ pub async fn complete(
     status: i16,
     headers: &[(String, String)],
     body: &[u8],
-) -> AppResult<()> {
+) -> Result<()> {
     diesel::update(ik::table.find((caller, key)))
         .set((
             ik::status.eq(status),
@@ -122,14 +122,14 @@ pub async fn complete(
     Ok(())
 }
 
-pub async fn release(c: &mut Conn, caller: &str, key: &str) -> AppResult<()> {
+pub async fn release(c: &mut Conn, caller: &str, key: &str) -> Result<()> {
     diesel::delete(ik::table.find((caller, key)).filter(ik::status.is_null()))
         .execute(c)
         .await?;
     Ok(())
 }
 
-pub async fn purge_expired(c: &mut Conn) -> AppResult<usize> {
+pub async fn purge_expired(c: &mut Conn) -> Result<usize> {
     Ok(diesel::sql_query(
         "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
     )

@@ -13,7 +13,7 @@ use diesel::sql_types::{Bool, Int4, Int8, Text};
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
-use crate::error::AppResult;
+use super::Result;
 
 /// The `source` of the row that counts an account across all sources.
 pub const ACCOUNT: &str = "*";
@@ -81,7 +81,7 @@ pub async fn reserve(
     principal: &str,
     source: &str,
     l: Limits,
-) -> AppResult<Reservation> {
+) -> Result<Reservation> {
     let pair: Option<Reserved> = diesel::sql_query(
         "INSERT INTO login_failures AS f (principal, source, failures, pending, window_start)
          VALUES ($1, $2, 0, 1, now())
@@ -190,12 +190,7 @@ pub enum Outcome {
 
 /// Settle a reservation. One row per statement, so no two locks are ever
 /// held at once.
-pub async fn settle(
-    c: &mut Conn,
-    principal: &str,
-    source: &str,
-    outcome: Outcome,
-) -> AppResult<()> {
+pub async fn settle(c: &mut Conn, principal: &str, source: &str, outcome: Outcome) -> Result<()> {
     let (source_sql, account_sql) = match outcome {
         Outcome::Failed => (
             "failures = failures + 1, pending = greatest(pending - 1, 0)",
@@ -225,7 +220,7 @@ pub async fn settle(
 /// Delete the counters whose window has ended: the next attempt would
 /// start them afresh (pacing included) anyway. Rows a login holds are
 /// skipped, not waited for.
-pub async fn purge_expired(c: &mut Conn, window_secs: i64) -> AppResult<usize> {
+pub async fn purge_expired(c: &mut Conn, window_secs: i64) -> Result<usize> {
     Ok(diesel::sql_query(
         "DELETE FROM login_failures WHERE (principal, source) IN (
              SELECT principal, source FROM login_failures

@@ -7,6 +7,7 @@ pub mod blocs;
 pub mod clients;
 pub mod conferences;
 pub mod connect;
+pub mod error;
 pub mod evaluation;
 pub mod events;
 pub mod idempotency;
@@ -31,7 +32,7 @@ use diesel_async::{
 };
 use futures_util::FutureExt;
 
-use crate::error::{AppError, AppResult};
+pub use error::{Error, ErrorKind, Result, TxError};
 
 pub type Conn = AsyncPgConnection;
 pub type PgPool = Pool<AsyncPgConnection>;
@@ -66,7 +67,7 @@ impl Db {
         size: usize,
         statement_timeout_ms: u64,
         wait: Duration,
-    ) -> AppResult<Db> {
+    ) -> Result<Db> {
         Self::connect_counting(url, size, statement_timeout_ms, wait, None)
     }
 
@@ -79,13 +80,13 @@ impl Db {
         statement_timeout_ms: u64,
         wait: Duration,
         counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
-    ) -> AppResult<Db> {
+    ) -> Result<Db> {
         let statements = counter.unwrap_or_default();
         let counter = statements.clone();
         // `sslmode` / `sslrootcert` are read here (CA files too), once.
         let target = std::sync::Arc::new(
             connect::Target::parse(url)
-                .map_err(|e| AppError::internal(format!("DATABASE_URL: {e}")))?,
+                .map_err(|e| Error::new(ErrorKind::Other, format!("DATABASE_URL: {e}")))?,
         );
         let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
         cfg.recycling_method = RecyclingMethod::Fast;
@@ -116,11 +117,11 @@ impl Db {
             .create_timeout(Some(wait))
             .recycle_timeout(Some(wait))
             .build()
-            .map_err(AppError::internal)?;
+            .map_err(Error::other)?;
         Ok(Db { pool, statements })
     }
 
-    pub async fn conn(&self) -> AppResult<Object<AsyncPgConnection>> {
+    pub async fn conn(&self) -> Result<Object<AsyncPgConnection>> {
         Ok(self.pool.get().await?)
     }
 
@@ -137,8 +138,13 @@ impl Db {
         }
     }
 
-    /// Run `f` on one connection outside a transaction (single-statement reads).
-    pub async fn read<R>(&self, f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>) -> AppResult<R> {
+    /// Run `f` on one connection outside a transaction (single-statement
+    /// reads). `f`'s error is the caller's (a use case's `AppError`, or
+    /// `db::Error` itself).
+    pub async fn read<R, E: TxError>(
+        &self,
+        f: impl AsyncFnOnce(&mut Conn) -> std::result::Result<R, E>,
+    ) -> std::result::Result<R, E> {
         let mut conn = self.conn().await?;
         let result = f(&mut conn).await;
         discard_if_lost(conn, &result);
@@ -149,24 +155,28 @@ impl Db {
     /// row and change event, commits or rolls back together. If the future is
     /// dropped midway, the connection is left in a transaction, counted as
     /// broken by the pool and closed, which rolls the work back.
-    pub async fn transaction<R>(
+    pub async fn transaction<R, E: TxError>(
         &self,
-        f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>,
-    ) -> AppResult<R> {
+        f: impl AsyncFnOnce(&mut Conn) -> std::result::Result<R, E>,
+    ) -> std::result::Result<R, E> {
         let mut conn = self.conn().await?;
         let result = Self::in_transaction(&mut conn, f).await;
         discard_if_lost(conn, &result);
         result
     }
 
-    async fn in_transaction<R>(
+    async fn in_transaction<R, E: TxError>(
         conn: &mut Conn,
-        f: impl AsyncFnOnce(&mut Conn) -> AppResult<R>,
-    ) -> AppResult<R> {
-        AnsiTransactionManager::begin_transaction(conn).await?;
+        f: impl AsyncFnOnce(&mut Conn) -> std::result::Result<R, E>,
+    ) -> std::result::Result<R, E> {
+        AnsiTransactionManager::begin_transaction(conn)
+            .await
+            .map_err(Error::from)?;
         match f(conn).await {
             Ok(v) => {
-                AnsiTransactionManager::commit_transaction(conn).await?;
+                AnsiTransactionManager::commit_transaction(conn)
+                    .await
+                    .map_err(Error::from)?;
                 Ok(v)
             }
             Err(e) => {
@@ -179,10 +189,10 @@ impl Db {
     }
 
     /// `SELECT 1` through the pool: the readiness probe.
-    pub async fn ping(&self) -> AppResult<()> {
+    pub async fn ping(&self) -> Result<()> {
         self.read(async |c| {
             diesel::sql_query("SELECT 1").execute(c).await?;
-            Ok(())
+            Ok::<_, Error>(())
         })
         .await
     }
@@ -192,8 +202,13 @@ impl Db {
 /// the next request gets a new one instead of failing on it too. Without
 /// this, a session cut while a query ran could go back to the pool before
 /// its background task saw the socket close, and fail a second request.
-fn discard_if_lost<R>(conn: Object<AsyncPgConnection>, result: &AppResult<R>) {
-    if let Err(AppError::ConnectionLost) = result {
+fn discard_if_lost<R, E: TxError>(
+    conn: Object<AsyncPgConnection>,
+    result: &std::result::Result<R, E>,
+) {
+    if let Err(e) = result
+        && e.is_connection_lost()
+    {
         tracing::warn!("database connection lost: discarding it from the pool");
         drop(Object::take(conn));
     }

@@ -6,9 +6,10 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::organizations as o;
-use crate::domain::registry::OrgFacts;
-use crate::error::AppResult;
+use crate::domain::ids::OrganizationId;
+use crate::domain::registry::{OrgFacts, OrgKind};
 
 diesel::define_sql_function! {
     /// Case- and diacritic-insensitive folding (the same function the
@@ -35,15 +36,15 @@ pub fn like_patterns(q: &str) -> Vec<String> {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = o)]
 pub struct OrgRow {
-    pub id: Uuid,
+    pub id: OrganizationId,
     pub code: String,
     pub name: String,
     pub short_name: Option<String>,
-    pub kind: String,
-    pub parent_id: Option<Uuid>,
+    pub kind: OrgKind,
+    pub parent_id: Option<OrganizationId>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
-    pub superseded_by_id: Option<Uuid>,
+    pub superseded_by_id: Option<OrganizationId>,
     pub superseded_on: Option<NaiveDate>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -53,12 +54,12 @@ pub struct OrgRow {
 #[derive(Insertable)]
 #[diesel(table_name = o)]
 pub struct NewOrg {
-    pub id: Uuid,
+    pub id: OrganizationId,
     pub code: String,
     pub name: String,
     pub short_name: Option<String>,
-    pub kind: String,
-    pub parent_id: Option<Uuid>,
+    pub kind: OrgKind,
+    pub parent_id: Option<OrganizationId>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
 }
@@ -68,15 +69,15 @@ pub struct NewOrg {
 pub struct OrgChanges {
     pub name: Option<String>,
     pub short_name: Option<Option<String>>,
-    pub kind: Option<String>,
-    pub parent_id: Option<Option<Uuid>>,
+    pub kind: Option<OrgKind>,
+    pub parent_id: Option<Option<OrganizationId>>,
     pub valid_from: Option<Option<NaiveDate>>,
     pub valid_to: Option<Option<NaiveDate>>,
-    pub superseded_by_id: Option<Option<Uuid>>,
+    pub superseded_by_id: Option<Option<OrganizationId>>,
     pub superseded_on: Option<Option<NaiveDate>>,
 }
 
-pub async fn insert(c: &mut Conn, new: NewOrg) -> AppResult<OrgRow> {
+pub async fn insert(c: &mut Conn, new: NewOrg) -> Result<OrgRow> {
     Ok(diesel::insert_into(o::table)
         .values(new)
         .returning(OrgRow::as_returning())
@@ -84,7 +85,7 @@ pub async fn insert(c: &mut Conn, new: NewOrg) -> AppResult<OrgRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
+pub async fn get(c: &mut Conn, id: OrganizationId) -> Result<Option<OrgRow>> {
     Ok(o::table
         .find(id)
         .select(OrgRow::as_select())
@@ -93,7 +94,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
         .optional()?)
 }
 
-pub async fn by_code(c: &mut Conn, code: &str) -> AppResult<Option<OrgRow>> {
+pub async fn by_code(c: &mut Conn, code: &str) -> Result<Option<OrgRow>> {
     Ok(o::table
         .filter(o::code.eq(code))
         .select(OrgRow::as_select())
@@ -102,7 +103,7 @@ pub async fn by_code(c: &mut Conn, code: &str) -> AppResult<Option<OrgRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
+pub async fn lock(c: &mut Conn, id: OrganizationId) -> Result<Option<OrgRow>> {
     Ok(o::table
         .find(id)
         .select(OrgRow::as_select())
@@ -112,7 +113,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<OrgRow>> {
         .optional()?)
 }
 
-pub async fn update(c: &mut Conn, id: Uuid, changes: OrgChanges) -> AppResult<OrgRow> {
+pub async fn update(c: &mut Conn, id: OrganizationId, changes: OrgChanges) -> Result<OrgRow> {
     Ok(diesel::update(o::table.find(id))
         .set((
             changes,
@@ -125,7 +126,7 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: OrgChanges) -> AppResult<Or
 }
 
 /// Unit/sub-unit facts for the given ids (unknown ids are simply absent).
-pub async fn facts(c: &mut Conn, ids: &[Uuid]) -> AppResult<Vec<OrgFacts>> {
+pub async fn facts(c: &mut Conn, ids: &[Uuid]) -> Result<Vec<OrgFacts>> {
     let rows: Vec<(Uuid, String, Option<Uuid>)> = o::table
         .filter(o::id.eq_any(ids))
         .select((o::id, o::code, o::parent_id))
@@ -141,7 +142,7 @@ pub async fn facts(c: &mut Conn, ids: &[Uuid]) -> AppResult<Vec<OrgFacts>> {
         .collect())
 }
 
-pub async fn has_children(c: &mut Conn, id: Uuid) -> AppResult<bool> {
+pub async fn has_children(c: &mut Conn, id: OrganizationId) -> Result<bool> {
     Ok(
         diesel::select(diesel::dsl::exists(o::table.filter(o::parent_id.eq(id))))
             .get_result(c)
@@ -149,10 +150,11 @@ pub async fn has_children(c: &mut Conn, id: Uuid) -> AppResult<bool> {
     )
 }
 
+/// The query `list` runs (the service builds it from its `OrgFilter`).
 #[derive(Debug, Default)]
-pub struct OrgFilter {
-    pub kind: Option<String>,
-    pub parent_id: Option<Uuid>,
+pub struct OrgQuery {
+    pub kind: Option<OrgKind>,
+    pub parent_id: Option<OrganizationId>,
     /// Only units (no parent) when `Some(true)`, only sub-units when `Some(false)`.
     pub units: Option<bool>,
     /// Valid on this date (`validFrom ≤ d ≤ validTo`).
@@ -167,14 +169,14 @@ pub struct OrgFilter {
 }
 
 /// Ordered by code (unique and stable).
-pub async fn list(c: &mut Conn, f: &OrgFilter) -> AppResult<Vec<OrgRow>> {
+pub async fn list(c: &mut Conn, f: &OrgQuery) -> Result<Vec<OrgRow>> {
     let mut q = o::table
         .select(OrgRow::as_select())
         .order(o::code.asc())
         .limit(f.limit)
         .into_boxed();
     if let Some(k) = &f.kind {
-        q = q.filter(o::kind.eq(k.clone()));
+        q = q.filter(o::kind.eq(*k));
     }
     if let Some(p) = f.parent_id {
         q = q.filter(o::parent_id.eq(p));
@@ -207,7 +209,7 @@ pub async fn list(c: &mut Conn, f: &OrgFilter) -> AppResult<Vec<OrgRow>> {
 }
 
 /// Is the organisation referenced by anything (so it may only be retired)?
-pub async fn is_referenced(c: &mut Conn, id: Uuid) -> AppResult<bool> {
+pub async fn is_referenced(c: &mut Conn, id: Uuid) -> Result<bool> {
     use super::schema::{people, term_members, users};
     Ok(diesel::select(
         diesel::dsl::exists(people::table.filter(people::organization_id.eq(id)))
@@ -224,7 +226,7 @@ pub async fn is_referenced(c: &mut Conn, id: Uuid) -> AppResult<bool> {
 }
 
 /// Is the organisation a member of any bloc term (B5 keeps it a unit)?
-pub async fn is_term_member(c: &mut Conn, id: Uuid) -> AppResult<bool> {
+pub async fn is_term_member(c: &mut Conn, id: OrganizationId) -> Result<bool> {
     use super::schema::term_members as tm;
     Ok(diesel::select(diesel::dsl::exists(
         tm::table.filter(tm::organization_id.eq(id)),

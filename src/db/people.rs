@@ -6,19 +6,21 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::organizations::{like_patterns, thidua_fold};
 use super::schema::people as p;
-use crate::error::AppResult;
+use crate::domain::ids::{OrganizationId, PersonId};
+use crate::domain::registry::{Gender, StaffCategory};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = p)]
 pub struct PersonRow {
-    pub id: Uuid,
+    pub id: PersonId,
     pub full_name: String,
-    pub organization_id: Uuid,
+    pub organization_id: OrganizationId,
     pub position: Option<String>,
-    pub category: String,
-    pub gender: Option<String>,
+    pub category: StaffCategory,
+    pub gender: Option<Gender>,
     pub employment_start: Option<NaiveDate>,
     pub active: bool,
     pub version: i32,
@@ -29,12 +31,12 @@ pub struct PersonRow {
 #[derive(Insertable)]
 #[diesel(table_name = p)]
 pub struct NewPerson {
-    pub id: Uuid,
+    pub id: PersonId,
     pub full_name: String,
-    pub organization_id: Uuid,
+    pub organization_id: OrganizationId,
     pub position: Option<String>,
-    pub category: String,
-    pub gender: Option<String>,
+    pub category: StaffCategory,
+    pub gender: Option<Gender>,
     pub employment_start: Option<NaiveDate>,
 }
 
@@ -42,15 +44,15 @@ pub struct NewPerson {
 #[diesel(table_name = p)]
 pub struct PersonChanges {
     pub full_name: Option<String>,
-    pub organization_id: Option<Uuid>,
+    pub organization_id: Option<OrganizationId>,
     pub position: Option<Option<String>>,
-    pub category: Option<String>,
-    pub gender: Option<Option<String>>,
+    pub category: Option<StaffCategory>,
+    pub gender: Option<Option<Gender>>,
     pub employment_start: Option<Option<NaiveDate>>,
     pub active: Option<bool>,
 }
 
-pub async fn insert(c: &mut Conn, new: NewPerson) -> AppResult<PersonRow> {
+pub async fn insert(c: &mut Conn, new: NewPerson) -> Result<PersonRow> {
     Ok(diesel::insert_into(p::table)
         .values(new)
         .returning(PersonRow::as_returning())
@@ -58,7 +60,7 @@ pub async fn insert(c: &mut Conn, new: NewPerson) -> AppResult<PersonRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
+pub async fn get(c: &mut Conn, id: PersonId) -> Result<Option<PersonRow>> {
     Ok(p::table
         .find(id)
         .select(PersonRow::as_select())
@@ -67,7 +69,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
+pub async fn lock(c: &mut Conn, id: PersonId) -> Result<Option<PersonRow>> {
     Ok(p::table
         .find(id)
         .select(PersonRow::as_select())
@@ -77,7 +79,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<PersonRow>> {
         .optional()?)
 }
 
-pub async fn update(c: &mut Conn, id: Uuid, changes: PersonChanges) -> AppResult<PersonRow> {
+pub async fn update(c: &mut Conn, id: PersonId, changes: PersonChanges) -> Result<PersonRow> {
     Ok(diesel::update(p::table.find(id))
         .set((
             changes,
@@ -89,7 +91,7 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: PersonChanges) -> AppResult
         .await?)
 }
 
-pub async fn existing(c: &mut Conn, ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+pub async fn existing(c: &mut Conn, ids: &[Uuid]) -> Result<Vec<Uuid>> {
     Ok(p::table
         .filter(p::id.eq_any(ids))
         .select(p::id)
@@ -97,18 +99,19 @@ pub async fn existing(c: &mut Conn, ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
         .await?)
 }
 
+/// The query `list` runs (the service builds it from its `PersonFilter`).
 #[derive(Debug, Default)]
-pub struct PersonFilter {
-    pub organization_id: Option<Uuid>,
-    pub category: Option<String>,
+pub struct PersonQuery {
+    pub organization_id: Option<OrganizationId>,
+    pub category: Option<StaffCategory>,
     pub active: Option<bool>,
     pub q: Option<String>,
-    pub after: Option<Uuid>,
+    pub after: Option<PersonId>,
     pub limit: i64,
 }
 
 /// Keyset page by id (UUID v7: creation order).
-pub async fn list(c: &mut Conn, f: &PersonFilter) -> AppResult<Vec<PersonRow>> {
+pub async fn list(c: &mut Conn, f: &PersonQuery) -> Result<Vec<PersonRow>> {
     let mut q = p::table
         .select(PersonRow::as_select())
         .order(p::id.asc())
@@ -118,7 +121,7 @@ pub async fn list(c: &mut Conn, f: &PersonFilter) -> AppResult<Vec<PersonRow>> {
         q = q.filter(p::organization_id.eq(o));
     }
     if let Some(cat) = &f.category {
-        q = q.filter(p::category.eq(cat.clone()));
+        q = q.filter(p::category.eq(*cat));
     }
     if let Some(a) = f.active {
         q = q.filter(p::active.eq(a));

@@ -6,12 +6,12 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::blocs::{MemberRow, TermRow};
 use super::schema::{
     pledge_items as pi, pledge_signatures as ps, pledge_targets as pt, pledges as p,
     progress_reports as pr,
 };
-use crate::error::AppResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = p)]
@@ -96,7 +96,7 @@ pub async fn insert(
     title: &str,
     theme: Option<&str>,
     conference: Option<Uuid>,
-) -> AppResult<PledgeRow> {
+) -> Result<PledgeRow> {
     Ok(diesel::insert_into(p::table)
         .values((
             p::id.eq(id),
@@ -127,9 +127,9 @@ pub struct Full {
 /// return, in the same orders (members by code, items by position, targets
 /// by item and position, signatures by time). Reports stay a typed query:
 /// hundreds of them as JSON made the compliance matrix slower, not faster.
-pub async fn full(c: &mut Conn, id: Uuid) -> AppResult<Option<Full>> {
+pub async fn full(c: &mut Conn, id: Uuid) -> Result<Option<Full>> {
     let doc: Option<String> = FullQuery { id }.get_result(c).await.optional()?;
-    doc.map(|d| serde_json::from_str(&d).map_err(crate::error::AppError::internal))
+    doc.map(|d| serde_json::from_str(&d).map_err(super::Error::other))
         .transpose()
 }
 
@@ -181,7 +181,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FullQuery {
     }
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .find(id)
         .select(PledgeRow::as_select())
@@ -190,7 +190,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .find(id)
         .select(PledgeRow::as_select())
@@ -200,7 +200,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
         .optional()?)
 }
 
-pub async fn lock_share(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> {
+pub async fn lock_share(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .find(id)
         .select(PledgeRow::as_select())
@@ -211,7 +211,7 @@ pub async fn lock_share(c: &mut Conn, id: Uuid) -> AppResult<Option<PledgeRow>> 
 }
 
 /// The pledge of a term that is not withdrawn (P1).
-pub async fn of_term(c: &mut Conn, term_id: Uuid) -> AppResult<Option<PledgeRow>> {
+pub async fn of_term(c: &mut Conn, term_id: Uuid) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .filter(p::term_id.eq(term_id))
         .filter(p::status.ne("withdrawn"))
@@ -227,7 +227,7 @@ pub async fn list(
     status: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
-) -> AppResult<Vec<PledgeRow>> {
+) -> Result<Vec<PledgeRow>> {
     let mut q = p::table
         .select(PledgeRow::as_select())
         .order(p::id.asc())
@@ -258,7 +258,7 @@ pub struct PledgeChanges {
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
-pub async fn update(c: &mut Conn, id: Uuid, changes: PledgeChanges) -> AppResult<PledgeRow> {
+pub async fn update(c: &mut Conn, id: Uuid, changes: PledgeChanges) -> Result<PledgeRow> {
     Ok(diesel::update(p::table.find(id))
         .set((
             changes,
@@ -271,7 +271,7 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: PledgeChanges) -> AppResult
 }
 
 /// Insert items and their targets: two statements whatever the count.
-pub async fn insert_items(c: &mut Conn, items: &[ItemRow], targets: &[TargetRow]) -> AppResult<()> {
+pub async fn insert_items(c: &mut Conn, items: &[ItemRow], targets: &[TargetRow]) -> Result<()> {
     if !items.is_empty() {
         diesel::insert_into(pi::table)
             .values(items)
@@ -287,14 +287,14 @@ pub async fn insert_items(c: &mut Conn, items: &[ItemRow], targets: &[TargetRow]
     Ok(())
 }
 
-pub async fn delete_items(c: &mut Conn, pledge_id: Uuid) -> AppResult<()> {
+pub async fn delete_items(c: &mut Conn, pledge_id: Uuid) -> Result<()> {
     diesel::delete(pi::table.filter(pi::pledge_id.eq(pledge_id)))
         .execute(c)
         .await?;
     Ok(())
 }
 
-pub async fn items(c: &mut Conn, pledge_id: Uuid) -> AppResult<Vec<ItemRow>> {
+pub async fn items(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<ItemRow>> {
     Ok(pi::table
         .filter(pi::pledge_id.eq(pledge_id))
         .order(pi::position.asc())
@@ -303,7 +303,7 @@ pub async fn items(c: &mut Conn, pledge_id: Uuid) -> AppResult<Vec<ItemRow>> {
         .await?)
 }
 
-pub async fn targets(c: &mut Conn, pledge_id: Uuid) -> AppResult<Vec<TargetRow>> {
+pub async fn targets(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<TargetRow>> {
     Ok(pt::table
         .filter(pt::pledge_id.eq(pledge_id))
         .order((pt::item_id.asc(), pt::position.asc()))
@@ -313,7 +313,7 @@ pub async fn targets(c: &mut Conn, pledge_id: Uuid) -> AppResult<Vec<TargetRow>>
 }
 
 /// New item order in one statement (the position constraint is deferred).
-pub async fn reorder(c: &mut Conn, pledge_id: Uuid, ordered: &[Uuid]) -> AppResult<()> {
+pub async fn reorder(c: &mut Conn, pledge_id: Uuid, ordered: &[Uuid]) -> Result<()> {
     let positions: Vec<i32> = (0..ordered.len() as i32).collect();
     diesel::sql_query(
         "UPDATE pledge_items i SET position = o.pos
@@ -328,12 +328,12 @@ pub async fn reorder(c: &mut Conn, pledge_id: Uuid, ordered: &[Uuid]) -> AppResu
     Ok(())
 }
 
-pub async fn insert_signature(c: &mut Conn, s: &SignatureRow) -> AppResult<()> {
+pub async fn insert_signature(c: &mut Conn, s: &SignatureRow) -> Result<()> {
     diesel::insert_into(ps::table).values(s).execute(c).await?;
     Ok(())
 }
 
-pub async fn signatures(c: &mut Conn, pledge_id: Uuid) -> AppResult<Vec<SignatureRow>> {
+pub async fn signatures(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<SignatureRow>> {
     Ok(ps::table
         .filter(ps::pledge_id.eq(pledge_id))
         .order(ps::signed_at.asc())
@@ -344,7 +344,7 @@ pub async fn signatures(c: &mut Conn, pledge_id: Uuid) -> AppResult<Vec<Signatur
 
 /// Mark the current reports of these (target, unit, period) superseded and
 /// insert the new ones: two statements for a whole batch (T5).
-pub async fn insert_reports(c: &mut Conn, reports: &[ReportRow]) -> AppResult<()> {
+pub async fn insert_reports(c: &mut Conn, reports: &[ReportRow]) -> Result<()> {
     let targets: Vec<Uuid> = reports.iter().map(|r| r.target_id).collect();
     let orgs: Vec<Uuid> = reports.iter().map(|r| r.organization_id).collect();
     let periods: Vec<String> = reports.iter().map(|r| r.period.clone()).collect();
@@ -377,7 +377,7 @@ pub struct ReportFilter {
     pub limit: i64,
 }
 
-pub async fn reports(c: &mut Conn, pledge_id: Uuid, f: &ReportFilter) -> AppResult<Vec<ReportRow>> {
+pub async fn reports(c: &mut Conn, pledge_id: Uuid, f: &ReportFilter) -> Result<Vec<ReportRow>> {
     let mut q = pr::table
         .filter(pr::pledge_id.eq(pledge_id))
         .select(ReportRow::as_select())
@@ -408,7 +408,7 @@ pub async fn effective_reports(
     c: &mut Conn,
     pledge_id: Uuid,
     as_of: Option<DateTime<Utc>>,
-) -> AppResult<Vec<ReportRow>> {
+) -> Result<Vec<ReportRow>> {
     match as_of {
         None => Ok(pr::table
             .filter(pr::pledge_id.eq(pledge_id))

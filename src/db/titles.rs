@@ -8,13 +8,13 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::{
     award_types as at, awards as aw, bloc_terms as bt, blocs as bl, decisions as de,
     initiatives as ini, leading_units as lu, organizations as o, people as pe,
     person_year_facts as pf, proposal_items as pi, proposals as pr, registrations as rg,
     rule_sets as rs, term_members as tm,
 };
-use crate::error::AppResult;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = at)]
@@ -29,7 +29,7 @@ pub struct AwardTypeRow {
     pub position: i32,
 }
 
-pub async fn award_types(c: &mut Conn) -> AppResult<Vec<AwardTypeRow>> {
+pub async fn award_types(c: &mut Conn) -> Result<Vec<AwardTypeRow>> {
     Ok(at::table
         .order(at::position.asc())
         .select(AwardTypeRow::as_select())
@@ -55,7 +55,7 @@ pub struct RuleSetRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn rule_sets(c: &mut Conn) -> AppResult<Vec<RuleSetRow>> {
+pub async fn rule_sets(c: &mut Conn) -> Result<Vec<RuleSetRow>> {
     Ok(rs::table
         .order((rs::effective_from.asc(), rs::code.asc(), rs::version.asc()))
         .select(RuleSetRow::as_select())
@@ -63,7 +63,7 @@ pub async fn rule_sets(c: &mut Conn) -> AppResult<Vec<RuleSetRow>> {
         .await?)
 }
 
-pub async fn rule_set(c: &mut Conn, id: Uuid) -> AppResult<Option<RuleSetRow>> {
+pub async fn rule_set(c: &mut Conn, id: Uuid) -> Result<Option<RuleSetRow>> {
     Ok(rs::table
         .find(id)
         .select(RuleSetRow::as_select())
@@ -72,7 +72,7 @@ pub async fn rule_set(c: &mut Conn, id: Uuid) -> AppResult<Option<RuleSetRow>> {
         .optional()?)
 }
 
-pub async fn lock_rule_set(c: &mut Conn, id: Uuid) -> AppResult<Option<RuleSetRow>> {
+pub async fn lock_rule_set(c: &mut Conn, id: Uuid) -> Result<Option<RuleSetRow>> {
     Ok(rs::table
         .find(id)
         .select(RuleSetRow::as_select())
@@ -84,7 +84,7 @@ pub async fn lock_rule_set(c: &mut Conn, id: Uuid) -> AppResult<Option<RuleSetRo
 
 /// C0: the set in force on `day`: a provincial override before a national
 /// set, then the latest start, then the highest version.
-pub async fn rule_set_in_force(c: &mut Conn, day: NaiveDate) -> AppResult<Option<RuleSetRow>> {
+pub async fn rule_set_in_force(c: &mut Conn, day: NaiveDate) -> Result<Option<RuleSetRow>> {
     Ok(rs::table
         .filter(rs::effective_from.le(day))
         .filter(rs::effective_to.is_null().or(rs::effective_to.ge(day)))
@@ -99,7 +99,7 @@ pub async fn rule_set_in_force(c: &mut Conn, day: NaiveDate) -> AppResult<Option
         .optional()?)
 }
 
-pub async fn next_rule_set_version(c: &mut Conn, code: &str) -> AppResult<i32> {
+pub async fn next_rule_set_version(c: &mut Conn, code: &str) -> Result<i32> {
     let max: Option<i32> = rs::table
         .filter(rs::code.eq(code))
         .select(diesel::dsl::max(rs::version))
@@ -108,7 +108,7 @@ pub async fn next_rule_set_version(c: &mut Conn, code: &str) -> AppResult<i32> {
     Ok(max.unwrap_or(0) + 1)
 }
 
-pub async fn insert_rule_set(c: &mut Conn, row: &RuleSetRow) -> AppResult<RuleSetRow> {
+pub async fn insert_rule_set(c: &mut Conn, row: &RuleSetRow) -> Result<RuleSetRow> {
     Ok(diesel::insert_into(rs::table)
         .values(row.clone())
         .returning(RuleSetRow::as_returning())
@@ -124,7 +124,7 @@ pub struct RuleSetChanges {
     pub params: Value,
 }
 
-pub async fn update_rule_set(c: &mut Conn, id: Uuid, ch: RuleSetChanges) -> AppResult<RuleSetRow> {
+pub async fn update_rule_set(c: &mut Conn, id: Uuid, ch: RuleSetChanges) -> Result<RuleSetRow> {
     Ok(diesel::update(rs::table.find(id))
         .set((
             rs::name.eq(ch.name),
@@ -141,7 +141,7 @@ pub async fn update_rule_set(c: &mut Conn, id: Uuid, ch: RuleSetChanges) -> AppR
 }
 
 /// C0: the first decision made under a set freezes it.
-pub async fn mark_rule_set_used(c: &mut Conn, id: Uuid) -> AppResult<()> {
+pub async fn mark_rule_set_used(c: &mut Conn, id: Uuid) -> Result<()> {
     diesel::update(rs::table.find(id).filter(rs::used_at.is_null()))
         .set(rs::used_at.eq(diesel::dsl::now))
         .execute(c)
@@ -180,7 +180,7 @@ pub struct NewFacts {
 }
 
 /// Insert or replace a year's facts of many people in one statement.
-pub async fn upsert_facts(c: &mut Conn, rows: &[NewFacts]) -> AppResult<()> {
+pub async fn upsert_facts(c: &mut Conn, rows: &[NewFacts]) -> Result<()> {
     use diesel::upsert::excluded;
     if rows.is_empty() {
         return Ok(());
@@ -206,7 +206,7 @@ pub async fn upsert_facts(c: &mut Conn, rows: &[NewFacts]) -> AppResult<()> {
 }
 
 /// Every year's facts of these people.
-pub async fn facts_of(c: &mut Conn, people: &[Uuid]) -> AppResult<Vec<FactsRow>> {
+pub async fn facts_of(c: &mut Conn, people: &[Uuid]) -> Result<Vec<FactsRow>> {
     Ok(pf::table
         .filter(pf::person_id.eq_any(people))
         .order((pf::person_id.asc(), pf::year.asc()))
@@ -231,7 +231,7 @@ pub async fn replace_initiatives(
     people: &[Uuid],
     year: i32,
     rows: &[InitiativeRow],
-) -> AppResult<()> {
+) -> Result<()> {
     diesel::delete(
         ini::table
             .filter(ini::person_id.eq_any(people))
@@ -248,7 +248,7 @@ pub async fn replace_initiatives(
     Ok(())
 }
 
-pub async fn initiatives_of(c: &mut Conn, people: &[Uuid]) -> AppResult<Vec<InitiativeRow>> {
+pub async fn initiatives_of(c: &mut Conn, people: &[Uuid]) -> Result<Vec<InitiativeRow>> {
     Ok(ini::table
         .filter(ini::person_id.eq_any(people))
         .order((ini::person_id.asc(), ini::year.asc(), ini::id.asc()))
@@ -262,7 +262,7 @@ pub async fn staff_of(
     c: &mut Conn,
     orgs: &[Uuid],
     by: NaiveDate,
-) -> AppResult<Vec<(Uuid, Uuid, String)>> {
+) -> Result<Vec<(Uuid, Uuid, String)>> {
     Ok(pe::table
         .filter(pe::organization_id.eq_any(orgs))
         .filter(pe::active.eq(true))
@@ -281,7 +281,7 @@ pub async fn staff_of(
 pub async fn org_tree(
     c: &mut Conn,
     org: Uuid,
-) -> AppResult<Vec<(Uuid, Option<Uuid>, String, String)>> {
+) -> Result<Vec<(Uuid, Option<Uuid>, String, String)>> {
     Ok(o::table
         .filter(o::id.eq(org).or(o::parent_id.eq(org)))
         .order(o::code.asc())
@@ -294,7 +294,7 @@ pub async fn org_tree(
 pub async fn org_trees(
     c: &mut Conn,
     orgs: &[Uuid],
-) -> AppResult<Vec<(Uuid, Option<Uuid>, String, String)>> {
+) -> Result<Vec<(Uuid, Option<Uuid>, String, String)>> {
     Ok(o::table
         .filter(o::id.eq_any(orgs).or(o::parent_id.eq_any(orgs)))
         .order(o::code.asc())
@@ -306,11 +306,7 @@ pub async fn org_trees(
 /// The unit each subject belongs to (a unit for itself and its sub-units;
 /// a person through their organisation): `(subject id, unit id)`. People
 /// and organisations are looked up in one statement.
-pub async fn units_of(
-    c: &mut Conn,
-    people: &[Uuid],
-    orgs: &[Uuid],
-) -> AppResult<Vec<(Uuid, Uuid)>> {
+pub async fn units_of(c: &mut Conn, people: &[Uuid], orgs: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
     #[derive(QueryableByName)]
     struct R {
         #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -351,7 +347,7 @@ pub struct AwardRow {
 
 /// The award history of these people, revoked ones included (C14 is the
 /// domain's to apply).
-pub async fn awards_of_people(c: &mut Conn, people: &[Uuid]) -> AppResult<Vec<AwardRow>> {
+pub async fn awards_of_people(c: &mut Conn, people: &[Uuid]) -> Result<Vec<AwardRow>> {
     Ok(aw::table
         .filter(aw::person_id.eq_any(people))
         .order((aw::year.asc(), aw::id.asc()))
@@ -360,7 +356,7 @@ pub async fn awards_of_people(c: &mut Conn, people: &[Uuid]) -> AppResult<Vec<Aw
         .await?)
 }
 
-pub async fn awards_of_orgs(c: &mut Conn, orgs: &[Uuid]) -> AppResult<Vec<AwardRow>> {
+pub async fn awards_of_orgs(c: &mut Conn, orgs: &[Uuid]) -> Result<Vec<AwardRow>> {
     Ok(aw::table
         .filter(aw::organization_id.eq_any(orgs))
         .order((aw::year.asc(), aw::id.asc()))
@@ -374,7 +370,7 @@ pub async fn history(
     c: &mut Conn,
     person: Option<Uuid>,
     org: Option<Uuid>,
-) -> AppResult<Vec<(AwardRow, DecisionRow)>> {
+) -> Result<Vec<(AwardRow, DecisionRow)>> {
     let mut q = aw::table
         .inner_join(de::table)
         .select((AwardRow::as_select(), DecisionRow::as_select()))
@@ -389,7 +385,7 @@ pub async fn history(
     Ok(q.load(c).await?)
 }
 
-pub async fn insert_awards(c: &mut Conn, rows: &[AwardRow]) -> AppResult<Vec<AwardRow>> {
+pub async fn insert_awards(c: &mut Conn, rows: &[AwardRow]) -> Result<Vec<AwardRow>> {
     Ok(diesel::insert_into(aw::table)
         .values(rows.to_vec())
         .returning(AwardRow::as_returning())
@@ -397,7 +393,7 @@ pub async fn insert_awards(c: &mut Conn, rows: &[AwardRow]) -> AppResult<Vec<Awa
         .await?)
 }
 
-pub async fn lock_award(c: &mut Conn, id: Uuid) -> AppResult<Option<AwardRow>> {
+pub async fn lock_award(c: &mut Conn, id: Uuid) -> Result<Option<AwardRow>> {
     Ok(aw::table
         .find(id)
         .select(AwardRow::as_select())
@@ -407,7 +403,7 @@ pub async fn lock_award(c: &mut Conn, id: Uuid) -> AppResult<Option<AwardRow>> {
         .optional()?)
 }
 
-pub async fn revoke_award(c: &mut Conn, id: Uuid, reason: &str) -> AppResult<AwardRow> {
+pub async fn revoke_award(c: &mut Conn, id: Uuid, reason: &str) -> Result<AwardRow> {
     Ok(diesel::update(aw::table.find(id))
         .set((
             aw::status.eq("revoked"),
@@ -424,7 +420,7 @@ pub async fn term_of_member(
     c: &mut Conn,
     orgs: &[Uuid],
     year: i32,
-) -> AppResult<Vec<(Uuid, Uuid, String)>> {
+) -> Result<Vec<(Uuid, Uuid, String)>> {
     Ok(tm::table
         .inner_join(bt::table.on(bt::id.eq(tm::term_id)))
         .inner_join(bl::table.on(bl::id.eq(bt::bloc_id)))
@@ -436,7 +432,7 @@ pub async fn term_of_member(
 }
 
 /// C9: the elected leading units of these terms: (term, unit, rank).
-pub async fn leading_of_terms(c: &mut Conn, terms: &[Uuid]) -> AppResult<Vec<(Uuid, Uuid, i32)>> {
+pub async fn leading_of_terms(c: &mut Conn, terms: &[Uuid]) -> Result<Vec<(Uuid, Uuid, i32)>> {
     Ok(lu::table
         .filter(lu::term_id.eq_any(terms))
         .select((lu::term_id, lu::organization_id, lu::rank))
@@ -446,11 +442,7 @@ pub async fn leading_of_terms(c: &mut Conn, terms: &[Uuid]) -> AppResult<Vec<(Uu
 
 /// C9: active provincial flags for the year held by members of these terms:
 /// (term, unit).
-pub async fn flags_in_terms(
-    c: &mut Conn,
-    terms: &[Uuid],
-    year: i32,
-) -> AppResult<Vec<(Uuid, Uuid)>> {
+pub async fn flags_in_terms(c: &mut Conn, terms: &[Uuid], year: i32) -> Result<Vec<(Uuid, Uuid)>> {
     Ok(aw::table
         .inner_join(
             tm::table.on(tm::organization_id
@@ -481,7 +473,7 @@ pub struct RegistrationRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn insert_registration(c: &mut Conn, r: &RegistrationRow) -> AppResult<RegistrationRow> {
+pub async fn insert_registration(c: &mut Conn, r: &RegistrationRow) -> Result<RegistrationRow> {
     Ok(diesel::insert_into(rg::table)
         .values(r.clone())
         .returning(RegistrationRow::as_returning())
@@ -489,7 +481,7 @@ pub async fn insert_registration(c: &mut Conn, r: &RegistrationRow) -> AppResult
         .await?)
 }
 
-pub async fn registration(c: &mut Conn, id: Uuid) -> AppResult<Option<RegistrationRow>> {
+pub async fn registration(c: &mut Conn, id: Uuid) -> Result<Option<RegistrationRow>> {
     Ok(rg::table
         .find(id)
         .select(RegistrationRow::as_select())
@@ -498,7 +490,7 @@ pub async fn registration(c: &mut Conn, id: Uuid) -> AppResult<Option<Registrati
         .optional()?)
 }
 
-pub async fn lock_registration(c: &mut Conn, id: Uuid) -> AppResult<Option<RegistrationRow>> {
+pub async fn lock_registration(c: &mut Conn, id: Uuid) -> Result<Option<RegistrationRow>> {
     Ok(rg::table
         .find(id)
         .select(RegistrationRow::as_select())
@@ -514,7 +506,7 @@ pub async fn update_registration(
     titles: Vec<String>,
     sub_units: Value,
     staff: Value,
-) -> AppResult<RegistrationRow> {
+) -> Result<RegistrationRow> {
     Ok(diesel::update(rg::table.find(id))
         .set((
             rg::titles.eq(titles),
@@ -534,7 +526,7 @@ pub async fn registrations(
     org: Option<Uuid>,
     after: Option<Uuid>,
     limit: i64,
-) -> AppResult<Vec<RegistrationRow>> {
+) -> Result<Vec<RegistrationRow>> {
     let mut q = rg::table
         .select(RegistrationRow::as_select())
         .order(rg::id.asc())
@@ -581,7 +573,7 @@ pub struct ProposalItemRow {
     pub eligibility: Value,
 }
 
-pub async fn insert_proposal(c: &mut Conn, p: &ProposalRow) -> AppResult<ProposalRow> {
+pub async fn insert_proposal(c: &mut Conn, p: &ProposalRow) -> Result<ProposalRow> {
     Ok(diesel::insert_into(pr::table)
         .values(p.clone())
         .returning(ProposalRow::as_returning())
@@ -589,7 +581,7 @@ pub async fn insert_proposal(c: &mut Conn, p: &ProposalRow) -> AppResult<Proposa
         .await?)
 }
 
-pub async fn proposal(c: &mut Conn, id: Uuid) -> AppResult<Option<ProposalRow>> {
+pub async fn proposal(c: &mut Conn, id: Uuid) -> Result<Option<ProposalRow>> {
     Ok(pr::table
         .find(id)
         .select(ProposalRow::as_select())
@@ -598,7 +590,7 @@ pub async fn proposal(c: &mut Conn, id: Uuid) -> AppResult<Option<ProposalRow>> 
         .optional()?)
 }
 
-pub async fn lock_proposal(c: &mut Conn, id: Uuid) -> AppResult<Option<ProposalRow>> {
+pub async fn lock_proposal(c: &mut Conn, id: Uuid) -> Result<Option<ProposalRow>> {
     Ok(pr::table
         .find(id)
         .select(ProposalRow::as_select())
@@ -620,7 +612,7 @@ pub async fn update_proposal(
     c: &mut Conn,
     id: Uuid,
     ch: ProposalChanges<'_>,
-) -> AppResult<ProposalRow> {
+) -> Result<ProposalRow> {
     Ok(diesel::update(pr::table.find(id))
         .set((
             pr::status.eq(ch.status),
@@ -643,7 +635,7 @@ pub async fn proposals(
     status: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
-) -> AppResult<Vec<ProposalRow>> {
+) -> Result<Vec<ProposalRow>> {
     let mut q = pr::table
         .select(ProposalRow::as_select())
         .order(pr::id.asc())
@@ -664,11 +656,7 @@ pub async fn proposals(
     Ok(q.load(c).await?)
 }
 
-pub async fn replace_items(
-    c: &mut Conn,
-    proposal: Uuid,
-    items: &[ProposalItemRow],
-) -> AppResult<()> {
+pub async fn replace_items(c: &mut Conn, proposal: Uuid, items: &[ProposalItemRow]) -> Result<()> {
     diesel::delete(pi::table.filter(pi::proposal_id.eq(proposal)))
         .execute(c)
         .await?;
@@ -681,7 +669,7 @@ pub async fn replace_items(
     Ok(())
 }
 
-pub async fn items_of(c: &mut Conn, proposals: &[Uuid]) -> AppResult<Vec<ProposalItemRow>> {
+pub async fn items_of(c: &mut Conn, proposals: &[Uuid]) -> Result<Vec<ProposalItemRow>> {
     Ok(pi::table
         .filter(pi::proposal_id.eq_any(proposals))
         .order((pi::proposal_id.asc(), pi::position.asc()))
@@ -697,7 +685,7 @@ pub async fn live_items_of_proposer(
     org: Option<Uuid>,
     year: i32,
     except: Uuid,
-) -> AppResult<Vec<ProposalItemRow>> {
+) -> Result<Vec<ProposalItemRow>> {
     let mut q = pi::table
         .inner_join(pr::table)
         .filter(pr::year.eq(year))
@@ -727,7 +715,7 @@ pub struct DecisionRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn insert_decision(c: &mut Conn, d: &DecisionRow) -> AppResult<DecisionRow> {
+pub async fn insert_decision(c: &mut Conn, d: &DecisionRow) -> Result<DecisionRow> {
     Ok(diesel::insert_into(de::table)
         .values(d.clone())
         .returning(DecisionRow::as_returning())
@@ -735,7 +723,7 @@ pub async fn insert_decision(c: &mut Conn, d: &DecisionRow) -> AppResult<Decisio
         .await?)
 }
 
-pub async fn decision(c: &mut Conn, id: Uuid) -> AppResult<Option<DecisionRow>> {
+pub async fn decision(c: &mut Conn, id: Uuid) -> Result<Option<DecisionRow>> {
     Ok(de::table
         .find(id)
         .select(DecisionRow::as_select())
@@ -749,7 +737,7 @@ pub async fn decisions(
     year: Option<i32>,
     after: Option<Uuid>,
     limit: i64,
-) -> AppResult<Vec<DecisionRow>> {
+) -> Result<Vec<DecisionRow>> {
     let mut q = de::table
         .select(DecisionRow::as_select())
         .order(de::id.asc())
@@ -764,7 +752,7 @@ pub async fn decisions(
     Ok(q.load(c).await?)
 }
 
-pub async fn awards_of_decision(c: &mut Conn, decision: Uuid) -> AppResult<Vec<AwardRow>> {
+pub async fn awards_of_decision(c: &mut Conn, decision: Uuid) -> Result<Vec<AwardRow>> {
     Ok(aw::table
         .filter(aw::decision_id.eq(decision))
         .order(aw::id.asc())
@@ -775,7 +763,7 @@ pub async fn awards_of_decision(c: &mut Conn, decision: Uuid) -> AppResult<Vec<A
 
 /// Quotas: one proposer's list for a year is counted and changed by one
 /// transaction at a time.
-pub async fn lock_quota(c: &mut Conn, proposer: Option<Uuid>, year: i32) -> AppResult<()> {
+pub async fn lock_quota(c: &mut Conn, proposer: Option<Uuid>, year: i32) -> Result<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(7474100, hashtext($1))")
         .bind::<diesel::sql_types::Text, _>(format!(
             "{}:{year}",
@@ -787,7 +775,7 @@ pub async fn lock_quota(c: &mut Conn, proposer: Option<Uuid>, year: i32) -> AppR
 }
 
 /// C0: versions of one rule-set code are numbered by one writer at a time.
-pub async fn lock_rule_set_code(c: &mut Conn, code: &str) -> AppResult<()> {
+pub async fn lock_rule_set_code(c: &mut Conn, code: &str) -> Result<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(7474101, hashtext($1))")
         .bind::<diesel::sql_types::Text, _>(code)
         .execute(c)
@@ -801,7 +789,7 @@ pub async fn active_awards_for_year(
     people: &[Uuid],
     orgs: &[Uuid],
     year: i32,
-) -> AppResult<Vec<AwardRow>> {
+) -> Result<Vec<AwardRow>> {
     Ok(aw::table
         .filter(aw::year.eq(year))
         .filter(aw::status.eq("active"))
@@ -816,7 +804,7 @@ pub async fn active_awards_for_year(
 }
 
 /// The active awards made by decisions on a proposal.
-pub async fn awards_of_proposal(c: &mut Conn, proposal: Uuid) -> AppResult<Vec<AwardRow>> {
+pub async fn awards_of_proposal(c: &mut Conn, proposal: Uuid) -> Result<Vec<AwardRow>> {
     Ok(aw::table
         .inner_join(de::table)
         .filter(de::proposal_id.eq(proposal))

@@ -6,8 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::Result;
 use super::schema::users as u;
-use crate::error::AppResult;
+use crate::domain::identity::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = u)]
@@ -16,7 +17,7 @@ pub struct UserRow {
     pub username: String,
     pub full_name: String,
     pub organization_id: Option<Uuid>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub active: bool,
     pub token_version: i32,
     pub version: i32,
@@ -31,7 +32,7 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub full_name: &'a str,
     pub organization_id: Option<Uuid>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub password_hash: &'a str,
 }
 
@@ -40,12 +41,12 @@ pub struct NewUser<'a> {
 pub struct UserChanges {
     pub full_name: Option<String>,
     pub organization_id: Option<Option<Uuid>>,
-    pub roles: Option<Vec<String>>,
+    pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
 }
 
-pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> AppResult<UserRow> {
+pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> Result<UserRow> {
     Ok(diesel::insert_into(u::table)
         .values(new)
         .returning(UserRow::as_returning())
@@ -53,7 +54,7 @@ pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> AppResult<UserRow> {
         .await?)
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<UserRow>> {
     Ok(u::table
         .find(id)
         .select(UserRow::as_select())
@@ -63,7 +64,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
 }
 
 /// The row, locked for the rest of the transaction.
-pub async fn lock(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<UserRow>> {
     Ok(u::table
         .find(id)
         .select(UserRow::as_select())
@@ -80,7 +81,7 @@ pub async fn update(
     id: Uuid,
     changes: UserChanges,
     revoke_tokens: bool,
-) -> AppResult<UserRow> {
+) -> Result<UserRow> {
     let bump = if revoke_tokens { 1 } else { 0 };
     Ok(diesel::update(u::table.find(id))
         .set((
@@ -95,7 +96,7 @@ pub async fn update(
 }
 
 /// For login: the row and its password hash.
-pub async fn by_username(c: &mut Conn, username: &str) -> AppResult<Option<(UserRow, String)>> {
+pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<(UserRow, String)>> {
     Ok(u::table
         .filter(u::username.eq(username))
         .select((UserRow::as_select(), u::password_hash))
@@ -104,17 +105,18 @@ pub async fn by_username(c: &mut Conn, username: &str) -> AppResult<Option<(User
         .optional()?)
 }
 
+/// The query `list` runs (the service builds it from its `UserFilter`).
 #[derive(Debug, Default)]
-pub struct UserFilter {
+pub struct UserQuery {
     pub organization_id: Option<Uuid>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
     pub after: Option<Uuid>,
     pub limit: i64,
 }
 
 /// Keyset page ordered by id (UUID v7: creation order).
-pub async fn list(c: &mut Conn, f: &UserFilter) -> AppResult<Vec<UserRow>> {
+pub async fn list(c: &mut Conn, f: &UserQuery) -> Result<Vec<UserRow>> {
     let mut q = u::table
         .select(UserRow::as_select())
         .order(u::id.asc())
@@ -124,7 +126,7 @@ pub async fn list(c: &mut Conn, f: &UserFilter) -> AppResult<Vec<UserRow>> {
         q = q.filter(u::organization_id.eq(o));
     }
     if let Some(r) = &f.role {
-        q = q.filter(u::roles.contains(vec![r.clone()]));
+        q = q.filter(u::roles.contains(vec![*r]));
     }
     if let Some(a) = f.active {
         q = q.filter(u::active.eq(a));
@@ -135,17 +137,17 @@ pub async fn list(c: &mut Conn, f: &UserFilter) -> AppResult<Vec<UserRow>> {
     Ok(q.load(c).await?)
 }
 
-pub async fn admin_exists(c: &mut Conn) -> AppResult<bool> {
+pub async fn admin_exists(c: &mut Conn) -> Result<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         u::table
             .filter(u::active.eq(true))
-            .filter(u::roles.contains(vec!["admin".to_string()])),
+            .filter(u::roles.contains(vec![Role::Admin])),
     ))
     .get_result(c)
     .await?)
 }
 
 /// The live check behind every authenticated request: one primary-key read.
-pub async fn auth_state(c: &mut Conn, id: Uuid) -> AppResult<Option<UserRow>> {
+pub async fn auth_state(c: &mut Conn, id: Uuid) -> Result<Option<UserRow>> {
     get(c, id).await
 }

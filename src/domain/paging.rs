@@ -4,8 +4,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-use crate::error::AppError;
-
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
@@ -18,13 +16,13 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(key.as_bytes())
     }
 
-    pub fn decode(s: &str) -> Result<Cursor, AppError> {
+    pub fn decode(s: &str) -> Result<Cursor, InvalidCursor> {
         URL_SAFE_NO_PAD
             .decode(s.as_bytes())
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .map(Cursor)
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 
     pub fn key(&self) -> &str {
@@ -35,39 +33,40 @@ impl Cursor {
         Cursor::encode(&format!("id:{id}"))
     }
 
-    pub fn uuid(&self) -> Result<Uuid, AppError> {
+    pub fn uuid(&self) -> Result<Uuid, InvalidCursor> {
         self.0
             .strip_prefix("id:")
             .and_then(|s| s.parse().ok())
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 
     pub fn from_code(code: &str) -> String {
         Cursor::encode(&format!("code:{code}"))
     }
 
-    pub fn code(&self) -> Result<String, AppError> {
+    pub fn code(&self) -> Result<String, InvalidCursor> {
         self.0
             .strip_prefix("code:")
             .map(str::to_string)
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 
     pub fn from_i64(n: i64) -> String {
         Cursor::encode(&format!("n:{n}"))
     }
 
-    pub fn i64(&self) -> Result<i64, AppError> {
+    pub fn i64(&self) -> Result<i64, InvalidCursor> {
         self.0
             .strip_prefix("n:")
             .and_then(|s| s.parse().ok())
-            .ok_or_else(invalid)
+            .ok_or(InvalidCursor)
     }
 }
 
-fn invalid() -> AppError {
-    AppError::bad_request("invalid_cursor", "cursor is not one this API gave out")
-}
+/// A cursor this API never gave out (400 `invalid_cursor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cursor is not one this API gave out")]
+pub struct InvalidCursor;
 
 /// `limit` (default 50, capped at 200) and an optional cursor.
 #[derive(Debug, Clone)]
@@ -77,13 +76,29 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, AppError> {
+    pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, InvalidCursor> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let cursor = cursor
             .filter(|c| !c.is_empty())
             .map(Cursor::decode)
             .transpose()?;
         Ok(PageRequest { limit, cursor })
+    }
+
+    /// How many rows to fetch: one more than the page, to know whether
+    /// another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The page of `rows` (fetched with `fetch()`), with the cursor of its
+    /// last row when another page follows.
+    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
+        let next_cursor = self.next_cursor(&mut rows, key);
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 
     /// Rows were fetched with `limit + 1`: drop the extra and return the
@@ -94,6 +109,23 @@ impl PageRequest {
             rows.last().map(key)
         } else {
             None
+        }
+    }
+}
+
+/// One page of a collection, as a use case returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The cursor of the next page; `None` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
         }
     }
 }
@@ -134,5 +166,15 @@ mod tests {
         assert_eq!(rows, vec![1, 2]);
         let mut rows = vec![1, 2];
         assert_eq!(p.next_cursor(&mut rows, |r| r.to_string()), None);
+    }
+
+    #[test]
+    fn a_page_keeps_the_limit_and_names_the_next_cursor() {
+        let p = PageRequest::new(Some(2), None).unwrap();
+        assert_eq!(p.fetch(), 3);
+        let page = p.page(vec![1, 2, 3], |r| r.to_string()).map(|r| r * 10);
+        assert_eq!(page.items, vec![10, 20]);
+        assert_eq!(page.next_cursor.as_deref(), Some("2"));
+        assert_eq!(p.page(vec![1], |r| r.to_string()).next_cursor, None);
     }
 }

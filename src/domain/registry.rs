@@ -3,7 +3,65 @@
 
 use uuid::Uuid;
 
-use super::RuleViolation;
+use super::text::text_enum;
+use super::{HeadDeputyProblem, RuleViolation};
+
+text_enum! {
+    /// What kind of body an organisation is.
+    pub enum OrgKind {
+        Department = "department",
+        Committee = "committee",
+        Broadcaster = "broadcaster",
+        NationalPark = "national_park",
+        Board = "board",
+        Division = "division",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    /// Staff category (CCVC-LĐ).
+    #[schema(as = Category)]
+    pub enum StaffCategory {
+        /// Cán bộ: elected or appointed office holders.
+        CanBo = "can_bo",
+        /// Công chức: civil servants.
+        CongChuc = "cong_chuc",
+        /// Viên chức: public-service employees.
+        VienChuc = "vien_chuc",
+        /// Người lao động: other employees.
+        NguoiLaoDong = "nguoi_lao_dong",
+    }
+}
+
+// Giới tính (no description in the document).
+text_enum! {
+    pub enum Gender {
+        Male = "male",
+        Female = "female",
+    }
+}
+
+// Khối or cụm thi đua (no description in the document).
+text_enum! {
+    pub enum BlocKind {
+        /// Khối thi đua: departments of one field.
+        Khoi = "khoi",
+        /// Cụm thi đua: a geographic cluster.
+        Cum = "cum",
+    }
+}
+
+// Hội nghị: which meeting of the year (no description in the document).
+text_enum! {
+    pub enum ConferenceKind {
+        /// Start of year: regulation adopted, pledge signed.
+        StartOfYear = "start_of_year",
+        MidYear = "mid_year",
+        YearEnd = "year_end",
+        Other = "other",
+    }
+}
 
 /// An organisation as the term rules see it.
 #[derive(Debug, Clone)]
@@ -65,18 +123,18 @@ pub fn check_term(plan: &TermPlan, ctx: &TermContext) -> Result<(), RuleViolatio
     // B2: head and deputy are members, and two different units.
     if !plan.members.contains(&plan.head) {
         return Err(RuleViolation::HeadDeputyInvalid {
-            reason: "head is not a member",
+            reason: HeadDeputyProblem::HeadNotMember,
         });
     }
     if let Some(d) = plan.deputy {
         if d == plan.head {
             return Err(RuleViolation::HeadDeputyInvalid {
-                reason: "head and deputy are the same unit",
+                reason: HeadDeputyProblem::SameUnit,
             });
         }
         if !plan.members.contains(&d) {
             return Err(RuleViolation::HeadDeputyInvalid {
-                reason: "deputy is not a member",
+                reason: HeadDeputyProblem::DeputyNotMember,
             });
         }
     }

@@ -6,7 +6,7 @@ use crate::db::audit::{AuditFilter, AuditRow};
 use crate::db::{self, Db};
 use crate::domain::audit::{self as rules, ChainState, Checkpoint, PublicKey, SigningKey, Verdict};
 use crate::domain::paging::{Cursor, PageRequest};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 pub async fn list(
     db: &Db,
@@ -24,7 +24,7 @@ pub async fn list(
 
 /// `(rows checked, first broken row id)`: internal consistency only.
 pub async fn verify(db: &Db) -> AppResult<(i64, Option<i64>)> {
-    db.transaction(async |c| db::audit::verify(c).await).await
+    Ok(db.transaction(async |c| db::audit::verify(c).await).await?)
 }
 
 /// What a checkpoint request did.
@@ -97,11 +97,7 @@ fn require_checkpoint_reader(caller: &Principal) -> AppResult<()> {
     if caller.is_admin() || client_reader {
         Ok(())
     } else {
-        Err(AppError::forbidden(
-            "audit_reader_required",
-            "Chỉ Ban Thi đua – Khen thưởng (quản trị) hoặc ứng dụng tích hợp có quyền đọc được xem các điểm neo của nhật ký kiểm toán.",
-            "Only the provincial emulation board (admin) or a service client with the read scope may read the audit checkpoints.",
-        ))
+        Err(AppError::new(ErrorCode::AuditReaderRequired))
     }
 }
 
@@ -124,9 +120,7 @@ pub async fn get_checkpoint(db: &Db, caller: &Principal, id: i64) -> AppResult<C
     require_checkpoint_reader(caller)?;
     db.read(async |c| db::audit::checkpoint(c, id).await)
         .await?
-        .ok_or(AppError::NotFound {
-            entity: "audit_checkpoint",
-        })
+        .ok_or(AppError::not_found("audit_checkpoint"))
 }
 
 /// Walk the chain and judge it against the server's own checkpoints and
@@ -140,7 +134,7 @@ pub async fn verify_anchored(
     trusted: &[PublicKey],
 ) -> AppResult<Verdict> {
     let (chain, server) = db
-        .transaction(async |tx| {
+        .transaction(async |tx| -> AppResult<_> {
             db::audit::snapshot_for_verify(tx).await?;
             let (rows, first_broken) = db::audit::verify(tx).await?;
             let newest = db::audit::head(tx).await?.map(|(id, _)| id);

@@ -22,7 +22,7 @@ use super::pledges::today_in_vietnam;
 use crate::auth::{Principal, Role};
 use crate::db::benchdata::{self as sql, AUDIT_BATCH, Shape};
 use crate::db::{self, Db};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
@@ -77,11 +77,7 @@ pub async fn generate(
     log: impl Fn(String),
 ) -> AppResult<()> {
     if password.chars().count() < crate::auth::password::MIN_PASSWORD_LEN {
-        return Err(AppError::unprocessable(
-            "password_too_short",
-            "Mật khẩu quá ngắn.",
-            "The bench users' password is too short (10 characters at least).",
-        ));
+        return Err(AppError::new(ErrorCode::PasswordTooShort));
     }
     let Some(shape) = scale.shape(seed, year.unwrap_or_else(|| today_in_vietnam().year())) else {
         return small(db, password, log).await;
@@ -89,11 +85,7 @@ pub async fn generate(
     let mut conn = db.conn().await?;
     let c: &mut db::Conn = &mut conn;
     if !sql::is_empty(c).await? {
-        return Err(AppError::conflict(
-            "not_empty",
-            "Cơ sở dữ liệu đã có dữ liệu: hãy dùng một cơ sở dữ liệu trống.",
-            "The database already holds data: generate into an empty database.",
-        ));
+        return Err(AppError::new(ErrorCode::NotEmpty));
     }
     let hash = crate::auth::password::hash(password).await?;
     let t = Instant::now();
@@ -149,10 +141,9 @@ async fn small(db: &Db, password: String, log: impl Fn(String)) -> AppResult<()>
     let board = db
         .read(async |c| db::organizations::by_code(c, "BTDKT").await)
         .await?
-        .ok_or(AppError::NotFound {
-            entity: "organization",
-        })?;
-    let mut users: Vec<(String, Role, Uuid)> = vec![("bench.admin".into(), Role::Admin, board.id)];
+        .ok_or(AppError::not_found("organization"))?;
+    let mut users: Vec<(String, Role, Uuid)> =
+        vec![("bench.admin".into(), Role::Admin, board.id.uuid())];
     let members = db.read(async |c| sql::in_force_members(c).await).await?;
     for (id, code) in &members {
         users.push((format!("bench.{}", code.to_lowercase()), Role::Officer, *id));

@@ -12,6 +12,7 @@ use super::registry::{self, CreateBloc, CreateOrg, PutTerm};
 use crate::auth::{Principal, Role};
 use crate::db::conferences::{Conference, ConferenceRow, DocumentRow, RepresentativeRow};
 use crate::db::{self, Db};
+use crate::domain::registry::{BlocKind, ConferenceKind, OrgKind};
 use crate::error::AppResult;
 
 /// The facts, copied from the shared seed into the crate.
@@ -60,7 +61,7 @@ struct CodeName {
 #[derive(Deserialize)]
 struct Bloc {
     code: String,
-    kind: String,
+    kind: BlocKind,
     name: String,
 }
 
@@ -82,20 +83,20 @@ struct Leader {
 struct FactConference {
     date: NaiveDate,
     location: String,
-    kind: String,
+    kind: ConferenceKind,
     title: String,
     adopted: Vec<String>,
     attendees: Vec<String>,
 }
 
 /// The kind of each body in the document, by our code.
-fn kind_of(code: &str) -> &'static str {
+fn kind_of(code: &str) -> OrgKind {
     match code {
-        "BDT" => "committee",
-        "DPTTH" => "broadcaster",
-        "VQGTD" => "national_park",
-        "BTDKT" => "board",
-        _ => "department",
+        "BDT" => OrgKind::Committee,
+        "DPTTH" => OrgKind::Broadcaster,
+        "VQGTD" => OrgKind::NationalPark,
+        "BTDKT" => OrgKind::Board,
+        _ => OrgKind::Department,
     }
 }
 
@@ -127,7 +128,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
             .read(async |c| db::organizations::by_code(c, code).await)
             .await?;
         let org = match existing {
-            Some(o) => o,
+            Some(o) => o.id,
             None => {
                 report.created.push(format!("organization {code}"));
                 registry::create_org(
@@ -137,16 +138,17 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
                         code: code.clone(),
                         name: name.clone(),
                         short_name: Some(code.clone()),
-                        kind: kind_of(code).into(),
+                        kind: kind_of(code),
                         parent_id: None,
                         valid_from: None,
                         valid_to: None,
                     },
                 )
                 .await?
+                .id
             }
         };
-        ids.insert(code.clone(), org.id);
+        ids.insert(code.clone(), org.uuid());
     }
     let id = |code: &str| ids.get(code).copied().unwrap_or_default();
 
@@ -163,7 +165,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
                 CreateBloc {
                     code: facts.bloc.code.clone(),
                     name: facts.bloc.name.clone(),
-                    kind: facts.bloc.kind.clone(),
+                    kind: facts.bloc.kind,
                     description: None,
                     rotate_head: true,
                 },
@@ -215,7 +217,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
                     id: conf_id,
                     bloc_id: bloc.id,
                     year: facts.year,
-                    kind: c.kind.clone(),
+                    kind: c.kind,
                     held_on: c.date,
                     location: Some(c.location.clone()),
                     host_organization_id: Some(id(&facts.head.code)),
@@ -256,7 +258,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
     let term = db
         .read(async |c| db::blocs::term(c, bloc.id, facts.year).await)
         .await?
-        .ok_or(crate::error::AppError::NotFound { entity: "term" })?;
+        .ok_or(crate::error::AppError::not_found("term"))?;
     if db
         .read(async |c| db::pledges::of_term(c, term.id).await)
         .await?

@@ -13,13 +13,13 @@ use crate::db::{self, Conn, Db};
 use crate::domain::RuleViolation;
 use crate::domain::ballot;
 use crate::domain::evaluation::{self as rules, Criterion, CriterionKind, Score};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode, OnConstraint};
 use crate::i18n::nfc;
 
 async fn term(c: &mut Conn, bloc_id: Uuid, year: i32) -> AppResult<TermRow> {
     db::blocs::term(c, bloc_id, year)
         .await?
-        .ok_or(AppError::NotFound { entity: "term" })
+        .ok_or(AppError::not_found("term"))
 }
 
 pub struct CriterionInput {
@@ -125,7 +125,7 @@ pub async fn put_scheme(
                     None => Vec::new(),
                 };
                 if item_ids.iter().any(|i| !items.iter().any(|it| it.id == *i)) {
-                    return Err(AppError::unprocessable("unknown_pledge_item", "Nội dung giao ước không thuộc nhiệm kỳ này.", "The pledge item is not in this term's pledge."));
+                    return Err(AppError::new(ErrorCode::UnknownPledgeItem));
                 }
             }
         }
@@ -151,10 +151,10 @@ pub async fn standard_template(
     year: i32,
 ) -> AppResult<(i32, Vec<SectionInput>)> {
     let items = db
-        .read(async |c| {
+        .read(async |c| -> AppResult<_> {
             let t = term(c, bloc_id, year).await?;
             match db::pledges::of_term(c, t.id).await? {
-                Some(p) => db::pledges::items(c, p.id).await,
+                Some(p) => Ok(db::pledges::items(c, p.id).await?),
                 None => Ok(Vec::new()),
             }
         })
@@ -212,7 +212,7 @@ pub async fn previous_year_template(
     year: i32,
 ) -> AppResult<(i32, Vec<SectionInput>)> {
     let prev = db
-        .read(async |c| {
+        .read(async |c| -> AppResult<_> {
             let Some(t) = db::blocs::term(c, bloc_id, year.saturating_sub(1)).await? else {
                 return Ok(None);
             };
@@ -222,13 +222,7 @@ pub async fn previous_year_template(
             }
         })
         .await?
-        .ok_or_else(|| {
-            AppError::conflict(
-                "no_previous_scheme",
-                "Năm trước chưa có thang điểm.",
-                "There is no scheme for the year before.",
-            )
-        })?;
+        .ok_or_else(|| AppError::new(ErrorCode::NoPreviousScheme))?;
     let sections = prev
         .sections
         .iter()
@@ -257,9 +251,7 @@ pub async fn get_scheme(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Scheme> 
         let t = term(c, bloc_id, year).await?;
         let row = db::evaluation::scheme_of(c, t.id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "scoring_scheme",
-            })?;
+            .ok_or(AppError::not_found("scoring_scheme"))?;
         load_scheme(c, row).await
     })
     .await
@@ -279,7 +271,7 @@ pub async fn set_assignments(
         let members: Vec<Uuid> = db::blocs::members(tx, &[t.id]).await?.iter().map(|m| m.id).collect();
         for (r, s) in &pairs {
             if r == s {
-                return Err(AppError::unprocessable("self_assignment", "E2: một đơn vị không được phân công tự chấm chéo chính mình.", "E2: a unit is never assigned to score itself."));
+                return Err(AppError::new(ErrorCode::SelfAssignment));
             }
             if !members.contains(r) || !members.contains(s) {
                 return Err(RuleViolation::NotAMember.into());
@@ -303,9 +295,9 @@ pub async fn set_assignments(
 }
 
 pub async fn assignments(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Vec<(Uuid, Uuid)>> {
-    db.read(async |c| {
+    db.read(async |c| -> AppResult<_> {
         let t = term(c, bloc_id, year).await?;
-        db::evaluation::assignments(c, t.id).await
+        Ok(db::evaluation::assignments(c, t.id).await?)
     })
     .await
 }
@@ -377,7 +369,7 @@ pub async fn put_sheet(
         let t = term(tx, bloc_id, year).await?;
         require_sheet_writer(tx, caller, &t, subject, reviewer).await?;
         let scheme = db::evaluation::scheme_of(tx, t.id).await?.ok_or_else(|| {
-            AppError::conflict("no_scoring_scheme", "E1: nhiệm kỳ chưa có thang điểm.", "E1: the term has no scoring scheme yet.")
+            AppError::new(ErrorCode::NoScoringScheme)
         })?;
         let criteria = db::evaluation::criteria(tx, scheme.id).await?;
         let mut ids: Vec<Uuid> = entries.iter().map(|e| e.criterion_id).collect();
@@ -407,7 +399,7 @@ pub async fn put_sheet(
             ..Default::default()
         })
         .await?;
-        let row = db::evaluation::lock_sheet_by_id(tx, sheet.id).await?.ok_or(AppError::NotFound { entity: "score_sheet" })?;
+        let row = db::evaluation::lock_sheet_by_id(tx, sheet.id).await?.ok_or(AppError::not_found("score_sheet"))?;
         Ok(Sheet { row, entries: rows })
     })
     .await
@@ -432,9 +424,7 @@ pub async fn sheet_action(
     db.transaction(async |tx| {
         let sheet = db::evaluation::lock_sheet_by_id(tx, sheet_id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "score_sheet",
-            })?;
+            .ok_or(AppError::not_found("score_sheet"))?;
         let reason = reason.map(|r| nfc(&r)).filter(|r| !r.is_empty());
         let next = match action {
             SheetAction::Submit | SheetAction::Recuse => {
@@ -455,11 +445,7 @@ pub async fn sheet_action(
                     SheetAction::Submit => "submitted",
                     _ => {
                         if sheet.subject_id == sheet.reviewer_id || reason.is_none() {
-                            return Err(AppError::unprocessable(
-                                "recusal_needs_reason",
-                                "Chỉ người chấm chéo được từ chối chấm, kèm lý do bằng văn bản.",
-                                "Only a cross-reviewer may recuse, with a written reason.",
-                            ));
+                            return Err(AppError::new(ErrorCode::RecusalNeedsReason));
                         }
                         "recused"
                     }
@@ -468,11 +454,7 @@ pub async fn sheet_action(
             SheetAction::Reopen => {
                 caller.require_admin()?;
                 if reason.is_none() {
-                    return Err(AppError::unprocessable(
-                        "reason_required",
-                        "Cần nêu lý do mở lại phiếu chấm.",
-                        "A reason is required to reopen a sheet.",
-                    ));
+                    return Err(AppError::new(ErrorCode::ReasonRequired));
                 }
                 "draft"
             }
@@ -550,14 +532,12 @@ pub struct RankedUnit {
 /// its sections and the pledge compliance beside it.
 pub async fn ranking(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Vec<RankedUnit>> {
     let (members, scheme, sheets, pledge) = db
-        .read(async |c| {
+        .read(async |c| -> AppResult<_> {
             let t = term(c, bloc_id, year).await?;
             let members = db::blocs::members(c, &[t.id]).await?;
             let scheme = db::evaluation::scheme_of(c, t.id)
                 .await?
-                .ok_or(AppError::NotFound {
-                    entity: "scoring_scheme",
-                })?;
+                .ok_or(AppError::not_found("scoring_scheme"))?;
             let scheme = load_scheme(c, scheme).await?;
             let sheets = db::evaluation::sheets(c, scheme.row.id).await?;
             let entries = db::evaluation::entries(c, scheme.row.id).await?;
@@ -686,18 +666,15 @@ pub async fn open_ballot(
         let members: Vec<Uuid> = db::blocs::members(tx, &[t.id]).await?.iter().map(|m| m.id).collect();
         let candidates = cmd.candidate_ids.unwrap_or_else(|| members.clone());
         if candidates.is_empty() || candidates.iter().any(|c| !members.contains(c)) {
-            return Err(AppError::unprocessable("invalid_candidates", "Ứng viên phải là thành viên khối.", "Candidates must be members of the term."));
+            return Err(AppError::new(ErrorCode::InvalidCandidates));
         }
         let seats = cmd.seats.unwrap_or(1);
         if seats < 1 || seats as usize > candidates.len() {
-            return Err(AppError::unprocessable("invalid_seats", "Số đơn vị dẫn đầu cần chọn không hợp lệ.", "The number of seats is not valid for the candidates."));
+            return Err(AppError::new(ErrorCode::InvalidSeats));
         }
         let row = db::evaluation::insert_ballot(tx, t.id, seats, cmd.threshold_percent.unwrap_or(50), &candidates, &members)
             .await
-            .map_err(|e| match e {
-                AppError::Conflict { code: "unique_violation", .. } => AppError::conflict("ballot_already_open", "Nhiệm kỳ đang có một cuộc bỏ phiếu mở.", "The term already has an open ballot."),
-                other => other,
-            })?;
+            .on_constraint("ballots_one_open_per_term", || ErrorCode::BallotAlreadyOpen)?;
         record(tx, caller, Change {
             action: "ballot.opened",
             entity: "ballot",
@@ -714,13 +691,13 @@ pub async fn open_ballot(
 pub async fn get_ballot(db: &Db, id: Uuid) -> AppResult<BallotRow> {
     db.read(async |c| db::evaluation::ballot(c, id).await)
         .await?
-        .ok_or(AppError::NotFound { entity: "ballot" })
+        .ok_or(AppError::not_found("ballot"))
 }
 
 pub async fn ballots_of(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Vec<BallotRow>> {
-    db.read(async |c| {
+    db.read(async |c| -> AppResult<_> {
         let t = term(c, bloc_id, year).await?;
-        db::evaluation::ballots_of(c, t.id).await
+        Ok(db::evaluation::ballots_of(c, t.id).await?)
     })
     .await
 }
@@ -765,16 +742,12 @@ pub async fn vote(
         .or(caller.organization_id)
         .filter(|o| caller.has_role(Role::Leader) && caller.organization_id == Some(*o));
     let Some(org) = org else {
-        return Err(AppError::forbidden(
-            "not_member_leader",
-            "E4: chỉ lãnh đạo đơn vị thành viên bỏ phiếu cho đơn vị mình.",
-            "E4: only a member unit's own leader votes for it.",
-        ));
+        return Err(AppError::new(ErrorCode::NotVotingLeader));
     };
     db.transaction(async |tx| {
         let b = db::evaluation::lock_ballot(tx, ballot_id)
             .await?
-            .ok_or(AppError::NotFound { entity: "ballot" })?;
+            .ok_or(AppError::not_found("ballot"))?;
         ballot::check_vote(
             b.status == "open",
             &b.members,
@@ -801,7 +774,7 @@ pub async fn vote(
         .await?;
         let after = db::evaluation::lock_ballot(tx, b.id)
             .await?
-            .ok_or(AppError::NotFound { entity: "ballot" })?;
+            .ok_or(AppError::not_found("ballot"))?;
         if ballot::results_visible(true, &after.members, &after.voters) {
             return finish(tx, caller, &after).await;
         }
@@ -814,21 +787,17 @@ pub async fn close_ballot(db: &Db, caller: &Principal, ballot_id: Uuid) -> AppRe
     db.transaction(async |tx| {
         let b = db::evaluation::lock_ballot(tx, ballot_id)
             .await?
-            .ok_or(AppError::NotFound { entity: "ballot" })?;
+            .ok_or(AppError::not_found("ballot"))?;
         let t = db::blocs::term_by_id(tx, b.term_id)
             .await?
-            .ok_or(AppError::NotFound { entity: "term" })?;
+            .ok_or(AppError::not_found("term"))?;
         require_head_or_admin(caller, &t)?;
         if b.status != "open" {
             return Err(RuleViolation::BallotClosed.into());
         }
         // With one ballot cast, the result would show how that unit voted.
         if b.voters.len() < 2 && b.voters.len() < b.members.len() {
-            return Err(AppError::conflict(
-                "too_few_ballots",
-                "E4: cần ít nhất hai phiếu để kết thúc bỏ phiếu mà không lộ lá phiếu của đơn vị.",
-                "E4: at least two ballots are needed to close without revealing a unit's vote.",
-            ));
+            return Err(AppError::new(ErrorCode::TooFewBallots));
         }
         finish(tx, caller, &b).await
     })
@@ -847,7 +816,7 @@ pub struct BallotResult {
 async fn compute(c: &mut Conn, b: &BallotRow) -> AppResult<BallotResult> {
     let t = db::blocs::term_by_id(c, b.term_id)
         .await?
-        .ok_or(AppError::NotFound { entity: "term" })?;
+        .ok_or(AppError::not_found("term"))?;
     let members = db::blocs::members(c, &[t.id]).await?;
     let papers = db::evaluation::papers(c, b.id).await?;
     let candidates: Vec<(Uuid, String)> = b
@@ -886,7 +855,7 @@ pub async fn result(db: &Db, ballot_id: Uuid) -> AppResult<BallotResult> {
     db.read(async |c| {
         let b = db::evaluation::ballot(c, ballot_id)
             .await?
-            .ok_or(AppError::NotFound { entity: "ballot" })?;
+            .ok_or(AppError::not_found("ballot"))?;
         if !ballot::results_visible(b.status == "open", &b.members, &b.voters) {
             return Err(RuleViolation::ResultsHidden.into());
         }

@@ -13,6 +13,7 @@ pub async fn after(
     after: i64,
     limit: i64,
 ) -> AppResult<Vec<EventRow>> {
-    db.read(async |c| db::events::after(c, after, limit).await)
-        .await
+    Ok(db
+        .read(async |c| db::events::after(c, after, limit).await)
+        .await?)
 }

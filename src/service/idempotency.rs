@@ -166,8 +166,9 @@ pub async fn release(db: &Db, rec: &Record) {
 
 /// Delete records older than 24 hours (run periodically by `serve`).
 pub async fn purge_expired(db: &Db) -> AppResult<usize> {
-    db.read(async |c| db::idempotency::purge_expired(c).await)
-        .await
+    Ok(db
+        .read(async |c| db::idempotency::purge_expired(c).await)
+        .await?)
 }
 
 #[cfg(test)]

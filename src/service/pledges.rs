@@ -19,7 +19,7 @@ use crate::domain::pledge::{
     self as rules, Action, Comparator, Period, PledgeStatus, ReportValues, SignOutcome, TargetKind,
     TargetSpec,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode, OnConstraint};
 use crate::i18n::nfc;
 
 pub fn kind_of(s: &str) -> TargetKind {
@@ -129,7 +129,7 @@ fn build_items(
 async fn load_full(c: &mut Conn, row: PledgeRow) -> AppResult<PledgeFull> {
     let term = db::blocs::term_by_id(c, row.term_id)
         .await?
-        .ok_or(AppError::NotFound { entity: "term" })?;
+        .ok_or(AppError::not_found("term"))?;
     let members = db::blocs::members(c, &[term.id]).await?;
     let items = db::pledges::items(c, row.id).await?;
     let targets = db::pledges::targets(c, row.id).await?;
@@ -144,23 +144,13 @@ async fn load_full(c: &mut Conn, row: PledgeRow) -> AppResult<PledgeFull> {
     })
 }
 
-fn p1_conflict(e: AppError) -> AppError {
-    match e {
-        AppError::Conflict {
-            code: "unique_violation",
-            ..
-        } => RuleViolation::PledgeExists.into(),
-        other => other,
-    }
-}
-
 pub async fn create(db: &Db, caller: &Principal, cmd: CreatePledge) -> AppResult<PledgeFull> {
     let pledge_id = Uuid::now_v7();
     let (items, targets) = build_items(pledge_id, cmd.items)?;
     db.transaction(async |tx| {
         let term = db::blocs::term(tx, cmd.bloc_id, cmd.year)
             .await?
-            .ok_or(AppError::NotFound { entity: "term" })?;
+            .ok_or(AppError::not_found("term"))?;
         require_head_or_admin(caller, &term)?;
         if db::pledges::of_term(tx, term.id).await?.is_some() {
             return Err(RuleViolation::PledgeExists.into());
@@ -168,11 +158,7 @@ pub async fn create(db: &Db, caller: &Principal, cmd: CreatePledge) -> AppResult
         if let Some(conf) = cmd.conference_id {
             let found = db::conferences::get(tx, conf).await?;
             if found.is_none_or(|c| c.row.bloc_id != cmd.bloc_id) {
-                return Err(AppError::unprocessable(
-                    "unknown_conference",
-                    "Không có hội nghị này của khối.",
-                    "There is no such conference of this bloc.",
-                ));
+                return Err(AppError::new(ErrorCode::UnknownConference));
             }
         }
         let row = db::pledges::insert(
@@ -184,7 +170,7 @@ pub async fn create(db: &Db, caller: &Principal, cmd: CreatePledge) -> AppResult
             cmd.conference_id,
         )
         .await
-        .map_err(p1_conflict)?;
+        .on_constraint("pledges_one_per_term", || RuleViolation::PledgeExists)?;
         db::pledges::insert_items(tx, &items, &targets).await?;
         record(
             tx,
@@ -209,7 +195,7 @@ pub async fn get(db: &Db, id: Uuid) -> AppResult<PledgeFull> {
     let full = db
         .read(async |c| db::pledges::full(c, id).await)
         .await?
-        .ok_or(AppError::NotFound { entity: "pledge" })?;
+        .ok_or(AppError::not_found("pledge"))?;
     Ok(PledgeFull {
         row: full.pledge,
         term: full.term,
@@ -257,10 +243,10 @@ async fn lock_for_change(
 ) -> AppResult<(PledgeRow, TermRow)> {
     let row = db::pledges::lock(tx, id)
         .await?
-        .ok_or(AppError::NotFound { entity: "pledge" })?;
+        .ok_or(AppError::not_found("pledge"))?;
     let term = db::blocs::term_by_id(tx, row.term_id)
         .await?
-        .ok_or(AppError::NotFound { entity: "term" })?;
+        .ok_or(AppError::not_found("term"))?;
     require_head_or_admin(caller, &term)?;
     check_version(expected, row.version)?;
     Ok((row, term))
@@ -286,11 +272,7 @@ pub async fn edit(
         if let Some(Some(conf)) = cmd.conference_id {
             let found = db::conferences::get(tx, conf).await?;
             if found.is_none_or(|c| c.row.bloc_id != term.bloc_id) {
-                return Err(AppError::unprocessable(
-                    "unknown_conference",
-                    "Không có hội nghị này của khối.",
-                    "There is no such conference of this bloc.",
-                ));
+                return Err(AppError::new(ErrorCode::UnknownConference));
             }
         }
         let after = db::pledges::update(
@@ -372,11 +354,7 @@ pub async fn reorder_items(
         current.sort();
         given.sort();
         if current != given {
-            return Err(AppError::unprocessable(
-                "not_a_permutation",
-                "Danh sách phải gồm đúng các nội dung hiện có của giao ước, mỗi nội dung một lần.",
-                "The list must hold exactly the pledge's current items, each once.",
-            ));
+            return Err(AppError::new(ErrorCode::NotAPermutation));
         }
         db::pledges::reorder(tx, id, &ordered).await?;
         let after = db::pledges::update(tx, id, PledgeChanges::default()).await?;
@@ -483,7 +461,7 @@ pub async fn sign(
         return Err(RuleViolation::SignedInFuture.into());
     }
     db.transaction(async |tx| {
-        let pledge = db::pledges::lock(tx, id).await?.ok_or(AppError::NotFound { entity: "pledge" })?;
+        let pledge = db::pledges::lock(tx, id).await?.ok_or(AppError::not_found("pledge"))?;
         let members: Vec<Uuid> = db::blocs::members(tx, &[pledge.term_id]).await?.iter().map(|m| m.id).collect();
         let signed: Vec<Uuid> = db::pledges::signatures(tx, id).await?.iter().map(|s| s.organization_id).collect();
         let outcome = rules::sign(PledgeStatus::parse(&pledge.status), &members, org, &signed)?;
@@ -499,10 +477,9 @@ pub async fn sign(
             recorded_by: (!caller.is_system()).then_some(caller.id),
             on_behalf,
         };
-        db::pledges::insert_signature(tx, &sig).await.map_err(|e| match e {
-            AppError::Conflict { code: "unique_violation", .. } => RuleViolation::AlreadySigned.into(),
-            other => other,
-        })?;
+        db::pledges::insert_signature(tx, &sig)
+            .await
+            .on_constraint("pledge_signatures_once", || RuleViolation::AlreadySigned)?;
         record(tx, caller, Change {
             action: "pledge.signed",
             entity: "pledge",
@@ -580,8 +557,8 @@ pub async fn report(
     caller.require_write()?;
     db.transaction(async |tx| {
         // A share lock: a concurrent close waits for the report, or the report sees it closed (P6).
-        let pledge = db::pledges::lock_share(tx, id).await?.ok_or(AppError::NotFound { entity: "pledge" })?;
-        let term = db::blocs::term_by_id(tx, pledge.term_id).await?.ok_or(AppError::NotFound { entity: "term" })?;
+        let pledge = db::pledges::lock_share(tx, id).await?.ok_or(AppError::not_found("pledge"))?;
+        let term = db::blocs::term_by_id(tx, pledge.term_id).await?.ok_or(AppError::not_found("term"))?;
         let allowed = caller.is_admin() || caller.require_acting_for(org).is_ok() || caller.require_acting_for(term.head_id).is_ok();
         if !allowed {
             return Err(crate::auth::principal::not_your_organization());
@@ -600,7 +577,7 @@ pub async fn report(
         for e in &cmd.entries {
             let target = targets.iter().find(|t| t.id == e.target_id).ok_or(RuleViolation::UnknownTarget)?;
             if seen.contains(&e.target_id) {
-                return Err(AppError::unprocessable("duplicate_target", "Một chỉ tiêu xuất hiện hai lần trong lô.", "A target appears twice in the batch."));
+                return Err(AppError::new(ErrorCode::DuplicateTarget));
             }
             seen.push(e.target_id);
             rules::check_values(kind_of(&target.kind), &e.values)?;
@@ -649,11 +626,11 @@ pub async fn reports(
     filter.after = page.cursor.as_ref().map(Cursor::uuid).transpose()?;
     filter.limit = page.limit + 1;
     let mut rows = db
-        .read(async |c| {
+        .read(async |c| -> AppResult<_> {
             db::pledges::get(c, id)
                 .await?
-                .ok_or(AppError::NotFound { entity: "pledge" })?;
-            db::pledges::reports(c, id, &filter).await
+                .ok_or(AppError::not_found("pledge"))?;
+            Ok(db::pledges::reports(c, id, &filter).await?)
         })
         .await?;
     let next = page.next_cursor(&mut rows, |r| Cursor::from_uuid(r.id));
@@ -774,7 +751,7 @@ pub async fn compliance(db: &Db, id: Uuid, as_of: Option<NaiveDate>) -> AppResul
     db.read(async |c| {
         let full = db::pledges::full(c, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "pledge" })?;
+            .ok_or(AppError::not_found("pledge"))?;
         let reports = db::pledges::effective_reports(c, id, as_of).await?;
         let (row, term, members, items, targets) = (
             full.pledge,
@@ -890,7 +867,7 @@ pub async fn set_cutoff(
     db.transaction(async |tx| {
         let term = db::blocs::lock_term(tx, bloc_id, year)
             .await?
-            .ok_or(AppError::NotFound { entity: "term" })?;
+            .ok_or(AppError::not_found("term"))?;
         let after = db::blocs::set_cutoff(tx, term.id, cutoff).await?;
         record(
             tx,

@@ -23,13 +23,13 @@ use crate::domain::titles::{
     self as rules, Answer, AwardType, Check, Collective, Discipline, Held, Initiative, Level,
     Person, PersonYear, Rating, RuleParams, Standing, Subject,
 };
-use crate::error::{AppError, AppResult, FieldError, RuleFailure};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError, OnConstraint, RuleFailure};
 use crate::i18n::nfc;
 
 // ---------------------------------------------------------------- catalogue
 
 pub async fn award_types(db: &Db) -> AppResult<Vec<db::titles::AwardTypeRow>> {
-    db.read(async |c| db::titles::award_types(c).await).await
+    Ok(db.read(async |c| db::titles::award_types(c).await).await?)
 }
 
 // ---------------------------------------------------------------- rule sets
@@ -39,13 +39,13 @@ pub fn params_of(row: &RuleSetRow) -> AppResult<RuleParams> {
 }
 
 pub async fn rule_sets(db: &Db) -> AppResult<Vec<RuleSetRow>> {
-    db.read(async |c| db::titles::rule_sets(c).await).await
+    Ok(db.read(async |c| db::titles::rule_sets(c).await).await?)
 }
 
 pub async fn rule_set(db: &Db, id: Uuid) -> AppResult<RuleSetRow> {
     db.read(async |c| db::titles::rule_set(c, id).await)
         .await?
-        .ok_or(AppError::NotFound { entity: "rule_set" })
+        .ok_or(AppError::not_found("rule_set"))
 }
 
 /// C0: the rule set for emulation year `year` is the one in force on 31
@@ -146,7 +146,7 @@ pub async fn update_rule_set(
     db.transaction(async |tx| {
         let before = db::titles::lock_rule_set(tx, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "rule_set" })?;
+            .ok_or(AppError::not_found("rule_set"))?;
         check_version(expected, before.row_version)?;
         if before.used_at.is_some() {
             return Err(RuleViolation::RuleSetInUse.into());
@@ -226,7 +226,7 @@ pub async fn put_year_facts(
     rows: Vec<FactsInput>,
 ) -> AppResult<Vec<PersonFacts>> {
     db.transaction(async |tx| {
-        require_staff_writer(tx, caller, org_id).await?;
+        require_staff_writer(tx, caller, org_id.into()).await?;
         let tree = db::titles::org_tree(tx, org_id).await?;
         let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
         let staff = db::titles::staff_of(tx, &orgs, NaiveDate::MAX).await?;
@@ -301,7 +301,7 @@ pub async fn put_year_facts(
             }
         }
         if !errors.is_empty() {
-            return Err(AppError::invalid("invalid_facts", errors));
+            return Err(AppError::new(ErrorCode::InvalidFacts).with_errors(errors));
         }
         let people: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect();
         let facts: Vec<NewFacts> = rows
@@ -358,9 +358,7 @@ pub async fn put_year_facts(
 async fn year_facts_in(c: &mut Conn, org_id: Uuid, year: i32) -> AppResult<Vec<PersonFacts>> {
     let tree = db::titles::org_tree(c, org_id).await?;
     if tree.is_empty() {
-        return Err(AppError::NotFound {
-            entity: "organization",
-        });
+        return Err(AppError::not_found("organization"));
     }
     let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
     let staff = db::titles::staff_of(c, &orgs, NaiveDate::MAX).await?;
@@ -436,14 +434,13 @@ fn check_titles(codes: &[AwardType], collective: bool, field: &str) -> AppResult
             .into());
         }
         if !seen.insert(a) {
-            return Err(AppError::invalid(
-                "invalid_registration",
-                vec![FieldError {
+            return Err(
+                AppError::new(ErrorCode::InvalidRegistration).with_errors(vec![FieldError {
                     field: field.into(),
                     code: "duplicate".into(),
                     message: format!("{} is listed twice", a.code()),
-                }],
-            ));
+                }]),
+            );
         }
     }
     Ok(())
@@ -462,24 +459,22 @@ fn registration_values(
             .iter()
             .any(|t| t.0 == s.organization_id && t.1 == Some(org_id))
         {
-            return Err(AppError::invalid(
-                "invalid_registration",
-                vec![FieldError {
+            return Err(
+                AppError::new(ErrorCode::InvalidRegistration).with_errors(vec![FieldError {
                     field: format!("subUnits[{i}].organizationId"),
                     code: "not_a_sub_unit".into(),
                     message: "not a sub-unit of the organisation".into(),
-                }],
-            ));
+                }]),
+            );
         }
         if !seen.insert(s.organization_id) {
-            return Err(AppError::invalid(
-                "invalid_registration",
-                vec![FieldError {
+            return Err(
+                AppError::new(ErrorCode::InvalidRegistration).with_errors(vec![FieldError {
                     field: format!("subUnits[{i}].organizationId"),
                     code: "duplicate".into(),
                     message: "listed twice".into(),
-                }],
-            ));
+                }]),
+            );
         }
         check_titles(&s.titles, true, &format!("subUnits[{i}].titles"))?;
         subs.push(json!({"organizationId": s.organization_id, "titles": s.titles}));
@@ -551,16 +546,8 @@ pub async fn create_registration(
             },
         )
         .await
-        .map_err(|e| match e {
-            AppError::Conflict {
-                code: "unique_violation",
-                ..
-            } => AppError::conflict(
-                "registration_exists",
-                "Đơn vị đã đăng ký thi đua năm này; hãy sửa bản đăng ký đã có.",
-                "The unit has already registered for that year; edit the existing registration.",
-            ),
-            e => e,
+        .on_constraint("registrations_organization_id_year_key", || {
+            ErrorCode::RegistrationExists
         })?;
         record(
             tx,
@@ -590,9 +577,7 @@ pub async fn update_registration(
     db.transaction(async |tx| {
         let before = db::titles::lock_registration(tx, id)
             .await?
-            .ok_or(AppError::NotFound {
-                entity: "registration",
-            })?;
+            .ok_or(AppError::not_found("registration"))?;
         caller.require_acting_for(before.organization_id)?;
         check_version(expected, before.version)?;
         let tree = db::titles::org_tree(tx, before.organization_id).await?;
@@ -622,9 +607,7 @@ pub async fn update_registration(
 pub async fn registration(db: &Db, id: Uuid) -> AppResult<RegistrationRow> {
     db.read(async |c| db::titles::registration(c, id).await)
         .await?
-        .ok_or(AppError::NotFound {
-            entity: "registration",
-        })
+        .ok_or(AppError::not_found("registration"))
 }
 
 pub async fn registrations(
@@ -652,7 +635,7 @@ pub async fn set_registration_deadline(
     db.transaction(async |tx| {
         let term = db::blocs::lock_term(tx, bloc_id, year)
             .await?
-            .ok_or(AppError::NotFound { entity: "term" })?;
+            .ok_or(AppError::not_found("term"))?;
         super::require_head_or_admin(caller, &term)?;
         let after = db::blocs::set_registration_deadline(tx, term.id, deadline).await?;
         record(
@@ -721,10 +704,8 @@ async fn require_reader(c: &mut Conn, caller: &Principal, org: Uuid) -> AppResul
     if c2_readable(c, caller, &[subject]).await?.contains(&subject) {
         return Ok(());
     }
-    if db::organizations::get(c, org).await?.is_none() {
-        return Err(AppError::NotFound {
-            entity: "organization",
-        });
+    if db::organizations::get(c, org.into()).await?.is_none() {
+        return Err(AppError::not_found("organization"));
     }
     Err(crate::auth::principal::not_your_organization())
 }
@@ -801,16 +782,11 @@ fn subject_of(person: Option<Uuid>, org: Option<Uuid>) -> Option<SubjectRef> {
 async fn subject_org(c: &mut Conn, subject: SubjectRef) -> AppResult<Uuid> {
     match subject {
         SubjectRef::Organization(o) => Ok(o),
-        SubjectRef::Person(p) => Ok(db::people::get(c, p)
+        SubjectRef::Person(p) => Ok(db::people::get(c, p.into())
             .await?
-            .ok_or_else(|| {
-                AppError::unprocessable(
-                    "unknown_person",
-                    format!("Không có cá nhân {p}."),
-                    format!("There is no person {p}."),
-                )
-            })?
-            .organization_id),
+            .ok_or_else(|| AppError::new(ErrorCode::UnknownPerson).arg("id", p))?
+            .organization_id
+            .uuid()),
     }
 }
 
@@ -1019,11 +995,7 @@ async fn evaluate_all(
     if !rest.is_empty() {
         let found: HashSet<Uuid> = db::people::existing(c, &rest).await?.into_iter().collect();
         if let Some(missing) = rest.iter().find(|p| !found.contains(p)) {
-            return Err(AppError::unprocessable(
-                "unknown_person",
-                format!("Không có cá nhân {missing}."),
-                format!("There is no person {missing}."),
-            ));
+            return Err(AppError::new(ErrorCode::UnknownPerson).arg("id", missing));
         }
         people.extend(load_people(c, &rest, today).await?);
     }
@@ -1058,13 +1030,9 @@ fn unique(it: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
 
 async fn pick_rule_set(c: &mut Conn, year: i32, id: Option<Uuid>) -> AppResult<RuleSetRow> {
     match id {
-        Some(id) => db::titles::rule_set(c, id).await?.ok_or_else(|| {
-            AppError::unprocessable(
-                "unknown_rule_set",
-                format!("Không có bộ quy tắc {id}."),
-                format!("There is no rule set {id}."),
-            )
-        }),
+        Some(id) => db::titles::rule_set(c, id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::UnknownRuleSet).arg("id", id)),
         None => rule_set_for_year(c, year).await,
     }
 }
@@ -1104,9 +1072,7 @@ pub async fn check_unit(
         let rs = pick_rule_set(c, year, rule_set_id).await?;
         let tree = db::titles::org_tree(c, org_id).await?;
         if tree.is_empty() {
-            return Err(AppError::NotFound {
-                entity: "organization",
-            });
+            return Err(AppError::not_found("organization"));
         }
         let end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
         let staff =
@@ -1167,15 +1133,14 @@ async fn check_items_belong(
             SubjectRef::Organization(o) => orgs.contains(&o),
         };
         if !ok {
-            return Err(AppError::invalid(
-                "invalid_items",
-                vec![FieldError {
+            return Err(
+                AppError::new(ErrorCode::InvalidItems).with_errors(vec![FieldError {
                     field: format!("items[{i}]"),
                     code: "not_in_unit".into(),
                     message: "the subject is not the unit, one of its sub-units or its staff"
                         .into(),
-                }],
-            ));
+                }]),
+            );
         }
     }
     Ok(())
@@ -1189,14 +1154,13 @@ fn parse_items(items: &[ItemInput]) -> AppResult<Vec<(SubjectRef, AwardType)>> {
         .map(|(i, it)| {
             let a = it.award_type;
             if !seen.insert((it.subject, a)) {
-                return Err(AppError::invalid(
-                    "invalid_items",
-                    vec![FieldError {
+                return Err(
+                    AppError::new(ErrorCode::InvalidItems).with_errors(vec![FieldError {
                         field: format!("items[{i}]"),
                         code: "duplicate".into(),
                         message: "the same subject and award are listed twice (C1)".into(),
-                    }],
-                ));
+                    }]),
+                );
             }
             Ok((it.subject, a))
         })
@@ -1239,7 +1203,7 @@ pub async fn create_proposal(
     let pairs = parse_items(&items)?;
     db.transaction(async |tx| {
         if let Some(o) = org
-            && db::organizations::get(tx, o).await?.is_none()
+            && db::organizations::get(tx, o.into()).await?.is_none()
         {
             return Err(RuleViolation::UnknownOrganization { id: o }.into());
         }
@@ -1351,14 +1315,14 @@ pub async fn update_proposal(
 async fn lock_proposal(c: &mut Conn, id: Uuid) -> AppResult<ProposalRow> {
     db::titles::lock_proposal(c, id)
         .await?
-        .ok_or(AppError::NotFound { entity: "proposal" })
+        .ok_or(AppError::not_found("proposal"))
 }
 
 pub async fn proposal(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Proposal> {
     db.read(async |c| {
         let row = db::titles::proposal(c, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "proposal" })?;
+            .ok_or(AppError::not_found("proposal"))?;
         let items = db::titles::items_of(c, &[id]).await?;
         let mut out = [Proposal { row, items }];
         redact_proposals(c, caller, &mut out).await?;
@@ -1378,7 +1342,7 @@ pub async fn proposals(
 ) -> AppResult<(Vec<Proposal>, Option<String>)> {
     let after = page.cursor.as_ref().map(Cursor::uuid).transpose()?;
     let (mut rows, mut items) = db
-        .read(async |c| {
+        .read(async |c| -> AppResult<_> {
             let rows =
                 db::titles::proposals(c, year, org, status.as_deref(), after, page.limit + 1)
                     .await?;
@@ -1419,12 +1383,7 @@ fn failures(answers: &[Eligibility]) -> Vec<RuleFailure> {
 }
 
 fn not_eligible(errors: Vec<RuleFailure>) -> AppError {
-    AppError::Refused {
-        code: "not_eligible",
-        vi: "Một hoặc nhiều đối tượng không đạt điều kiện; xem danh sách quy tắc không đạt.".into(),
-        en: "One or more subjects do not meet the rules; see the failed rules listed.".into(),
-        errors,
-    }
+    AppError::new(ErrorCode::NotEligible).with_failures(errors)
 }
 
 /// C4 and C8 caps over the proposer's whole list for the year: the items
@@ -1479,11 +1438,8 @@ async fn check_quota(
 }
 
 fn quota_refusal(failed: Vec<Check>) -> AppError {
-    AppError::Refused {
-        code: "quota_exceeded",
-        vi: "Danh sách đề nghị vượt tỷ lệ cho phép của bộ quy tắc.".into(),
-        en: "The proposal list exceeds a quota of the rule set.".into(),
-        errors: failed
+    AppError::new(ErrorCode::QuotaExceeded).with_failures(
+        failed
             .into_iter()
             .map(|c| RuleFailure {
                 field: "items".into(),
@@ -1492,7 +1448,7 @@ fn quota_refusal(failed: Vec<Check>) -> AppError {
                 en: c.en,
             })
             .collect(),
-    }
+    )
 }
 
 fn pairs_of(items: &[ProposalItemRow]) -> Vec<(SubjectRef, AwardType)> {
@@ -1544,11 +1500,7 @@ pub async fn proposal_action(
         let mut items = db::titles::items_of(tx, &[id]).await?;
         if action == "submit" {
             if items.is_empty() {
-                return Err(AppError::conflict(
-                    "proposal_empty",
-                    "Đề nghị chưa có đối tượng nào.",
-                    "The proposal lists no one.",
-                ));
+                return Err(AppError::new(ErrorCode::ProposalEmpty));
             }
             // Re-check on submission: the answer stored is the one it was submitted with.
             let pairs = pairs_of(&items);
@@ -1663,7 +1615,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
                     // A decision may award part of an approved proposal.
                     let proposed = pairs_of(&items);
                     if let Some(i) = listed.iter().position(|l| !proposed.contains(l)) {
-                        return Err(AppError::invalid("invalid_items", vec![FieldError {
+                        return Err(AppError::new(ErrorCode::InvalidItems).with_errors(vec![FieldError {
                             field: format!("awards[{i}]"),
                             code: "not_proposed".into(),
                             message: "not an item of the proposal".into(),
@@ -1672,7 +1624,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
                     listed.clone()
                 };
                 if cmd.year.is_some_and(|y| y != p.year) {
-                    return Err(AppError::invalid("invalid_decision", vec![FieldError {
+                    return Err(AppError::new(ErrorCode::InvalidDecision).with_errors(vec![FieldError {
                         field: "year".into(),
                         code: "mismatch".into(),
                         message: "the proposal is for another year".into(),
@@ -1682,7 +1634,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             }
             None => {
                 let Some(year) = cmd.year else {
-                    return Err(AppError::invalid("invalid_decision", vec![FieldError {
+                    return Err(AppError::new(ErrorCode::InvalidDecision).with_errors(vec![FieldError {
                         field: "year".into(),
                         code: "required".into(),
                         message: "year is required without a proposal".into(),
@@ -1692,7 +1644,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             }
         };
         if pairs.is_empty() {
-            return Err(AppError::invalid("invalid_decision", vec![FieldError {
+            return Err(AppError::new(ErrorCode::InvalidDecision).with_errors(vec![FieldError {
                 field: "awards".into(),
                 code: "length".into(),
                 message: "a decision awards at least one subject".into(),
@@ -1751,17 +1703,7 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             },
         )
         .await
-        .map_err(|e| match e {
-            AppError::Conflict {
-                code: "unique_violation",
-                ..
-            } => AppError::conflict(
-                "decision_number_taken",
-                "Số quyết định này đã được dùng.",
-                "That decision number is already recorded.",
-            ),
-            e => e,
-        })?;
+        .on_constraint("decisions_number_key", || ErrorCode::DecisionNumberTaken)?;
         let rows: Vec<AwardRow> = answers
             .iter()
             .map(|e| AwardRow {
@@ -1780,17 +1722,11 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
             })
             .collect();
         // C1 under a race: the partial unique index refuses a second award.
-        let awards = db::titles::insert_awards(tx, &rows).await.map_err(|e| match e {
-            AppError::Conflict {
-                code: "unique_violation",
-                ..
-            } => AppError::conflict(
-                "already_awarded",
-                "C1: một đối tượng vừa được khen cùng danh hiệu, cùng năm.",
-                "C1: a subject was just awarded the same title for the same year.",
-            ),
-            e => e,
-        })?;
+        let awards = db::titles::insert_awards(tx, &rows)
+            .await
+            .on_any_constraint(&["awards_c1_person", "awards_c1_org"], || {
+                ErrorCode::AlreadyAwarded
+            })?;
         db::titles::mark_rule_set_used(tx, rs.id).await?;
         // The proposal is decided once every item is awarded (a decision may
         // award part of it; the rest stays approved for a later decision).
@@ -1859,7 +1795,7 @@ pub async fn decision(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Decisi
     db.read(async |c| {
         let row = db::titles::decision(c, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "decision" })?;
+            .ok_or(AppError::not_found("decision"))?;
         let mut awards = db::titles::awards_of_decision(c, id).await?;
         redact_awards(c, caller, awards.iter_mut()).await?;
         Ok(Decision { row, awards })
@@ -1889,17 +1825,15 @@ pub async fn history(
 ) -> AppResult<Vec<(AwardRow, DecisionRow)>> {
     db.read(async |c| {
         let exists = match subject {
-            SubjectRef::Person(p) => db::people::get(c, p).await?.is_some(),
-            SubjectRef::Organization(o) => db::organizations::get(c, o).await?.is_some(),
+            SubjectRef::Person(p) => db::people::get(c, p.into()).await?.is_some(),
+            SubjectRef::Organization(o) => db::organizations::get(c, o.into()).await?.is_some(),
         };
         if !exists {
-            return Err(AppError::NotFound {
-                entity: if subject.person().is_some() {
-                    "person"
-                } else {
-                    "organization"
-                },
-            });
+            return Err(AppError::not_found(if subject.person().is_some() {
+                "person"
+            } else {
+                "organization"
+            }));
         }
         let mut rows = db::titles::history(c, subject.person(), subject.organization()).await?;
         redact_awards(c, caller, rows.iter_mut().map(|(a, _)| a)).await?;
@@ -1914,7 +1848,7 @@ pub async fn revoke(db: &Db, caller: &Principal, id: Uuid, reason: String) -> Ap
     db.transaction(async |tx| {
         let before = db::titles::lock_award(tx, id)
             .await?
-            .ok_or(AppError::NotFound { entity: "award" })?;
+            .ok_or(AppError::not_found("award"))?;
         if before.status == "revoked" {
             return Err(RuleViolation::AwardRevoked.into());
         }

@@ -280,7 +280,7 @@ async fn verify_full_with_the_right_ca_creates_migrates_and_pools_over_tls() {
             )
             .get_result(c)
             .await?;
-            Ok(f.flag)
+            Ok::<_, thidua::db::Error>(f.flag)
         })
         .await
         .unwrap();

@@ -4,8 +4,10 @@ mod helpers;
 
 mod hardening;
 
+mod architecture;
 mod audit_anchor;
 mod audit_events;
+mod database_errors;
 mod deploy;
 mod evaluation;
 mod foundation;

@@ -1,0 +1,258 @@
+//! The layering, checked on the source: the module import graph (read from
+//! the `crate::…` paths of every file under `src/`) has no circle between
+//! top-level modules, and the layers point down only (docs/architecture.md).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// `src/` relative path → its text, comments removed.
+fn sources() -> BTreeMap<String, String> {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(
+                    rel,
+                    without_comments(&std::fs::read_to_string(&path).unwrap()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Line comments out (doc comments name modules in prose); string literals
+/// stay, and never hold `crate::` in this tree.
+fn without_comments(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) if !l[..i].contains('"') => &l[..i],
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The top-level module a file belongs to; `None` for the crate roots
+/// (`lib.rs`, `main.rs`): they compose every module and are outside the graph.
+fn module_of(rel: &str) -> Option<String> {
+    let first = rel.split('/').next().unwrap();
+    match first {
+        "lib.rs" | "main.rs" => None,
+        f => Some(f.trim_end_matches(".rs").to_string()),
+    }
+}
+
+/// What a file names of ours: `crate::x` → `x` (the root's items, such as
+/// `crate::AppState`, are not a module and are left out; its re-exports
+/// `crate::Db` and `crate::Config` count as `db` and `config`).
+fn references(text: &str) -> BTreeSet<String> {
+    let re = regex::Regex::new(r"\bcrate::([A-Za-z_][A-Za-z0-9_]*)").unwrap();
+    let use_group = regex::Regex::new(r"\buse crate::\{([^;]*)\}").unwrap();
+    let mut out: BTreeSet<String> = re.captures_iter(text).map(|c| c[1].to_string()).collect();
+    for group in use_group.captures_iter(text) {
+        for item in group[1].split(',') {
+            let head = item.trim().split("::").next().unwrap_or("").trim();
+            if !head.is_empty() {
+                out.insert(head.to_string());
+            }
+        }
+    }
+    out.into_iter()
+        .filter_map(|m| match m.as_str() {
+            "Db" => Some("db".to_string()),
+            "Config" => Some("config".to_string()),
+            m if m.starts_with(char::is_uppercase) => None,
+            _ => Some(m),
+        })
+        .collect()
+}
+
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (rel, text) in sources() {
+        let Some(from) = module_of(&rel) else {
+            continue;
+        };
+        let entry = g.entry(from.clone()).or_default();
+        entry.extend(references(&text).into_iter().filter(|m| *m != from));
+    }
+    g
+}
+
+/// A circle in `g`, as the path that closes it.
+fn find_cycle(g: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        g: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == node) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in g.get(node).into_iter().flatten() {
+            if let Some(c) = visit(next, g, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for node in g.keys() {
+        if let Some(c) = visit(node, g, &mut Vec::new(), &mut done) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+#[test]
+fn the_top_level_modules_import_each_other_without_a_circle() {
+    let g = graph();
+    assert!(g.contains_key("db") && g.contains_key("service") && g.contains_key("api"));
+    if let Some(cycle) = find_cycle(&g) {
+        panic!("import circle: {}", cycle.join(" → "));
+    }
+}
+
+#[test]
+fn the_layers_point_down_only() {
+    // Who may import whom (docs/architecture.md, "What a layer may import").
+    let forbidden: &[(&str, &[&str])] = &[
+        (
+            "domain",
+            &[
+                "api",
+                "service",
+                "db",
+                "auth",
+                "error",
+                "telemetry",
+                "i18n",
+                "config",
+                "ctx",
+                "embedded_pg",
+            ],
+        ),
+        ("db", &["api", "service", "auth", "error", "telemetry"]),
+        ("service", &["api", "telemetry"]),
+        ("error", &["api", "service", "auth", "telemetry"]),
+        (
+            "ctx",
+            &[
+                "api",
+                "service",
+                "db",
+                "domain",
+                "auth",
+                "error",
+                "telemetry",
+                "i18n",
+                "config",
+            ],
+        ),
+        (
+            "i18n",
+            &["api", "service", "db", "auth", "error", "telemetry"],
+        ),
+    ];
+    let g = graph();
+    let mut broken = Vec::new();
+    for (from, never) in forbidden {
+        for to in g.get(*from).into_iter().flatten() {
+            if never.contains(&to.as_str()) {
+                broken.push(format!("{from} → {to}"));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "imports against the layering: {broken:?}"
+    );
+}
+
+/// The capabilities whose handlers still name `db` rows, filters or query
+/// types (issue 13, phase 2 converts them; remove a file here when it no
+/// longer does, and add none).
+const API_FILES_STILL_ON_DB_TYPES: &[&str] = &[
+    "api/audit.rs",
+    "api/blocs.rs",
+    "api/conferences.rs",
+    "api/evaluation.rs",
+    "api/events.rs",
+    "api/pledges.rs",
+    "api/titles.rs",
+];
+
+#[test]
+fn api_files_of_converted_capabilities_import_no_db_type() {
+    let mut on_db = BTreeSet::new();
+    for (rel, text) in sources() {
+        if rel.starts_with("api/") && references(&text).contains("db") {
+            on_db.insert(rel);
+        }
+    }
+    let allowed: BTreeSet<String> = API_FILES_STILL_ON_DB_TYPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let new: Vec<&String> = on_db.difference(&allowed).collect();
+    assert!(new.is_empty(), "api files importing db types: {new:?}");
+    let converted: Vec<&String> = allowed.difference(&on_db).collect();
+    assert!(
+        converted.is_empty(),
+        "no longer on db types, take them off the list: {converted:?}"
+    );
+}
+
+#[test]
+fn the_graph_reader_sees_grouped_imports_and_ignores_comments() {
+    let text = "use crate::{db::{self, Db}, error::AppError};\n// crate::api is named here only\nfn f() { crate::i18n::nfc(\"x\"); }";
+    let refs = references(&without_comments(text));
+    assert_eq!(
+        refs,
+        ["db", "error", "i18n"]
+            .into_iter()
+            .map(String::from)
+            .collect::<BTreeSet<_>>()
+    );
+    assert_eq!(module_of("api/people.rs").as_deref(), Some("api"));
+    assert_eq!(module_of("ctx.rs").as_deref(), Some("ctx"));
+    assert_eq!(module_of("lib.rs"), None);
+    let g: BTreeMap<String, BTreeSet<String>> = [
+        ("error", &["db", "ctx"][..]),
+        ("db", &["domain"][..]),
+        ("domain", &["error"][..]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+    .collect();
+    assert_eq!(
+        find_cycle(&g),
+        Some(vec![
+            "db".into(),
+            "domain".into(),
+            "error".into(),
+            "db".into()
+        ])
+    );
+}
