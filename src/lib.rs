@@ -99,6 +99,7 @@ pub fn build_app(
         .configure(|cfg| api::extract::configure_extractors(cfg, body_limit))
         .configure(api::operational_routes)
         .default_service(web::to(api::fallback))
+        .wrap(from_fn(api::head::as_get))
         .wrap(from_fn(api::middleware::auth_context))
         .wrap(cors)
         .wrap(from_fn(telemetry::request_context))

@@ -377,3 +377,28 @@ where
     use serde::Deserialize;
     Option::<T>::deserialize(d).map(Some)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::integral_numbers;
+
+    #[test]
+    fn a_large_whole_number_written_with_a_fraction_reads_as_that_integer() {
+        // serde_json's default float parser is off by one ulp on some long
+        // inputs; with `float_roundtrip` (Cargo.toml) the parse is exact, so
+        // 2^51 - 1 written as `N.0` stays an integer.
+        for (text, want) in [
+            ("2251799813685247.0", 2_251_799_813_685_247_i64),
+            ("45.0", 45),
+            ("-9007199254740991.0", -9_007_199_254_740_991),
+        ] {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&format!("{{\"n\": {text}}}")).unwrap();
+            integral_numbers(&mut v);
+            assert_eq!(v["n"].as_i64(), Some(want), "{text}");
+        }
+        let mut v: serde_json::Value = serde_json::from_str("{\"n\": 1.5}").unwrap();
+        integral_numbers(&mut v);
+        assert_eq!(v["n"].as_i64(), None);
+    }
+}

@@ -10,6 +10,7 @@ pub mod conferences;
 pub mod evaluation;
 pub mod events;
 pub mod extract;
+pub mod head;
 pub mod health;
 pub mod middleware;
 pub mod openapi;

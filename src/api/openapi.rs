@@ -34,6 +34,9 @@ the key was used with another request) and `idempotency_in_progress` (409, with 
 
 #[derive(OpenApi)]
 #[openapi(
+    // Relative: the document is served by the server it describes, so Swagger
+    // UI and generated clients send to wherever they read it from.
+    servers((url = "/", description = "The server this document was read from / Máy chủ phục vụ tài liệu này")),
     tags(
         (name = "health", description = "Liveness and readiness / Tình trạng dịch vụ"),
         (name = "auth", description = "Tokens and the caller / Đăng nhập, mã truy cập"),

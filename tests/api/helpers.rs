@@ -492,3 +492,30 @@ pub fn assert_problem(res: &TestResponse, status: u16, code: &str) {
         "instance missing: {p}"
     );
 }
+
+/// One raw HTTP/1.1 exchange with a real listener serving the app.
+pub async fn raw_exchange(app: &TestApp, request: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = app.state.clone();
+    let server = actix_web::HttpServer::new(move || thidua::build_app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    actix_rt::spawn(server);
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // The server may answer and close before the whole request is written.
+    let _ = stream.write_all(&request).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut out),
+    )
+    .await;
+    handle.stop(false).await;
+    String::from_utf8_lossy(&out).into_owned()
+}

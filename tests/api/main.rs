@@ -7,6 +7,7 @@ mod hardening;
 mod architecture;
 mod audit_anchor;
 mod audit_events;
+mod contract;
 mod database_errors;
 mod deploy;
 mod evaluation;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use thidua::auth::Role;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, TestResponse, assert_problem};
+use crate::helpers::{TestApp, TestResponse, assert_problem, raw_exchange};
 use crate::pledges::{World, draft, in_force, this_year, world};
 
 async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> TestResponse {
@@ -629,33 +629,6 @@ fn outside_parentheses(text: &str) -> String {
             _ => depth == 0,
         })
         .collect()
-}
-
-/// One raw HTTP/1.1 exchange with a real listener serving the app.
-async fn raw_exchange(app: &TestApp, request: Vec<u8>) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = app.state.clone();
-    let server = actix_web::HttpServer::new(move || thidua::build_app(state.clone()))
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .unwrap()
-        .run();
-    let handle = server.handle();
-    actix_rt::spawn(server);
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    // The server may answer and close before the whole request is written.
-    let _ = stream.write_all(&request).await;
-    let mut out = Vec::new();
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_end(&mut out),
-    )
-    .await;
-    handle.stop(false).await;
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Item 8: the HTTP codec's own answers — a URI too long, too many headers,
