@@ -44,9 +44,42 @@ class AdminLogin:
         case.headers["Authorization"] = f"Bearer {data}"
 
 
+# Answers by operation and status class, printed when the run ends (and
+# written to $ST_COUNTS as JSON): which operations never reached their logic.
+_counts = {}
+
+
+def _report():
+    import json
+
+    ops = sorted(_counts)
+    never = [op for op in ops if not _counts[op].get("2xx")]
+    path = os.environ.get("ST_COUNTS")
+    if path:
+        with open(path, "w") as f:
+            json.dump(_counts, f, indent=1, sort_keys=True)
+    print(f"\n== answers per operation: {len(ops) - len(never)} of {len(ops)} answered 2xx at least once")
+    for op in never:
+        classes = ", ".join(f"{k} x{v}" for k, v in sorted(_counts[op].items()))
+        print(f"  no 2xx: {op} ({classes})")
+
+
+import atexit  # noqa: E402
+
+atexit.register(_report)
+
+
 @schemathesis.hook
 def after_call(ctx, case, response):
     global _password
+    # Only the documented operations (the unsupported-method check sends
+    # other methods to the same paths).
+    if case.method.upper() == case.operation.method.upper():
+        op = f"{case.method.upper()} {case.operation.path}"
+        with _lock:
+            by_class = _counts.setdefault(op, {})
+            key = f"{response.status_code // 100}xx"
+            by_class[key] = by_class.get(key, 0) + 1
     if (
         case.method.upper() == "POST"
         and case.operation.path == "/api/v1/users/{id}/password"

@@ -12,6 +12,7 @@ pub mod events;
 pub mod extract;
 pub mod head;
 pub mod health;
+pub mod links;
 pub mod middleware;
 pub mod openapi;
 pub mod organizations;

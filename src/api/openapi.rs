@@ -258,6 +258,7 @@ pub fn document() -> Doc {
         .build();
     add_common_responses(&mut doc);
     constrain_shared_parameters(&mut doc);
+    super::links::add_links(&mut doc);
     doc
 }
 
