@@ -20,6 +20,12 @@ pub fn field_message(code: &str, lang: Lang, custom: &str) -> String {
         "regex" | "pattern" => ("sai định dạng", "has the wrong format"),
         "blank" => ("không được để trống", "must not be blank"),
         "unknown_field" => ("trường không được phép", "unknown field"),
+        "type" => ("sai kiểu dữ liệu", "has the wrong type"),
+        "enum" => (
+            "không thuộc các giá trị cho phép",
+            "is not one of the allowed values",
+        ),
+        "format" => ("sai định dạng", "has the wrong format"),
         _ => ("không hợp lệ", "is invalid"),
     };
     match lang {

@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::AppState;
@@ -30,7 +30,7 @@ impl<T> ValidatedJson<T> {
     }
 }
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> {
+impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for ValidatedJson<T> {
     // Parse errors arrive already shaped by the `JsonConfig` error handler.
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
@@ -48,21 +48,35 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
 /// (serde would otherwise fill a struct's fields from an array in order,
 /// around `deny_unknown_fields` and the documented shape), then it is
 /// deserialised and validated.
-fn typed_body<T: DeserializeOwned + Validate>(json: serde_json::Value) -> Result<T, AppError> {
-    let value: T = object_body(json)?;
+fn typed_body<T: DeserializeOwned + Validate + ToSchema>(
+    json: serde_json::Value,
+) -> Result<T, AppError> {
+    let value: T = read_object(json, Some(&T::name()))?;
     value.validate().map_err(AppError::from)?;
     Ok(value)
 }
 
 /// A JSON object body as `T` (400 `body_not_an_object` for anything else);
 /// for the bodies a handler reads itself, such as the token request.
-pub fn object_body<T: DeserializeOwned>(mut json: serde_json::Value) -> Result<T, AppError> {
+pub fn object_body<T: DeserializeOwned>(json: serde_json::Value) -> Result<T, AppError> {
+    read_object(json, None)
+}
+
+/// The object as `T`; when serde refuses it and the body's published schema
+/// is known, every problem is listed with its path (`body_schema`).
+fn read_object<T: DeserializeOwned>(
+    mut json: serde_json::Value,
+    schema: Option<&str>,
+) -> Result<T, AppError> {
     if !json.is_object() {
         return Err(AppError::new(ErrorCode::BodyNotAnObject));
     }
     integral_numbers(&mut json);
-    serde_json::from_value(json)
-        .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))
+    T::deserialize(&json).map_err(|e| {
+        schema
+            .and_then(|name| super::body_schema::problem(name, &json))
+            .unwrap_or_else(|| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))
+    })
 }
 
 /// An optional JSON body (the reason of an action): no body at all is
@@ -78,7 +92,7 @@ impl<T> OptionalJson<T> {
     }
 }
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
+impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for OptionalJson<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 

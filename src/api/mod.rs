@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod blocs;
+pub mod body_schema;
 pub mod checks;
 pub mod clients;
 pub mod conferences;

@@ -73,3 +73,73 @@ async fn head_answers_like_get_without_a_body() {
         "conditional HEAD and GET agree"
     );
 }
+
+/// Issue 14, item 4: a body that does not fit its type lists every problem,
+/// each with its JSON path and a stable code — a wrong type anywhere keeps
+/// it 400 `malformed_json`; missing and unknown fields alone are 422.
+#[actix_web::test]
+async fn every_body_problem_is_listed_with_its_json_path() {
+    use actix_web::http::Method;
+    use serde_json::json;
+
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let target = uuid::Uuid::now_v7();
+    let res = app
+        .send(
+            TestApp::req(
+                Method::POST,
+                &format!("/api/v1/pledges/{}/reports", uuid::Uuid::now_v7()),
+                Some(&admin),
+            )
+            .set_json(json!({
+                "period": "Q1",
+                "bar": true,
+                "reports": [
+                    {"targetId": target, "numerator": 1, "denominator": 2, "foo": 1},
+                    {"targetId": target, "numerator": "one"},
+                ],
+            })),
+        )
+        .await;
+    crate::helpers::assert_problem(&res, 400, "malformed_json");
+    let listed: Vec<(String, String)> = res.json()["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", res.text()))
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("bar", "unknown_field"),
+        ("reports[0].foo", "unknown_field"),
+        ("reports[1].numerator", "type"),
+    ] {
+        assert!(
+            listed.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} not in {listed:?}"
+        );
+    }
+
+    // Missing and unknown fields only: 422, each named.
+    let res = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"fullName": "A", "nickname": "x"}),
+        )
+        .await;
+    crate::helpers::assert_problem(&res, 422, "validation_failed");
+    let body = res.json();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["nickname", "password", "roles", "username"]);
+}
