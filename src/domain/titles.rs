@@ -4,63 +4,39 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use super::RuleViolation;
+use super::text::text_enum;
 
-/// An emulation title (danh hiệu) or a commendation form (hình thức); its
-/// JSON form is its `code()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AwardType {
-    Ldtt,
-    Cstdcs,
-    CstdTinh,
-    CstdToanQuoc,
-    Ttldtt,
-    Ttldxs,
-    CoThiDuaTinh,
-    CoThiDuaChinhPhu,
-    BangKhenChuTichTinh,
-    BangKhenBo,
-    BangKhenThuTuong,
-    GiayKhen,
+pub mod decision;
+mod proposal;
+
+pub use proposal::{CouncilOutcome, ProposalAction, ProposalStatus};
+
+text_enum! {
+    /// An emulation title (danh hiệu) or a commendation form (hình thức); its
+    /// JSON form is its `code()`.
+    pub enum AwardType {
+        Ldtt = "ldtt",
+        Cstdcs = "cstdcs",
+        CstdTinh = "cstd_tinh",
+        CstdToanQuoc = "cstd_toan_quoc",
+        Ttldtt = "ttldtt",
+        Ttldxs = "ttldxs",
+        CoThiDuaTinh = "co_thi_dua_tinh",
+        CoThiDuaChinhPhu = "co_thi_dua_chinh_phu",
+        BangKhenChuTichTinh = "bang_khen_chu_tich_tinh",
+        BangKhenBo = "bang_khen_bo",
+        BangKhenThuTuong = "bang_khen_thu_tuong",
+        GiayKhen = "giay_khen",
+    }
 }
 
 impl AwardType {
-    pub const ALL: [AwardType; 12] = [
-        AwardType::Ldtt,
-        AwardType::Cstdcs,
-        AwardType::CstdTinh,
-        AwardType::CstdToanQuoc,
-        AwardType::Ttldtt,
-        AwardType::Ttldxs,
-        AwardType::CoThiDuaTinh,
-        AwardType::CoThiDuaChinhPhu,
-        AwardType::BangKhenChuTichTinh,
-        AwardType::BangKhenBo,
-        AwardType::BangKhenThuTuong,
-        AwardType::GiayKhen,
-    ];
-
+    /// The catalogue code (the text stored and sent).
     pub fn code(self) -> &'static str {
-        match self {
-            AwardType::Ldtt => "ldtt",
-            AwardType::Cstdcs => "cstdcs",
-            AwardType::CstdTinh => "cstd_tinh",
-            AwardType::CstdToanQuoc => "cstd_toan_quoc",
-            AwardType::Ttldtt => "ttldtt",
-            AwardType::Ttldxs => "ttldxs",
-            AwardType::CoThiDuaTinh => "co_thi_dua_tinh",
-            AwardType::CoThiDuaChinhPhu => "co_thi_dua_chinh_phu",
-            AwardType::BangKhenChuTichTinh => "bang_khen_chu_tich_tinh",
-            AwardType::BangKhenBo => "bang_khen_bo",
-            AwardType::BangKhenThuTuong => "bang_khen_thu_tuong",
-            AwardType::GiayKhen => "giay_khen",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AwardType> {
-        AwardType::ALL.into_iter().find(|a| a.code() == s)
+        self.as_str()
     }
 
     /// Titles and forms for a collective (tập thể) rather than a person.
@@ -75,89 +51,79 @@ impl AwardType {
     }
 }
 
-/// Xếp loại: the yearly performance rating.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rating {
-    /// `kht`: not completed
-    Kht,
-    /// `ht`: completed
-    Ht,
-    /// `htt`: completed well
-    Htt,
-    /// `htxs`: completed excellently
-    Htxs,
+/// Whom an award is for: a person or a collective (an organisation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubjectRef {
+    Person(Uuid),
+    Organization(Uuid),
 }
 
-impl Rating {
-    pub fn parse(s: &str) -> Option<Rating> {
-        Some(match s {
-            "htxs" => Rating::Htxs,
-            "htt" => Rating::Htt,
-            "ht" => Rating::Ht,
-            "kht" => Rating::Kht,
-            _ => return None,
-        })
+impl SubjectRef {
+    /// From the two id columns of a stored item or award (the person wins;
+    /// a check constraint keeps exactly one).
+    pub fn of(person: Option<Uuid>, org: Option<Uuid>) -> Option<SubjectRef> {
+        match (person, org) {
+            (Some(p), _) => Some(SubjectRef::Person(p)),
+            (None, Some(o)) => Some(SubjectRef::Organization(o)),
+            (None, None) => None,
+        }
     }
-    pub fn code(self) -> &'static str {
+    pub fn id(self) -> Uuid {
         match self {
-            Rating::Htxs => "htxs",
-            Rating::Htt => "htt",
-            Rating::Ht => "ht",
-            Rating::Kht => "kht",
+            SubjectRef::Person(p) | SubjectRef::Organization(p) => p,
+        }
+    }
+    pub fn person(self) -> Option<Uuid> {
+        match self {
+            SubjectRef::Person(p) => Some(p),
+            SubjectRef::Organization(_) => None,
+        }
+    }
+    pub fn organization(self) -> Option<Uuid> {
+        match self {
+            SubjectRef::Organization(o) => Some(o),
+            SubjectRef::Person(_) => None,
         }
     }
 }
 
-/// Kỷ luật, in increasing severity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Discipline {
-    None,
-    /// Khiển trách (reprimand)
-    KhienTrach,
-    /// Cảnh cáo (warning)
-    CanhCao,
-    /// Anything heavier than a warning
-    Higher,
+text_enum! {
+    /// Xếp loại: the yearly performance rating, in increasing order:
+    /// `kht` not completed, `ht` completed, `htt` completed well, `htxs`
+    /// completed excellently.
+    #[schema(as = RatingCode)]
+    pub enum Rating { Kht = "kht", Ht = "ht", Htt = "htt", Htxs = "htxs" }
 }
 
-impl Discipline {
-    pub fn parse(s: &str) -> Option<Discipline> {
-        Some(match s {
-            "none" => Discipline::None,
-            "khien_trach" => Discipline::KhienTrach,
-            "canh_cao" => Discipline::CanhCao,
-            "higher" => Discipline::Higher,
-            _ => return None,
-        })
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Discipline::None => "none",
-            Discipline::KhienTrach => "khien_trach",
-            Discipline::CanhCao => "canh_cao",
-            Discipline::Higher => "higher",
-        }
+text_enum! {
+    /// Kỷ luật, in increasing severity: `none`, `khien_trach` (reprimand),
+    /// `canh_cao` (warning), `higher` (anything heavier than a warning).
+    #[schema(as = DisciplineCode)]
+    pub enum Discipline {
+        None = "none",
+        KhienTrach = "khien_trach",
+        CanhCao = "canh_cao",
+        Higher = "higher",
     }
 }
 
-/// Sáng kiến: the level at which an initiative was recognised. A higher
-/// level satisfies a lower requirement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Grassroots,
-    Provincial,
-    National,
+text_enum! {
+    /// Sáng kiến: the level at which an initiative was recognised. A higher
+    /// level satisfies a lower requirement.
+    #[schema(as = InitiativeLevel)]
+    pub enum Level { Grassroots = "grassroots", Provincial = "provincial", National = "national" }
 }
 
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
-        Some(match s {
-            "grassroots" => Level::Grassroots,
-            "provincial" => Level::Provincial,
-            "national" => Level::National,
-            _ => return None,
-        })
-    }
+text_enum! {
+    /// Where a rule set applies: `national`, or `province` (a provincial
+    /// override wins where both are in force).
+    pub enum RuleSetScope { National = "national", Province = "province" }
+}
+
+text_enum! {
+    /// An award in the history: `active`, or `revoked` (a revoked award
+    /// never counts again, C14).
+    pub enum AwardStatus { Active = "active", Revoked = "revoked" }
 }
 
 /// C0: the parameters of one rule set. Every number a rule reads is here.
@@ -337,6 +303,41 @@ pub struct Answer {
     pub checks: Vec<Check>,
 }
 
+/// The answer a proposal item (or an award) was made with, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredAnswer {
+    pub eligible: bool,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub rule_set: Value,
+    /// Every rule checked with its figures; empty when `redacted`.
+    pub checks: Vec<Check>,
+    /// `true` when the caller may not read the subject's C2 data (only the
+    /// admin and the subject's own unit do): the outcome without the checks.
+    #[serde(default)]
+    pub redacted: bool,
+}
+
+impl StoredAnswer {
+    /// The answer as stored (an unreadable one reads as not eligible, no checks).
+    pub fn from_json(v: Value) -> StoredAnswer {
+        serde_json::from_value(v).unwrap_or(StoredAnswer {
+            eligible: false,
+            rule_set: Value::Null,
+            checks: Vec::new(),
+            redacted: false,
+        })
+    }
+
+    /// The outcome without its C2 data: `eligible` and the rule set stay,
+    /// the checks (sentences and figures) go.
+    pub fn redact(&mut self) {
+        self.checks.clear();
+        self.redacted = true;
+    }
+}
+
 /// C13: `num / den >= pct%` (or `>` when strict) in exact integers.
 pub fn share_at_least(num: i64, den: i64, pct: i32, strict: bool) -> bool {
     if den <= 0 {
@@ -480,8 +481,11 @@ fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
     let mut vi = Vec::new();
     let mut en = Vec::new();
     if f.rating < Rating::Htt {
-        vi.push(format!("xếp loại {} (cần từ htt trở lên)", f.rating.code()));
-        en.push(format!("rated {} (needs htt or better)", f.rating.code()));
+        vi.push(format!(
+            "xếp loại {} (cần từ htt trở lên)",
+            f.rating.as_str()
+        ));
+        en.push(format!("rated {} (needs htt or better)", f.rating.as_str()));
     }
     if !f.registered {
         vi.push("không đăng ký thi đua".to_string());
@@ -508,8 +512,11 @@ fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
         ));
     }
     if f.discipline >= Discipline::KhienTrach {
-        vi.push(format!("bị kỷ luật ({}) trong năm", f.discipline.code()));
-        en.push(format!("disciplined ({}) in the year", f.discipline.code()));
+        vi.push(format!("bị kỷ luật ({}) trong năm", f.discipline.as_str()));
+        en.push(format!(
+            "disciplined ({}) in the year",
+            f.discipline.as_str()
+        ));
     }
     let ok = vi.is_empty();
     Check::new(
@@ -527,13 +534,13 @@ fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
         },
         json!({
             "year": y,
-            "rating": f.rating.code(),
+            "rating": f.rating.as_str(),
             "registered": f.registered,
             "monthsEmployed": f.months_employed,
             "minMonths": params.ldtt_min_months,
             "absentDays": f.absent_days,
             "maxAbsentDays": params.ldtt_max_absent_days,
-            "discipline": f.discipline.code(),
+            "discipline": f.discipline.as_str(),
         }),
     )
 }
