@@ -88,16 +88,16 @@ impl SubjectRef {
 }
 
 text_enum! {
-    /// Xếp loại: the yearly performance rating, in increasing order:
-    /// `kht` not completed, `ht` completed, `htt` completed well, `htxs`
-    /// completed excellently.
+    // Xếp loại: the yearly performance rating, in increasing order:
+    // `kht` not completed, `ht` completed, `htt` completed well, `htxs`
+    // completed excellently.
     #[schema(as = RatingCode)]
     pub enum Rating { Kht = "kht", Ht = "ht", Htt = "htt", Htxs = "htxs" }
 }
 
 text_enum! {
-    /// Kỷ luật, in increasing severity: `none`, `khien_trach` (reprimand),
-    /// `canh_cao` (warning), `higher` (anything heavier than a warning).
+    // Kỷ luật, in increasing severity: `none`, `khien_trach` (reprimand),
+    // `canh_cao` (warning), `higher` (anything heavier than a warning).
     #[schema(as = DisciplineCode)]
     pub enum Discipline {
         None = "none",
@@ -108,15 +108,15 @@ text_enum! {
 }
 
 text_enum! {
-    /// Sáng kiến: the level at which an initiative was recognised. A higher
-    /// level satisfies a lower requirement.
+    // Sáng kiến: the level at which an initiative was recognised. A higher
+    // level satisfies a lower requirement.
     #[schema(as = InitiativeLevel)]
     pub enum Level { Grassroots = "grassroots", Provincial = "provincial", National = "national" }
 }
 
 text_enum! {
-    /// Where a rule set applies: `national`, or `province` (a provincial
-    /// override wins where both are in force).
+    // Where a rule set applies: `national`, or `province` (a provincial
+    // override wins where both are in force).
     pub enum RuleSetScope { National = "national", Province = "province" }
 }
 
@@ -303,12 +303,11 @@ pub struct Answer {
     pub checks: Vec<Check>,
 }
 
-/// The answer a proposal item (or an award) was made with, as stored.
+/// The answer a proposal item (or an award) was made with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredAnswer {
     pub eligible: bool,
-    #[serde(default)]
     #[schema(value_type = Object)]
     pub rule_set: Value,
     /// Every rule checked with its figures; empty when `redacted`.

@@ -51,6 +51,7 @@ impl From<svc::AwardTypeEntry> for AwardTypeView {
 
 /// The catalogue of titles and forms, in the law's order (one page).
 #[utoipa::path(
+    operation_id = "listAwardTypes",
     tag = "titles",
     responses(
         (status = 200, body = Page<AwardTypeView>, description = "The whole catalogue"),
@@ -144,6 +145,7 @@ fn history_page(entries: Vec<svc::HistoryEntry>) -> Page<HistoryEntry> {
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
 #[utoipa::path(
+    operation_id = "listPersonAwards",
     tag = "titles",
     params(("id" = Uuid, Path, description = "Person id")),
     responses(
@@ -171,6 +173,7 @@ pub async fn person_awards(
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
 #[utoipa::path(
+    operation_id = "listOrganizationAwards",
     tag = "titles",
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
@@ -210,6 +213,7 @@ pub struct RevokeBody {
 /// Revoke an award with a reason (admin, audited): it no longer counts for
 /// any later rule (C14).
 #[utoipa::path(
+    operation_id = "revokeAward",
     tag = "titles",
     request_body = RevokeBody,
     params(("id" = Uuid, Path, description = "Award id")),

@@ -121,6 +121,7 @@ impl From<svc::Decision> for DecisionView {
 /// the year. A failed rule refuses it unless `overrideReason` is given
 /// (audited); C1 (one award per achievement) is never overridden.
 #[utoipa::path(
+    operation_id = "createDecision",
     tag = "titles",
     request_body = DecisionBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -162,6 +163,7 @@ pub async fn decide(
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
 #[utoipa::path(
+    operation_id = "getDecision",
     tag = "titles",
     params(("id" = Uuid, Path, description = "Decision id")),
     responses(
@@ -197,6 +199,7 @@ pub struct DecisionQuery {
 
 /// Decisions, keyset-paginated (without their awards: get one for those).
 #[utoipa::path(
+    operation_id = "listDecisions",
     tag = "titles",
     params(DecisionQuery),
     responses(

@@ -80,6 +80,7 @@ impl From<svc::Eligibility> for EligibilityView {
 /// yearly facts, the award history (revoked awards never count, C14) and the
 /// bloc's leading units (C9, C10) under the rule set in force for the year.
 #[utoipa::path(
+    operation_id = "checkEligibility",
     tag = "titles",
     request_body = CheckBody,
     responses(
@@ -146,6 +147,7 @@ pub struct BatchView {
 /// title, the unit and its sub-units for each collective title. A fixed
 /// number of queries whatever the unit's size.
 #[utoipa::path(
+    operation_id = "checkEligibilityBatch",
     tag = "titles",
     request_body = BatchCheckBody,
     responses(

@@ -189,6 +189,7 @@ impl From<PersonFactsBody> for svc::FactsInput {
 /// or the admin): all or nothing, every row error listed. Rows replace that
 /// person's facts and initiatives for the year; staff not listed are untouched.
 #[utoipa::path(
+    operation_id = "putFacts",
     tag = "titles",
     request_body = YearFactsBody,
     params(
@@ -224,6 +225,7 @@ pub async fn put_facts(
 
 /// A unit's year: every active staff member with the facts entered.
 #[utoipa::path(
+    operation_id = "getFacts",
     tag = "titles",
     params(
         ("id" = Uuid, Path, description = "Organisation (unit or sub-unit) id"),

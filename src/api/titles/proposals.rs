@@ -164,6 +164,7 @@ impl From<svc::Proposal> for ProposalView {
 /// board, as admin, for anyone). Each item carries the eligibility answer
 /// it was made with.
 #[utoipa::path(
+    operation_id = "createProposal",
     tag = "titles",
     request_body = CreateProposalBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -198,6 +199,7 @@ pub async fn create_proposal(
 
 /// Replace a draft or returned proposal's title and items (`If-Match`).
 #[utoipa::path(
+    operation_id = "updateProposal",
     tag = "titles",
     request_body = UpdateProposalBody,
     params(
@@ -239,6 +241,7 @@ pub async fn update_proposal(
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
 #[utoipa::path(
+    operation_id = "getProposal",
     tag = "titles",
     params(("id" = Uuid, Path, description = "Proposal id")),
     responses(
@@ -280,6 +283,7 @@ pub struct ProposalQuery {
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
 #[utoipa::path(
+    operation_id = "listProposals",
     tag = "titles",
     params(ProposalQuery),
     responses(
@@ -314,6 +318,7 @@ pub async fn proposals(
 /// re-checked: any failed rule refuses it with the rules listed, and the
 /// quotas (C4, C8 caps) are checked over the proposer's whole list.
 #[utoipa::path(
+    operation_id = "submitProposal",
     tag = "titles",
     params(("id" = Uuid, Path, description = "Proposal id"), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses(
@@ -360,6 +365,7 @@ pub struct ReturnBody {
 
 /// Return a submitted proposal to the proposer with a reason (admin).
 #[utoipa::path(
+    operation_id = "returnProposal",
     tag = "titles",
     request_body = ReturnBody,
     params(("id" = Uuid, Path, description = "Proposal id"), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
@@ -414,6 +420,7 @@ pub struct CouncilBody {
 
 /// Record the emulation council's outcome on a submitted proposal (admin).
 #[utoipa::path(
+    operation_id = "recordCouncilOutcome",
     tag = "titles",
     request_body = CouncilBody,
     params(("id" = Uuid, Path, description = "Proposal id"), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),

@@ -141,6 +141,7 @@ fn registration_input(
 /// Register a unit for the year (its leader or officers, or the admin),
 /// before the term's registration deadline (the admin also after it).
 #[utoipa::path(
+    operation_id = "createRegistration",
     tag = "titles",
     request_body = CreateRegistrationBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -170,6 +171,7 @@ pub async fn create_registration(
 
 /// Change a registration (`If-Match`), before the deadline.
 #[utoipa::path(
+    operation_id = "updateRegistration",
     tag = "titles",
     request_body = UpdateRegistrationBody,
     params(
@@ -203,6 +205,7 @@ pub async fn update_registration(
 
 /// One registration.
 #[utoipa::path(
+    operation_id = "getRegistration",
     tag = "titles",
     params(("id" = Uuid, Path, description = "Registration id")),
     responses(
@@ -237,6 +240,7 @@ pub struct YearOrgQuery {
 
 /// Registrations, keyset-paginated.
 #[utoipa::path(
+    operation_id = "listRegistrations",
     tag = "titles",
     params(YearOrgQuery),
     responses(
@@ -276,6 +280,7 @@ pub struct DeadlineBody {
 
 /// Set the term's registration deadline (the head unit or the admin).
 #[utoipa::path(
+    operation_id = "setRegistrationDeadline",
     tag = "blocs",
     request_body = DeadlineBody,
     params(

@@ -148,6 +148,7 @@ pub struct UpdateRuleSetBody {
 /// Every rule set, oldest first (one page). The one applied to emulation
 /// year Y is the one in force on 31 December of Y.
 #[utoipa::path(
+    operation_id = "listRuleSets",
     tag = "titles",
     responses(
         (status = 200, body = Page<RuleSetView>, description = "All rule sets"),
@@ -169,6 +170,7 @@ pub async fn rule_sets(
 
 /// One rule set.
 #[utoipa::path(
+    operation_id = "getRuleSet",
     tag = "titles",
     params(("id" = Uuid, Path, description = "Rule set id")),
     responses(
@@ -189,6 +191,7 @@ pub async fn rule_set(
 
 /// Add a rule set, a provincial override, or the next version of a code (admin; C0).
 #[utoipa::path(
+    operation_id = "createRuleSet",
     tag = "titles",
     request_body = CreateRuleSetBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -227,6 +230,7 @@ pub async fn create_rule_set(
 
 /// Edit a rule set no decision has used yet (admin, `If-Match`; C0).
 #[utoipa::path(
+    operation_id = "updateRuleSet",
     tag = "titles",
     request_body = UpdateRuleSetBody,
     params(

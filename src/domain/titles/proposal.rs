@@ -6,7 +6,8 @@ use crate::domain::RuleViolation;
 use crate::domain::text::text_enum;
 
 text_enum! {
-    /// Where a proposal stands.
+    // Where a proposal stands (no doc comment: the published schema has no
+    // description).
     pub enum ProposalStatus {
         Draft = "draft",
         Submitted = "submitted",
@@ -31,7 +32,8 @@ text_enum! {
 }
 
 text_enum! {
-    /// The emulation council's outcome on a submitted proposal.
+    // The emulation council's outcome on a submitted proposal (no doc
+    // comment: the published schema has no description).
     pub enum CouncilOutcome { Approved = "approved", Rejected = "rejected" }
 }
 
