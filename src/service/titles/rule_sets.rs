@@ -61,6 +61,8 @@ impl Audited for RuleSet {
     fn entity_id(&self) -> String {
         self.id.to_string()
     }
+    // The ETag follows edits (`revision`); `version` numbers the code's versions.
+    #[allow(clippy::misnamed_getters)]
     fn version(&self) -> i32 {
         self.revision
     }
