@@ -15,6 +15,9 @@ use super::schema::{
     person_year_facts as pf, proposal_items as pi, proposals as pr, registrations as rg,
     rule_sets as rs, term_members as tm,
 };
+use crate::domain::titles::{
+    AwardStatus, AwardType, Discipline, Level, ProposalStatus, Rating, RuleSetScope,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = at)]
@@ -43,7 +46,7 @@ pub struct RuleSetRow {
     pub id: Uuid,
     pub code: String,
     pub version: i32,
-    pub scope: String,
+    pub scope: RuleSetScope,
     pub name: String,
     pub legal_basis: String,
     pub effective_from: NaiveDate,
@@ -154,11 +157,11 @@ pub async fn mark_rule_set_used(c: &mut Conn, id: Uuid) -> Result<()> {
 pub struct FactsRow {
     pub person_id: Uuid,
     pub year: i32,
-    pub rating: String,
+    pub rating: Rating,
     pub registered: bool,
     pub months_employed: i32,
     pub absent_days: i32,
-    pub discipline: String,
+    pub discipline: Discipline,
     pub discipline_until: Option<NaiveDate>,
     pub under_investigation: bool,
     pub version: i32,
@@ -170,11 +173,11 @@ pub struct FactsRow {
 pub struct NewFacts {
     pub person_id: Uuid,
     pub year: i32,
-    pub rating: String,
+    pub rating: Rating,
     pub registered: bool,
     pub months_employed: i32,
     pub absent_days: i32,
-    pub discipline: String,
+    pub discipline: Discipline,
     pub discipline_until: Option<NaiveDate>,
     pub under_investigation: bool,
 }
@@ -222,7 +225,7 @@ pub struct InitiativeRow {
     pub person_id: Uuid,
     pub year: i32,
     pub title: String,
-    pub level: String,
+    pub level: Level,
 }
 
 /// Replace the year's initiatives of these people.
@@ -332,12 +335,12 @@ pub async fn units_of(c: &mut Conn, people: &[Uuid], orgs: &[Uuid]) -> Result<Ve
 #[diesel(table_name = aw)]
 pub struct AwardRow {
     pub id: Uuid,
-    pub award_type: String,
+    pub award_type: AwardType,
     pub person_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
     pub year: i32,
     pub decision_id: Uuid,
-    pub status: String,
+    pub status: AwardStatus,
     pub eligibility: Value,
     pub overridden: bool,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -406,7 +409,7 @@ pub async fn lock_award(c: &mut Conn, id: Uuid) -> Result<Option<AwardRow>> {
 pub async fn revoke_award(c: &mut Conn, id: Uuid, reason: &str) -> Result<AwardRow> {
     Ok(diesel::update(aw::table.find(id))
         .set((
-            aw::status.eq("revoked"),
+            aw::status.eq(AwardStatus::Revoked),
             aw::revoked_at.eq(diesel::dsl::now),
             aw::revoke_reason.eq(reason),
         ))
@@ -452,7 +455,7 @@ pub async fn flags_in_terms(c: &mut Conn, terms: &[Uuid], year: i32) -> Result<V
         )
         .filter(tm::term_id.eq_any(terms))
         .filter(aw::award_type.eq("co_thi_dua_tinh"))
-        .filter(aw::status.eq("active"))
+        .filter(aw::status.eq(AwardStatus::Active))
         .filter(aw::year.eq(year))
         .select((tm::term_id, tm::organization_id))
         .load(c)
@@ -465,7 +468,7 @@ pub struct RegistrationRow {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub year: i32,
-    pub titles: Vec<String>,
+    pub titles: Vec<AwardType>,
     pub sub_units: Value,
     pub staff: Value,
     pub version: i32,
@@ -503,7 +506,7 @@ pub async fn lock_registration(c: &mut Conn, id: Uuid) -> Result<Option<Registra
 pub async fn update_registration(
     c: &mut Conn,
     id: Uuid,
-    titles: Vec<String>,
+    titles: Vec<AwardType>,
     sub_units: Value,
     staff: Value,
 ) -> Result<RegistrationRow> {
@@ -551,7 +554,7 @@ pub struct ProposalRow {
     pub organization_id: Option<Uuid>,
     pub year: i32,
     pub title: String,
-    pub status: String,
+    pub status: ProposalStatus,
     pub return_reason: Option<String>,
     pub council_note: Option<String>,
     pub council_on: Option<NaiveDate>,
@@ -566,7 +569,7 @@ pub struct ProposalItemRow {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub position: i32,
-    pub award_type: String,
+    pub award_type: AwardType,
     pub person_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
     pub eligible: bool,
@@ -600,19 +603,15 @@ pub async fn lock_proposal(c: &mut Conn, id: Uuid) -> Result<Option<ProposalRow>
         .optional()?)
 }
 
-pub struct ProposalChanges<'a> {
-    pub status: &'a str,
+pub struct ProposalChanges {
+    pub status: ProposalStatus,
     pub title: Option<String>,
     pub return_reason: Option<String>,
     pub council_note: Option<String>,
     pub council_on: Option<NaiveDate>,
 }
 
-pub async fn update_proposal(
-    c: &mut Conn,
-    id: Uuid,
-    ch: ProposalChanges<'_>,
-) -> Result<ProposalRow> {
+pub async fn update_proposal(c: &mut Conn, id: Uuid, ch: ProposalChanges) -> Result<ProposalRow> {
     Ok(diesel::update(pr::table.find(id))
         .set((
             pr::status.eq(ch.status),
@@ -632,7 +631,7 @@ pub async fn proposals(
     c: &mut Conn,
     year: Option<i32>,
     org: Option<Uuid>,
-    status: Option<&str>,
+    status: Option<ProposalStatus>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<ProposalRow>> {
@@ -648,7 +647,7 @@ pub async fn proposals(
         q = q.filter(pr::organization_id.eq(o));
     }
     if let Some(s) = status {
-        q = q.filter(pr::status.eq(s.to_string()));
+        q = q.filter(pr::status.eq(s));
     }
     if let Some(a) = after {
         q = q.filter(pr::id.gt(a));
@@ -690,7 +689,7 @@ pub async fn live_items_of_proposer(
         .inner_join(pr::table)
         .filter(pr::year.eq(year))
         .filter(pr::id.ne(except))
-        .filter(pr::status.eq_any(["submitted", "approved"]))
+        .filter(pr::status.eq_any(live_statuses()))
         .select(ProposalItemRow::as_select())
         .into_boxed();
     q = match org {
@@ -792,7 +791,7 @@ pub async fn active_awards_for_year(
 ) -> Result<Vec<AwardRow>> {
     Ok(aw::table
         .filter(aw::year.eq(year))
-        .filter(aw::status.eq("active"))
+        .filter(aw::status.eq(AwardStatus::Active))
         .filter(
             aw::person_id
                 .eq_any(people)
@@ -808,8 +807,17 @@ pub async fn awards_of_proposal(c: &mut Conn, proposal: Uuid) -> Result<Vec<Awar
     Ok(aw::table
         .inner_join(de::table)
         .filter(de::proposal_id.eq(proposal))
-        .filter(aw::status.eq("active"))
+        .filter(aw::status.eq(AwardStatus::Active))
         .select(AwardRow::as_select())
         .load(c)
         .await?)
+}
+
+/// The statuses counted against a proposer's quotas.
+fn live_statuses() -> Vec<ProposalStatus> {
+    ProposalStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.live())
+        .collect()
 }

@@ -202,7 +202,10 @@ pub enum RuleViolation {
     },
     /// Proposals: the state machine
     #[error("cannot {action} a proposal that is {from}")]
-    ProposalTransition { from: String, action: &'static str },
+    ProposalTransition {
+        from: titles::ProposalStatus,
+        action: titles::ProposalAction,
+    },
     /// Registrations: the term's deadline
     #[error("registration closed on {deadline}")]
     RegistrationClosed { deadline: chrono::NaiveDate },

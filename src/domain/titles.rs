@@ -2,341 +2,16 @@
 //! TITLES.md (C1–C14). Pure: the service loads the facts of a subject, this
 //! module decides and explains every rule it checked with its figures.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::RuleViolation;
 
-/// An emulation title (danh hiệu) or a commendation form (hình thức); its
-/// JSON form is its `code()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AwardType {
-    Ldtt,
-    Cstdcs,
-    CstdTinh,
-    CstdToanQuoc,
-    Ttldtt,
-    Ttldxs,
-    CoThiDuaTinh,
-    CoThiDuaChinhPhu,
-    BangKhenChuTichTinh,
-    BangKhenBo,
-    BangKhenThuTuong,
-    GiayKhen,
-}
+pub mod decision;
+mod proposal;
+mod types;
 
-impl AwardType {
-    pub const ALL: [AwardType; 12] = [
-        AwardType::Ldtt,
-        AwardType::Cstdcs,
-        AwardType::CstdTinh,
-        AwardType::CstdToanQuoc,
-        AwardType::Ttldtt,
-        AwardType::Ttldxs,
-        AwardType::CoThiDuaTinh,
-        AwardType::CoThiDuaChinhPhu,
-        AwardType::BangKhenChuTichTinh,
-        AwardType::BangKhenBo,
-        AwardType::BangKhenThuTuong,
-        AwardType::GiayKhen,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AwardType::Ldtt => "ldtt",
-            AwardType::Cstdcs => "cstdcs",
-            AwardType::CstdTinh => "cstd_tinh",
-            AwardType::CstdToanQuoc => "cstd_toan_quoc",
-            AwardType::Ttldtt => "ttldtt",
-            AwardType::Ttldxs => "ttldxs",
-            AwardType::CoThiDuaTinh => "co_thi_dua_tinh",
-            AwardType::CoThiDuaChinhPhu => "co_thi_dua_chinh_phu",
-            AwardType::BangKhenChuTichTinh => "bang_khen_chu_tich_tinh",
-            AwardType::BangKhenBo => "bang_khen_bo",
-            AwardType::BangKhenThuTuong => "bang_khen_thu_tuong",
-            AwardType::GiayKhen => "giay_khen",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AwardType> {
-        AwardType::ALL.into_iter().find(|a| a.code() == s)
-    }
-
-    /// Titles and forms for a collective (tập thể) rather than a person.
-    pub fn collective(self) -> bool {
-        matches!(
-            self,
-            AwardType::Ttldtt
-                | AwardType::Ttldxs
-                | AwardType::CoThiDuaTinh
-                | AwardType::CoThiDuaChinhPhu
-        )
-    }
-}
-
-/// Xếp loại: the yearly performance rating.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rating {
-    /// `kht`: not completed
-    Kht,
-    /// `ht`: completed
-    Ht,
-    /// `htt`: completed well
-    Htt,
-    /// `htxs`: completed excellently
-    Htxs,
-}
-
-impl Rating {
-    pub fn parse(s: &str) -> Option<Rating> {
-        Some(match s {
-            "htxs" => Rating::Htxs,
-            "htt" => Rating::Htt,
-            "ht" => Rating::Ht,
-            "kht" => Rating::Kht,
-            _ => return None,
-        })
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Rating::Htxs => "htxs",
-            Rating::Htt => "htt",
-            Rating::Ht => "ht",
-            Rating::Kht => "kht",
-        }
-    }
-}
-
-/// Kỷ luật, in increasing severity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Discipline {
-    None,
-    /// Khiển trách (reprimand)
-    KhienTrach,
-    /// Cảnh cáo (warning)
-    CanhCao,
-    /// Anything heavier than a warning
-    Higher,
-}
-
-impl Discipline {
-    pub fn parse(s: &str) -> Option<Discipline> {
-        Some(match s {
-            "none" => Discipline::None,
-            "khien_trach" => Discipline::KhienTrach,
-            "canh_cao" => Discipline::CanhCao,
-            "higher" => Discipline::Higher,
-            _ => return None,
-        })
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Discipline::None => "none",
-            Discipline::KhienTrach => "khien_trach",
-            Discipline::CanhCao => "canh_cao",
-            Discipline::Higher => "higher",
-        }
-    }
-}
-
-/// Sáng kiến: the level at which an initiative was recognised. A higher
-/// level satisfies a lower requirement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Grassroots,
-    Provincial,
-    National,
-}
-
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
-        Some(match s {
-            "grassroots" => Level::Grassroots,
-            "provincial" => Level::Provincial,
-            "national" => Level::National,
-            _ => return None,
-        })
-    }
-}
-
-/// C0: the parameters of one rule set. Every number a rule reads is here.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RuleParams {
-    /// C3: fewest months employed in the year.
-    pub ldtt_min_months: i32,
-    /// C3: absent this many working days or more excludes.
-    pub ldtt_max_absent_days: i32,
-    /// C4: cap on CSTĐCS as a percentage of LĐTT in a unit's proposals (none: no cap).
-    pub cstdcs_cap_percent: Option<i32>,
-    /// C5: consecutive CSTĐCS years.
-    pub cstd_tinh_consecutive_years: i32,
-    /// C6: consecutive provincial-fighter awards.
-    pub cstd_toan_quoc_consecutive: i32,
-    /// C6: most years between two provincial-fighter awards that still follow each other.
-    pub cstd_toan_quoc_max_gap_years: i32,
-    /// C7: share of members that are LĐTT, in percent.
-    pub ttldtt_min_share_percent: i32,
-    /// C7: the share must be strictly greater (vn-2017: more than 50%).
-    pub ttldtt_share_strict: bool,
-    /// C8: share of members that are LĐTT, in percent.
-    pub ttldxs_min_share_percent: i32,
-    /// C8: at least one member is CSTĐCS (vn-2017).
-    pub ttldxs_requires_cstdcs: bool,
-    /// C8: cap on TTLĐXS as a percentage of TTLĐTT in a proposal list (none: no cap).
-    pub ttldxs_cap_percent: Option<i32>,
-    /// C9: provincial flags per bloc and year.
-    pub flag_max_per_bloc: i32,
-    /// C11: consecutive years.
-    pub bang_khen_tinh_consecutive_years: i32,
-    /// C11: initiatives over the window (with `htxs` each year).
-    pub bang_khen_tinh_initiatives: i32,
-    /// C12: consecutive years rated `htt` or better.
-    pub bang_khen_ttg_years: i32,
-    /// C12: CSTĐCS years within that run.
-    pub bang_khen_ttg_cstdcs: i32,
-}
-
-impl RuleParams {
-    /// The bounds a rule set's parameters must keep.
-    pub fn check(&self) -> Result<(), RuleViolation> {
-        let pct = |v: i32| (0..=100).contains(&v);
-        let bad = |reason: &'static str| Err(RuleViolation::InvalidRuleSet { reason });
-        if !(0..=12).contains(&self.ldtt_min_months) {
-            return bad("ldttMinMonths is 0..12");
-        }
-        if !(1..=366).contains(&self.ldtt_max_absent_days) {
-            return bad("ldttMaxAbsentDays is 1..366");
-        }
-        if !pct(self.ttldtt_min_share_percent) || !pct(self.ttldxs_min_share_percent) {
-            return bad("shares are percentages 0..100");
-        }
-        if self.cstdcs_cap_percent.is_some_and(|v| !pct(v))
-            || self.ttldxs_cap_percent.is_some_and(|v| !pct(v))
-        {
-            return bad("caps are percentages 0..100");
-        }
-        for v in [
-            self.cstd_tinh_consecutive_years,
-            self.cstd_toan_quoc_consecutive,
-            self.cstd_toan_quoc_max_gap_years,
-            self.flag_max_per_bloc,
-            self.bang_khen_tinh_consecutive_years,
-            self.bang_khen_ttg_years,
-        ] {
-            if !(1..=20).contains(&v) {
-                return bad("year counts and seats are 1..20");
-            }
-        }
-        if !(0..=20).contains(&self.bang_khen_tinh_initiatives)
-            || !(0..=self.bang_khen_ttg_years).contains(&self.bang_khen_ttg_cstdcs)
-        {
-            return bad("initiative and CSTĐCS counts are 0..20 and within the run");
-        }
-        Ok(())
-    }
-}
-
-/// A person's facts for one year.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PersonYear {
-    pub year: i32,
-    pub rating: Rating,
-    pub registered: bool,
-    pub months_employed: i32,
-    pub absent_days: i32,
-    pub discipline: Discipline,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Initiative {
-    pub year: i32,
-    pub level: Level,
-}
-
-/// An award in the history; a revoked one never counts (C14).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Held {
-    pub award: AwardType,
-    pub year: i32,
-    pub active: bool,
-}
-
-/// Everything the rules read about a person.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Person {
-    pub years: Vec<PersonYear>,
-    pub initiatives: Vec<Initiative>,
-    pub awards: Vec<Held>,
-    /// C2: a discipline still in force on the day of the check.
-    pub discipline_in_force: bool,
-    /// C2: an investigation or complaint review is open.
-    pub under_investigation: bool,
-}
-
-/// C9: where the unit stands in its bloc's year-end vote.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Standing {
-    pub bloc_code: String,
-    /// Its rank among the elected leading units, when elected.
-    pub elected_rank: Option<i32>,
-    /// Elected units ranked strictly better.
-    pub better_elected: i64,
-    /// Provincial flags already awarded (active) to other units of the bloc that year.
-    pub flags_awarded: i64,
-}
-
-/// Everything the rules read about a collective.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Collective {
-    /// Its staff at the end of the year, with their facts and awards.
-    pub members: Vec<Person>,
-    pub awards: Vec<Held>,
-    /// The bloc standing for the year; `None` when the unit is in no bloc.
-    pub standing: Option<Standing>,
-}
-
-pub enum Subject<'a> {
-    Person(&'a Person),
-    Collective(&'a Collective),
-}
-
-/// One rule checked: its id, the outcome, a sentence in both languages and
-/// the figures behind it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Check {
-    /// Rule id of TITLES.md (`C1` … `C14`).
-    pub rule: String,
-    pub passed: bool,
-    /// The reason in Vietnamese.
-    pub vi: String,
-    /// The reason in English.
-    pub en: String,
-    /// The numbers the rule compared.
-    #[schema(value_type = Object)]
-    pub figures: Value,
-}
-
-impl Check {
-    fn new(rule: &str, passed: bool, vi: String, en: String, figures: Value) -> Check {
-        Check {
-            rule: rule.to_string(),
-            passed,
-            vi,
-            en,
-            figures,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Answer {
-    pub eligible: bool,
-    pub checks: Vec<Check>,
-}
-
+pub use proposal::{CouncilOutcome, ProposalAction, ProposalStatus};
+pub use types::*;
 /// C13: `num / den >= pct%` (or `>` when strict) in exact integers.
 pub fn share_at_least(num: i64, den: i64, pct: i32, strict: bool) -> bool {
     if den <= 0 {
@@ -480,8 +155,11 @@ fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
     let mut vi = Vec::new();
     let mut en = Vec::new();
     if f.rating < Rating::Htt {
-        vi.push(format!("xếp loại {} (cần từ htt trở lên)", f.rating.code()));
-        en.push(format!("rated {} (needs htt or better)", f.rating.code()));
+        vi.push(format!(
+            "xếp loại {} (cần từ htt trở lên)",
+            f.rating.as_str()
+        ));
+        en.push(format!("rated {} (needs htt or better)", f.rating.as_str()));
     }
     if !f.registered {
         vi.push("không đăng ký thi đua".to_string());
@@ -508,8 +186,11 @@ fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
         ));
     }
     if f.discipline >= Discipline::KhienTrach {
-        vi.push(format!("bị kỷ luật ({}) trong năm", f.discipline.code()));
-        en.push(format!("disciplined ({}) in the year", f.discipline.code()));
+        vi.push(format!("bị kỷ luật ({}) trong năm", f.discipline.as_str()));
+        en.push(format!(
+            "disciplined ({}) in the year",
+            f.discipline.as_str()
+        ));
     }
     let ok = vi.is_empty();
     Check::new(
@@ -527,13 +208,13 @@ fn c3(p: &Person, y: i32, params: &RuleParams) -> Check {
         },
         json!({
             "year": y,
-            "rating": f.rating.code(),
+            "rating": f.rating.as_str(),
             "registered": f.registered,
             "monthsEmployed": f.months_employed,
             "minMonths": params.ldtt_min_months,
             "absentDays": f.absent_days,
             "maxAbsentDays": params.ldtt_max_absent_days,
-            "discipline": f.discipline.code(),
+            "discipline": f.discipline.as_str(),
         }),
     )
 }

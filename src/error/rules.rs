@@ -217,8 +217,8 @@ mod tests {
                 expected: "collective",
             },
             R::ProposalTransition {
-                from: "decided".into(),
-                action: "submit",
+                from: crate::domain::titles::ProposalStatus::Decided,
+                action: crate::domain::titles::ProposalAction::Submit,
             },
             R::RegistrationClosed { deadline: day },
             R::AwardRevoked,

@@ -200,7 +200,6 @@ const API_FILES_STILL_ON_DB_TYPES: &[&str] = &[
     "api/evaluation.rs",
     "api/events.rs",
     "api/pledges.rs",
-    "api/titles.rs",
 ];
 
 #[test]

@@ -659,8 +659,8 @@ fn c8_needs_the_ttldtt_standard_of_the_same_year() {
 
 #[test]
 fn award_type_json_is_its_code() {
-    for a in AwardType::ALL {
+    for &a in AwardType::ALL {
         assert_eq!(serde_json::to_value(a).unwrap(), json!(a.code()));
-        assert_eq!(AwardType::parse(a.code()), Some(a));
+        assert_eq!(a.code().parse::<AwardType>(), Ok(a));
     }
 }

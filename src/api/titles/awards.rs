@@ -1,0 +1,239 @@
+//! The catalogue of titles and forms, the award history and revocation (C14).
+
+use actix_web::{get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::AppState;
+use crate::api::extract::ValidatedJson;
+use crate::api::respond::Page;
+use crate::auth::Principal;
+use crate::domain::titles::{AwardStatus, AwardType, StoredAnswer, SubjectRef};
+use crate::error::{AppError, Problem};
+use crate::service::titles as svc;
+
+/// A title or form of the catalogue.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AwardTypeView {
+    #[schema(example = "ldtt")]
+    pub code: String,
+    /// `title` (danh hiệu thi đua) or `form` (hình thức khen thưởng).
+    pub kind: String,
+    /// `person` or `collective`.
+    pub subject_kind: String,
+    /// `grassroots`, `provincial`, `ministerial` or `national`.
+    pub level: String,
+    #[schema(example = "Lao động tiên tiến")]
+    pub name_vi: String,
+    #[schema(example = "Advanced Worker")]
+    pub name_en: String,
+    /// The article of the law it comes from.
+    pub legal_basis: String,
+}
+
+impl From<svc::AwardTypeEntry> for AwardTypeView {
+    fn from(e: svc::AwardTypeEntry) -> Self {
+        AwardTypeView {
+            code: e.code,
+            kind: e.kind,
+            subject_kind: e.subject_kind,
+            level: e.level,
+            name_vi: e.name_vi,
+            name_en: e.name_en,
+            legal_basis: e.legal_basis,
+        }
+    }
+}
+
+/// The catalogue of titles and forms, in the law's order (one page).
+#[utoipa::path(
+    operation_id = "listAwardTypes",
+    tag = "titles",
+    responses(
+        (status = 200, body = Page<AwardTypeView>, description = "The whole catalogue"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/award-types")]
+pub async fn award_types(
+    state: web::Data<AppState>,
+    _caller: Principal,
+) -> Result<web::Json<Page<AwardTypeView>>, AppError> {
+    let entries = svc::award_types(&state.db).await?;
+    Ok(web::Json(Page {
+        items: entries.into_iter().map(AwardTypeView::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// An award in the history.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AwardView {
+    pub id: Uuid,
+    pub award_type: AwardType,
+    pub person_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub year: i32,
+    pub decision_id: Uuid,
+    /// `active` or `revoked` (a revoked award never counts again, C14).
+    pub status: AwardStatus,
+    /// Awarded although a rule failed, by the admin's override.
+    pub overridden: bool,
+    pub eligibility: StoredAnswer,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<svc::Award> for AwardView {
+    fn from(a: svc::Award) -> Self {
+        AwardView {
+            id: a.id,
+            award_type: a.award_type,
+            person_id: a.person_id,
+            organization_id: a.organization_id,
+            year: a.year,
+            decision_id: a.decision_id,
+            status: a.status,
+            overridden: a.overridden,
+            eligibility: a.eligibility,
+            revoked_at: a.revoked_at,
+            revoke_reason: a.revoke_reason,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// An award in a subject's history, with its decision.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub award: AwardView,
+    pub decision_number: String,
+    pub decided_on: NaiveDate,
+    pub issuing_body: String,
+}
+
+impl From<svc::HistoryEntry> for HistoryEntry {
+    fn from(e: svc::HistoryEntry) -> Self {
+        HistoryEntry {
+            award: e.award.into(),
+            decision_number: e.decision_number,
+            decided_on: e.decided_on,
+            issuing_body: e.issuing_body,
+        }
+    }
+}
+
+fn history_page(entries: Vec<svc::HistoryEntry>) -> Page<HistoryEntry> {
+    Page {
+        items: entries.into_iter().map(HistoryEntry::from).collect(),
+        next_cursor: None,
+    }
+}
+
+/// A person's award history, newest first (revoked awards included and marked).
+///
+/// Each stored eligibility answer shows its checks and figures only to the
+/// admin and to the subject's own unit; anyone else gets the outcome
+/// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
+/// docs/titles.md).
+#[utoipa::path(
+    operation_id = "listPersonAwards",
+    tag = "titles",
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses(
+        (status = 200, body = Page<HistoryEntry>, description = "The whole history"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/people/{id}/awards")]
+pub async fn person_awards(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Page<HistoryEntry>>, AppError> {
+    Ok(web::Json(history_page(
+        svc::history(&state.db, &caller, SubjectRef::Person(*id)).await?,
+    )))
+}
+
+/// An organisation's award history, newest first.
+///
+/// Each stored eligibility answer shows its checks and figures only to the
+/// admin and to the subject's own unit; anyone else gets the outcome
+/// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
+/// docs/titles.md).
+#[utoipa::path(
+    operation_id = "listOrganizationAwards",
+    tag = "titles",
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    responses(
+        (status = 200, body = Page<HistoryEntry>, description = "The whole history"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/organizations/{id}/awards")]
+pub async fn organization_awards(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Page<HistoryEntry>>, AppError> {
+    Ok(web::Json(history_page(
+        svc::history(&state.db, &caller, SubjectRef::Organization(*id)).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "Quyết định thu hồi số 45/QĐ-UBND: khai man thành tích"}))]
+pub struct RevokeBody {
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
+    )]
+    pub reason: String,
+}
+
+/// Revoke an award with a reason (admin, audited): it no longer counts for
+/// any later rule (C14).
+#[utoipa::path(
+    operation_id = "revokeAward",
+    tag = "titles",
+    request_body = RevokeBody,
+    params(("id" = Uuid, Path, description = "Award id")),
+    responses(
+        (status = 200, body = AwardView, description = "Revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`award_revoked` (C14)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/awards/{id}/revocation")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: ValidatedJson<RevokeBody>,
+) -> Result<web::Json<AwardView>, AppError> {
+    let a = svc::revoke(&state.db, &caller, *id, body.into_inner().reason).await?;
+    Ok(web::Json(a.into()))
+}

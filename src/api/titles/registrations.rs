@@ -1,0 +1,310 @@
+//! Đăng ký thi đua (`/api/v1/registrations`) and the term's registration deadline.
+
+use actix_web::{get, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::AppState;
+use crate::api::blocs::TermView;
+use crate::api::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use crate::api::respond::{Created, Page, Tagged, Versioned};
+use crate::auth::Principal;
+use crate::domain::paging::PageRequest;
+use crate::domain::titles::AwardType;
+use crate::error::{AppError, Problem};
+use crate::service::titles as svc;
+
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SubUnitBody {
+    pub organization_id: Uuid,
+    /// Collective titles the sub-unit aims at.
+    #[validate(length(max = 4))]
+    #[schema(max_items = 4)]
+    pub titles: Vec<AwardType>,
+}
+
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StaffTargetBody {
+    /// A person title.
+    pub award_type: AwardType,
+    /// How many staff aim at it.
+    #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
+    pub count: i32,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"organizationId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d", "year": 2021,
+    "titles": ["ttldxs", "co_thi_dua_tinh"], "subUnits": [],
+    "staff": [{"awardType": "ldtt", "count": 40}, {"awardType": "cstdcs", "count": 5}]}))]
+pub struct CreateRegistrationBody {
+    /// The unit (not a sub-unit) registering.
+    pub organization_id: Uuid,
+    #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    /// Collective titles the unit aims at for itself.
+    #[validate(length(max = 4))]
+    #[schema(max_items = 4)]
+    pub titles: Vec<AwardType>,
+    #[serde(default)]
+    #[validate(length(max = 200), nested)]
+    #[schema(max_items = 200)]
+    pub sub_units: Vec<SubUnitBody>,
+    #[serde(default)]
+    #[validate(length(max = 12), nested)]
+    #[schema(max_items = 12)]
+    pub staff: Vec<StaffTargetBody>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateRegistrationBody {
+    #[validate(length(max = 4))]
+    #[schema(max_items = 4)]
+    pub titles: Vec<AwardType>,
+    #[serde(default)]
+    #[validate(length(max = 200), nested)]
+    #[schema(max_items = 200)]
+    pub sub_units: Vec<SubUnitBody>,
+    #[serde(default)]
+    #[validate(length(max = 12), nested)]
+    #[schema(max_items = 12)]
+    pub staff: Vec<StaffTargetBody>,
+}
+
+/// Đăng ký thi đua: what a unit aims at for the year.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationView {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub year: i32,
+    pub titles: Vec<AwardType>,
+    /// `[{"organizationId", "titles"}]`
+    #[schema(value_type = Vec<Object>)]
+    pub sub_units: serde_json::Value,
+    /// Person title code → number of staff aiming at it.
+    #[schema(value_type = Object)]
+    pub staff: serde_json::Value,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Versioned for RegistrationView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+impl From<svc::Registration> for RegistrationView {
+    fn from(r: svc::Registration) -> Self {
+        RegistrationView {
+            id: r.id,
+            organization_id: r.organization_id,
+            year: r.year,
+            titles: r.titles,
+            sub_units: r.sub_units,
+            staff: r.staff,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+fn registration_input(
+    titles: Vec<AwardType>,
+    subs: Vec<SubUnitBody>,
+    staff: Vec<StaffTargetBody>,
+) -> svc::RegistrationInput {
+    svc::RegistrationInput {
+        titles,
+        sub_units: subs
+            .into_iter()
+            .map(|s| svc::SubUnitRegistration {
+                organization_id: s.organization_id,
+                titles: s.titles,
+            })
+            .collect(),
+        staff: staff.into_iter().map(|s| (s.award_type, s.count)).collect(),
+    }
+}
+
+/// Register a unit for the year (its leader or officers, or the admin),
+/// before the term's registration deadline (the admin also after it).
+#[utoipa::path(
+    operation_id = "createRegistration",
+    tag = "titles",
+    request_body = CreateRegistrationBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = RegistrationView, description = "Registered"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`registration_exists`, `registration_closed`, `member_not_a_unit`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_registration` (a sub-unit not the unit's, or listed twice), `subject_kind_mismatch`, `unknown_organization`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/registrations")]
+pub async fn create_registration(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: ValidatedJson<CreateRegistrationBody>,
+) -> Result<Created<RegistrationView>, AppError> {
+    let b = body.into_inner();
+    let input = registration_input(b.titles, b.sub_units, b.staff);
+    let r = svc::create_registration(&state.db, &caller, b.organization_id, b.year, input).await?;
+    Ok(Created::versioned(
+        format!("/api/v1/registrations/{}", r.id),
+        r.into(),
+    ))
+}
+
+/// Change a registration (`If-Match`), before the deadline.
+#[utoipa::path(
+    operation_id = "updateRegistration",
+    tag = "titles",
+    request_body = UpdateRegistrationBody,
+    params(
+        ("id" = Uuid, Path, description = "Registration id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    responses(
+        (status = 200, body = RegistrationView, description = "Changed"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`registration_closed`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_registration`, `subject_kind_mismatch`"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/api/v1/registrations/{id}")]
+pub async fn update_registration(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateRegistrationBody>,
+) -> Result<Tagged<RegistrationView>, AppError> {
+    let b = body.into_inner();
+    let input = registration_input(b.titles, b.sub_units, b.staff);
+    let r = svc::update_registration(&state.db, &caller, *id, if_match.0, input).await?;
+    Ok(Tagged(r.into()))
+}
+
+/// One registration.
+#[utoipa::path(
+    operation_id = "getRegistration",
+    tag = "titles",
+    params(("id" = Uuid, Path, description = "Registration id")),
+    responses(
+        (status = 200, body = RegistrationView, description = "The registration; `ETag` set"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/registrations/{id}")]
+pub async fn registration(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<RegistrationView>, AppError> {
+    Ok(Tagged(svc::registration(&state.db, *id).await?.into()))
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct YearOrgQuery {
+    #[validate(range(min = 2000, max = 2100))]
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    pub organization_id: Option<Uuid>,
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Registrations, keyset-paginated.
+#[utoipa::path(
+    operation_id = "listRegistrations",
+    tag = "titles",
+    params(YearOrgQuery),
+    responses(
+        (status = 200, body = Page<RegistrationView>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/registrations")]
+pub async fn registrations(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    q: ValidatedQuery<YearOrgQuery>,
+) -> Result<web::Json<Page<RegistrationView>>, AppError> {
+    let q = q.0;
+    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let filter = svc::RegistrationFilter {
+        year: q.year,
+        organization_id: q.organization_id,
+    };
+    Ok(web::Json(
+        svc::registrations(&state.db, filter, page).await?.into(),
+    ))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"registrationDeadline": "2021-03-31"}))]
+pub struct DeadlineBody {
+    /// `null` removes the deadline.
+    #[validate(custom(function = "crate::api::checks::date"))]
+    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
+    pub registration_deadline: Option<NaiveDate>,
+}
+
+/// Set the term's registration deadline (the head unit or the admin).
+#[utoipa::path(
+    operation_id = "setRegistrationDeadline",
+    tag = "blocs",
+    request_body = DeadlineBody,
+    params(
+        ("id" = Uuid, Path, description = "Bloc id"),
+        ("year" = i32, Path, description = "Emulation year", example = 2021),
+    ),
+    responses(
+        (status = 200, body = TermView, description = "Set"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`, `read_only`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/api/v1/blocs/{id}/terms/{year}/registration-deadline")]
+pub async fn set_deadline(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+    body: ValidatedJson<DeadlineBody>,
+) -> Result<Tagged<TermView>, AppError> {
+    let (bloc_id, year) = path.into_inner();
+    let deadline = body.into_inner().registration_deadline;
+    let term = svc::set_registration_deadline(&state.db, &caller, bloc_id, year, deadline).await?;
+    Ok(Tagged(term.into()))
+}
