@@ -12,6 +12,7 @@ use super::schema::{
     pledge_items as pi, pledge_signatures as ps, pledge_targets as pt, pledges as p,
     progress_reports as pr,
 };
+use crate::domain::pledge::{Comparator, PledgeStatus, Subject, TargetKind};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = p)]
@@ -21,7 +22,7 @@ pub struct PledgeRow {
     pub title: String,
     pub theme: Option<String>,
     pub adopted_at_conference_id: Option<Uuid>,
-    pub status: String,
+    pub status: PledgeStatus,
     pub opened_at: Option<DateTime<Utc>>,
     pub in_force_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -47,10 +48,10 @@ pub struct TargetRow {
     pub pledge_id: Uuid,
     pub item_id: Uuid,
     pub position: i32,
-    pub kind: String,
-    pub subject: String,
+    pub kind: TargetKind,
+    pub subject: Subject,
     pub label: String,
-    pub comparator: Option<String>,
+    pub comparator: Option<Comparator>,
     pub target_value: Option<i64>,
     pub weight: Option<i32>,
 }
@@ -214,7 +215,7 @@ pub async fn lock_share(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
 pub async fn of_term(c: &mut Conn, term_id: Uuid) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .filter(p::term_id.eq(term_id))
-        .filter(p::status.ne("withdrawn"))
+        .filter(p::status.ne(PledgeStatus::Withdrawn))
         .select(PledgeRow::as_select())
         .first(c)
         .await
@@ -224,7 +225,7 @@ pub async fn of_term(c: &mut Conn, term_id: Uuid) -> Result<Option<PledgeRow>> {
 pub async fn list(
     c: &mut Conn,
     term_ids: Option<&[Uuid]>,
-    status: Option<&str>,
+    status: Option<PledgeStatus>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<PledgeRow>> {
@@ -237,7 +238,7 @@ pub async fn list(
         q = q.filter(p::term_id.eq_any(t.to_vec()));
     }
     if let Some(s) = status {
-        q = q.filter(p::status.eq(s.to_string()));
+        q = q.filter(p::status.eq(s));
     }
     if let Some(a) = after {
         q = q.filter(p::id.gt(a));
@@ -251,7 +252,7 @@ pub struct PledgeChanges {
     pub title: Option<String>,
     pub theme: Option<Option<String>>,
     pub adopted_at_conference_id: Option<Option<Uuid>>,
-    pub status: Option<String>,
+    pub status: Option<PledgeStatus>,
     pub opened_at: Option<DateTime<Utc>>,
     pub in_force_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,

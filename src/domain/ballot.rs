@@ -3,6 +3,15 @@
 use uuid::Uuid;
 
 use super::RuleViolation;
+use super::text::text_enum;
+
+text_enum! {
+    /// `open` or `closed`.
+    pub enum BallotStatus {
+        Open = "open",
+        Closed = "closed",
+    }
+}
 
 /// E4: may `org` cast these choices? One ballot per member unit, at most
 /// `seats` distinct candidates, only while open.

@@ -5,34 +5,16 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::RuleViolation;
+use super::text::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PledgeStatus {
-    Draft,
-    Open,
-    InForce,
-    Closed,
-    Withdrawn,
-}
-
-impl PledgeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PledgeStatus::Draft => "draft",
-            PledgeStatus::Open => "open",
-            PledgeStatus::InForce => "in_force",
-            PledgeStatus::Closed => "closed",
-            PledgeStatus::Withdrawn => "withdrawn",
-        }
-    }
-    pub fn parse(s: &str) -> PledgeStatus {
-        match s {
-            "open" => PledgeStatus::Open,
-            "in_force" => PledgeStatus::InForce,
-            "closed" => PledgeStatus::Closed,
-            "withdrawn" => PledgeStatus::Withdrawn,
-            _ => PledgeStatus::Draft,
-        }
+// Where a pledge is in its life, P2 (no description in the document).
+text_enum! {
+    pub enum PledgeStatus {
+        Draft = "draft",
+        Open = "open",
+        InForce = "in_force",
+        Closed = "closed",
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -84,19 +66,34 @@ pub fn require_editable(status: PledgeStatus) -> Result<(), RuleViolation> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetKind {
-    Percentage,
-    Count,
-    Boolean,
-    Qualitative,
+text_enum! {
+    /// T1: what a target measures.
+    pub enum TargetKind {
+        Percentage = "percentage",
+        Count = "count",
+        Boolean = "boolean",
+        Qualitative = "qualitative",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparator {
-    Gte,
-    Lte,
-    Eq,
+text_enum! {
+    /// T0: who or what the target counts.
+    pub enum Subject {
+        MemberUnits = "member_units",
+        SubUnits = "sub_units",
+        Staff = "staff",
+        Organisations = "organisations",
+        Unit = "unit",
+    }
+}
+
+// How a measured value compares with the target (no description in the document).
+text_enum! {
+    pub enum Comparator {
+        Gte = "gte",
+        Lte = "lte",
+        Eq = "eq",
+    }
 }
 
 /// A target as the rules see it.
