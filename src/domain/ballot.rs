@@ -135,6 +135,12 @@ pub fn elect(counts: &[Count], members: usize, threshold_percent: u32, seats: us
 mod tests {
     use super::*;
 
+    #[test]
+    fn e4_a_ballot_is_open_or_closed_and_nothing_else() {
+        assert_eq!("closed".parse::<BallotStatus>(), Ok(BallotStatus::Closed));
+        assert!("counting".parse::<BallotStatus>().is_err());
+    }
+
     fn ids(n: usize) -> Vec<Uuid> {
         (0..n).map(|_| Uuid::now_v7()).collect()
     }

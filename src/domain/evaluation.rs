@@ -191,6 +191,22 @@ pub fn rank(units: &[(String, Option<Score>)]) -> Vec<(usize, Option<usize>)> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn e2_sheet_statuses_and_criterion_kinds_never_default() {
+        assert_eq!("recused".parse::<SheetStatus>(), Ok(SheetStatus::Recused));
+        assert!("locked".parse::<SheetStatus>().is_err());
+        // Before, an unknown kind read as `content`.
+        assert!("extra".parse::<CriterionKind>().is_err());
+        assert_eq!(
+            "penalty".parse::<CriterionKind>(),
+            Ok(CriterionKind::Penalty)
+        );
+        assert_eq!(
+            "previous_year".parse::<TemplateSource>(),
+            Ok(TemplateSource::PreviousYear)
+        );
+    }
+
     fn crit(code: &str, kind: CriterionKind, min: i32, max: i32) -> Criterion {
         Criterion {
             id: Uuid::now_v7(),

@@ -309,6 +309,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn p2_an_unknown_stored_status_is_an_error_never_draft() {
+        assert_eq!(
+            "in_force".parse::<PledgeStatus>(),
+            Ok(PledgeStatus::InForce)
+        );
+        let unknown = "signed".parse::<PledgeStatus>().unwrap_err();
+        assert_eq!(unknown.to_string(), "\"signed\" is not a PledgeStatus");
+        assert!("".parse::<PledgeStatus>().is_err());
+        for s in PledgeStatus::ALL {
+            assert_eq!(s.as_str().parse::<PledgeStatus>(), Ok(*s));
+        }
+    }
+
+    #[test]
+    fn t1_target_kinds_comparators_and_subjects_read_back_only_their_own_text() {
+        assert_eq!("count".parse::<TargetKind>(), Ok(TargetKind::Count));
+        assert!("Count".parse::<TargetKind>().is_err());
+        assert_eq!("gte".parse::<Comparator>(), Ok(Comparator::Gte));
+        assert!(">=".parse::<Comparator>().is_err());
+        assert_eq!("member_units".parse::<Subject>(), Ok(Subject::MemberUnits));
+        assert!("members".parse::<Subject>().is_err());
+    }
+
+    #[test]
     fn p2_moves_only_forward() {
         use PledgeStatus as S;
         assert_eq!(transition(S::Draft, Action::Open), Ok(S::Open));
