@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::api::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option};
 use crate::api::respond::{Created, Page, Tagged};
 use crate::auth::Principal;
+use crate::domain::ids::PledgeId;
 use crate::domain::paging::PageRequest;
 use crate::domain::pledge::PledgeStatus;
 use crate::error::{AppError, Problem};
@@ -84,7 +85,8 @@ pub struct EditPledgeBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PledgeSummary {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: PledgeId,
     pub term_id: Uuid,
     pub title: String,
     pub status: PledgeStatus,
@@ -209,7 +211,7 @@ pub async fn list(
 pub async fn get(
     state: web::Data<AppState>,
     _caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
 ) -> Result<Tagged<PledgeView>, AppError> {
     Ok(Tagged(svc::get(&state.db, *id).await?.into()))
 }
@@ -235,7 +237,7 @@ pub async fn get(
 pub async fn edit(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     if_match: IfMatch,
     body: ValidatedJson<EditPledgeBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {

@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::api::extract::{IfMatch, ValidatedJson};
 use crate::api::respond::Tagged;
 use crate::auth::Principal;
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{Comparator, Subject, TargetKind};
 use crate::error::{AppError, Problem};
 use crate::service::pledges as svc;
@@ -120,7 +121,7 @@ pub struct ReorderBody {
 pub async fn replace_items(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     if_match: IfMatch,
     body: ValidatedJson<ReplaceItemsBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {
@@ -153,7 +154,7 @@ pub async fn replace_items(
 pub async fn reorder(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     if_match: IfMatch,
     body: ValidatedJson<ReorderBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {

@@ -3,7 +3,6 @@
 use actix_web::{post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 use validator::Validate;
 
 use super::PledgeView;
@@ -11,6 +10,7 @@ use crate::AppState;
 use crate::api::extract::{IfMatch, OptionalJson};
 use crate::api::respond::Tagged;
 use crate::auth::Principal;
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::Action;
 use crate::error::{AppError, Problem};
 use crate::service::pledges as svc;
@@ -34,7 +34,7 @@ pub struct ActionBody {
 async fn action(
     state: &AppState,
     caller: &Principal,
-    id: Uuid,
+    id: PledgeId,
     if_match: IfMatch,
     action: Action,
     body: Option<ActionBody>,
@@ -69,7 +69,7 @@ async fn action(
 pub async fn open(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     if_match: IfMatch,
     body: OptionalJson<ActionBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {
@@ -105,7 +105,7 @@ pub async fn open(
 pub async fn close(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     if_match: IfMatch,
     body: OptionalJson<ActionBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {
@@ -141,7 +141,7 @@ pub async fn close(
 pub async fn withdraw(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     if_match: IfMatch,
     body: OptionalJson<ActionBody>,
 ) -> Result<Tagged<PledgeView>, AppError> {

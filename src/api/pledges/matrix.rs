@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::respond::csv;
 use crate::auth::Principal;
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{Comparator, PledgeStatus, TargetKind};
 use crate::error::{AppError, Problem};
 use crate::service::pledges::{self as svc, Compliance};
@@ -118,7 +119,8 @@ pub struct ItemCompliance {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ComplianceView {
-    pub pledge_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub pledge_id: PledgeId,
     pub status: PledgeStatus,
     pub as_of: Option<DateTime<Utc>>,
     pub targets: Vec<TargetCompliance>,
@@ -275,7 +277,7 @@ pub async fn compliance(
     state: web::Data<AppState>,
     req: HttpRequest,
     _caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     q: ValidatedQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, AppError> {
     let view: ComplianceView = svc::compliance(&state.db, *id, q.0.as_of).await?.into();

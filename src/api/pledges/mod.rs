@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::respond::Versioned;
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{Comparator, PledgeStatus, Subject, TargetKind};
 use crate::service::pledges::{self as svc, PledgeDetail};
 
@@ -81,7 +82,8 @@ pub struct SignatureStatus {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PledgeView {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: PledgeId,
     pub bloc_id: Uuid,
     pub year: i32,
     pub head_id: Uuid,

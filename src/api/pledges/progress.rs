@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::api::extract::{ValidatedJson, ValidatedQuery};
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
+use crate::domain::ids::PledgeId;
 use crate::domain::paging::PageRequest;
 use crate::domain::pledge::ReportValues;
 use crate::error::{AppError, Problem};
@@ -153,7 +154,7 @@ pub struct ReportQuery {
 pub async fn report(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     body: ValidatedJson<ReportBody>,
 ) -> Result<Created<Vec<ReportView>>, AppError> {
     let b = body.into_inner();
@@ -201,7 +202,7 @@ pub async fn report(
 pub async fn reports(
     state: web::Data<AppState>,
     _caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     q: ValidatedQuery<ReportQuery>,
 ) -> Result<Page<ReportView>, AppError> {
     let q = q.0;

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::api::extract::ValidatedJson;
 use crate::api::respond::Created;
 use crate::auth::Principal;
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::PledgeStatus;
 use crate::error::{AppError, Problem};
 use crate::service::pledges as svc;
@@ -80,7 +81,7 @@ pub struct SignResult {
 pub async fn sign(
     state: web::Data<AppState>,
     caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
     body: ValidatedJson<SignBody>,
 ) -> Result<Created<SignResult>, AppError> {
     let b = body.into_inner();
@@ -121,7 +122,7 @@ pub async fn sign(
 pub async fn signatures(
     state: web::Data<AppState>,
     _caller: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<PledgeId>,
 ) -> Result<web::Json<SignatureStatus>, AppError> {
     Ok(web::Json(svc::signatures(&state.db, *id).await?.into()))
 }

@@ -9,6 +9,7 @@ use super::{Item, Target, Unit, items_of};
 use crate::db::pledges::ReportRow;
 use crate::db::{self, Db};
 use crate::domain::compliance::{self, Value};
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{Period, PledgeStatus, TargetKind};
 use crate::error::{AppError, AppResult};
 
@@ -62,7 +63,7 @@ pub struct ItemFigure {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compliance {
-    pub pledge_id: Uuid,
+    pub pledge_id: PledgeId,
     pub status: PledgeStatus,
     pub as_of: Option<DateTime<Utc>>,
     /// In item order.
@@ -146,7 +147,7 @@ fn end_of_day(as_of: Option<NaiveDate>) -> Option<DateTime<Utc>> {
 
 /// T6, T7: the matrix units × targets from each unit's latest report of the
 /// latest period. Two statements whatever the bloc's size.
-pub async fn compliance(db: &Db, id: Uuid, as_of: Option<NaiveDate>) -> AppResult<Compliance> {
+pub async fn compliance(db: &Db, id: PledgeId, as_of: Option<NaiveDate>) -> AppResult<Compliance> {
     let as_of = end_of_day(as_of);
     let (full, reports) = db
         .read(async |c| -> AppResult<_> {

@@ -8,6 +8,7 @@ use crate::auth::Principal;
 use crate::db::pledges::PledgeChanges;
 use crate::db::{self, Conn, Db};
 use crate::domain::RuleViolation;
+use crate::domain::ids::PledgeId;
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::pledge::{self as rules, PledgeStatus};
 use crate::error::{AppError, AppResult, ErrorCode, OnConstraint};
@@ -36,7 +37,7 @@ async fn check_conference(c: &mut Conn, conference: Option<Uuid>, bloc_id: Uuid)
 
 /// P1, P2, T1, T2: the head unit drafts the term's one pledge.
 pub async fn create(db: &Db, caller: &Principal, cmd: CreatePledge) -> AppResult<PledgeDetail> {
-    let pledge_id = Uuid::now_v7();
+    let pledge_id = PledgeId::generate();
     let (items, targets) = build_items(pledge_id, cmd.items)?;
     db.transaction(async |tx| {
         let term = db::blocs::term(tx, cmd.bloc_id, cmd.year)
@@ -74,7 +75,7 @@ pub async fn create(db: &Db, caller: &Principal, cmd: CreatePledge) -> AppResult
 }
 
 /// One statement (`db::pledges::full`).
-pub async fn get(db: &Db, id: Uuid) -> AppResult<PledgeDetail> {
+pub async fn get(db: &Db, id: PledgeId) -> AppResult<PledgeDetail> {
     let full = db
         .read(async |c| db::pledges::full(c, id).await)
         .await?
@@ -102,7 +103,7 @@ pub async fn list(db: &Db, filter: PledgeFilter, page: PageRequest) -> AppResult
         })
         .await?;
     Ok(page
-        .page(rows, |p| Cursor::from_uuid(p.id))
+        .page(rows, |p| Cursor::from_uuid(p.id.uuid()))
         .map(Pledge::from))
 }
 
@@ -116,7 +117,7 @@ pub struct EditPledge {
 pub async fn edit(
     db: &Db,
     caller: &Principal,
-    id: Uuid,
+    id: PledgeId,
     expected: Option<i32>,
     cmd: EditPledge,
 ) -> AppResult<PledgeDetail> {

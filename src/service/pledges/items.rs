@@ -6,6 +6,7 @@ use super::{PledgeDetail, Target, load_detail, lock_for_change};
 use crate::auth::Principal;
 use crate::db::pledges::{ItemRow, PledgeChanges, TargetRow};
 use crate::db::{self, Db};
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{self as rules, Comparator, Subject, TargetKind};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::i18n::nfc;
@@ -27,7 +28,7 @@ pub struct ItemInput {
 
 /// Build item and target rows, checking every target (T1, T2).
 pub(super) fn build_items(
-    pledge_id: Uuid,
+    pledge_id: PledgeId,
     items: Vec<ItemInput>,
 ) -> AppResult<(Vec<ItemRow>, Vec<TargetRow>)> {
     let mut item_rows = Vec::with_capacity(items.len());
@@ -64,7 +65,7 @@ pub(super) fn build_items(
 pub async fn replace_items(
     db: &Db,
     caller: &Principal,
-    id: Uuid,
+    id: PledgeId,
     expected: Option<i32>,
     items: Vec<ItemInput>,
 ) -> AppResult<PledgeDetail> {
@@ -100,7 +101,7 @@ pub async fn replace_items(
 pub async fn reorder_items(
     db: &Db,
     caller: &Principal,
-    id: Uuid,
+    id: PledgeId,
     expected: Option<i32>,
     ordered: Vec<Uuid>,
 ) -> AppResult<PledgeDetail> {

@@ -1,12 +1,12 @@
 //! P2: open (P3 checks; freezes the term, B4), close, withdraw.
 
 use chrono::Utc;
-use uuid::Uuid;
 
 use super::{Pledge, PledgeDetail, Target, load_detail, lock_for_change};
 use crate::auth::Principal;
 use crate::db::pledges::PledgeChanges;
 use crate::db::{self, Db};
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{self as rules, Action};
 use crate::error::AppResult;
 use crate::service::{Change, record};
@@ -23,7 +23,7 @@ fn audit_action(action: Action) -> &'static str {
 pub async fn act(
     db: &Db,
     caller: &Principal,
-    id: Uuid,
+    id: PledgeId,
     expected: Option<i32>,
     action: Action,
     reason: Option<String>,

@@ -29,6 +29,7 @@ use crate::auth::Principal;
 use crate::db::blocs::{MemberRow, TermRow};
 use crate::db::pledges::{ItemRow, PledgeRow, SignatureRow, TargetRow};
 use crate::db::{self, Conn};
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{Comparator, PledgeStatus, Subject, TargetKind, TargetSpec};
 use crate::error::{AppError, AppResult};
 
@@ -37,7 +38,7 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pledge {
-    pub id: Uuid,
+    pub id: PledgeId,
     pub term_id: Uuid,
     pub title: String,
     pub theme: Option<String>,
@@ -295,7 +296,7 @@ async fn load_detail(c: &mut Conn, row: PledgeRow) -> AppResult<PledgeDetail> {
 async fn lock_for_change(
     tx: &mut Conn,
     caller: &Principal,
-    id: Uuid,
+    id: PledgeId,
     expected: Option<i32>,
 ) -> AppResult<(PledgeRow, TermRow)> {
     let row = db::pledges::lock(tx, id)

@@ -10,6 +10,7 @@ use crate::db::blocs::TermRow;
 use crate::db::pledges::ReportRow;
 use crate::db::{self, Db};
 use crate::domain::RuleViolation;
+use crate::domain::ids::PledgeId;
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::pledge::{self as rules, Period, ReportValues};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -92,7 +93,7 @@ fn require_reporter(caller: &Principal, org: Uuid, term: &TermRow) -> AppResult<
 /// T3, T4: the rows of a batch, each for a target of the pledge, once.
 fn report_rows(
     caller: &Principal,
-    pledge_id: Uuid,
+    pledge_id: PledgeId,
     org: Uuid,
     period: Period,
     targets: &[crate::db::pledges::TargetRow],
@@ -138,7 +139,7 @@ fn report_rows(
 pub async fn report(
     db: &Db,
     caller: &Principal,
-    id: Uuid,
+    id: PledgeId,
     cmd: ReportCommand,
 ) -> AppResult<Vec<Report>> {
     let today = today_in_vietnam();
@@ -201,7 +202,7 @@ pub struct ReportFilter {
 
 pub async fn reports(
     db: &Db,
-    id: Uuid,
+    id: PledgeId,
     filter: ReportFilter,
     page: PageRequest,
 ) -> AppResult<Page<Report>> {

@@ -8,6 +8,7 @@ use crate::auth::Principal;
 use crate::db::pledges::{PledgeChanges, SignatureRow};
 use crate::db::{self, Conn, Db};
 use crate::domain::RuleViolation;
+use crate::domain::ids::PledgeId;
 use crate::domain::pledge::{self as rules, PledgeStatus, SignOutcome};
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::i18n::nfc;
@@ -33,7 +34,12 @@ pub struct Signed {
 /// P4, P5: a member unit's leader (or the admin on its behalf) signs once
 /// while open; the last signature puts the pledge in force in the same
 /// transaction. The pledge row lock orders simultaneous signatures.
-pub async fn sign(db: &Db, caller: &Principal, id: Uuid, cmd: SignCommand) -> AppResult<Signed> {
+pub async fn sign(
+    db: &Db,
+    caller: &Principal,
+    id: PledgeId,
+    cmd: SignCommand,
+) -> AppResult<Signed> {
     let org = cmd
         .organization_id
         .or(caller.organization_id)
@@ -137,6 +143,6 @@ async fn put_in_force(
 }
 
 /// Who signed when, and who has not (one statement).
-pub async fn signatures(db: &Db, id: Uuid) -> AppResult<Signatures> {
+pub async fn signatures(db: &Db, id: PledgeId) -> AppResult<Signatures> {
     Ok(super::get(db, id).await?.signatures)
 }
