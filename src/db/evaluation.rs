@@ -12,6 +12,8 @@ use super::schema::{
     score_entries as se, score_sheets as ss, scoring_criteria as sc, scoring_schemes as sch,
     scoring_sections as sec,
 };
+use crate::domain::ballot::BallotStatus;
+use crate::domain::evaluation::{CriterionKind, SheetStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sch)]
@@ -42,7 +44,7 @@ pub struct CriterionRow {
     pub position: i32,
     pub code: String,
     pub text: String,
-    pub kind: String,
+    pub kind: CriterionKind,
     pub min_points: i32,
     pub max_points: i32,
     pub pledge_item_id: Option<Uuid>,
@@ -55,7 +57,7 @@ pub struct SheetRow {
     pub scheme_id: Uuid,
     pub subject_id: Uuid,
     pub reviewer_id: Uuid,
-    pub status: String,
+    pub status: SheetStatus,
     pub recusal_reason: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub version: i32,
@@ -271,10 +273,10 @@ pub async fn insert_sheet(
 pub async fn set_sheet_status(
     c: &mut Conn,
     id: Uuid,
-    status: &str,
+    status: SheetStatus,
     reason: Option<&str>,
 ) -> Result<SheetRow> {
-    let submitted = (status == "submitted").then(Utc::now);
+    let submitted = (status == SheetStatus::Submitted).then(Utc::now);
     Ok(diesel::update(ss::table.find(id))
         .set((
             ss::status.eq(status),
@@ -345,7 +347,7 @@ pub struct BallotRow {
     pub candidates: Vec<Uuid>,
     pub members: Vec<Uuid>,
     pub voters: Vec<Uuid>,
-    pub status: String,
+    pub status: BallotStatus,
     pub opened_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i32,
@@ -430,7 +432,7 @@ pub async fn papers(c: &mut Conn, ballot_id: Uuid) -> Result<Vec<Vec<Uuid>>> {
 pub async fn close_ballot(c: &mut Conn, id: Uuid) -> Result<BallotRow> {
     Ok(diesel::update(b::table.find(id))
         .set((
-            b::status.eq("closed"),
+            b::status.eq(BallotStatus::Closed),
             b::closed_at.eq(diesel::dsl::now),
             b::version.eq(b::version + 1),
         ))

@@ -12,16 +12,18 @@ use super::schema::{
     pledge_items as pi, pledge_signatures as ps, pledge_targets as pt, pledges as p,
     progress_reports as pr,
 };
+use crate::domain::ids::PledgeId;
+use crate::domain::pledge::{Comparator, PledgeStatus, Subject, TargetKind};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = p)]
 pub struct PledgeRow {
-    pub id: Uuid,
+    pub id: PledgeId,
     pub term_id: Uuid,
     pub title: String,
     pub theme: Option<String>,
     pub adopted_at_conference_id: Option<Uuid>,
-    pub status: String,
+    pub status: PledgeStatus,
     pub opened_at: Option<DateTime<Utc>>,
     pub in_force_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -35,7 +37,7 @@ pub struct PledgeRow {
 #[diesel(table_name = pi)]
 pub struct ItemRow {
     pub id: Uuid,
-    pub pledge_id: Uuid,
+    pub pledge_id: PledgeId,
     pub position: i32,
     pub text: String,
 }
@@ -44,13 +46,13 @@ pub struct ItemRow {
 #[diesel(table_name = pt)]
 pub struct TargetRow {
     pub id: Uuid,
-    pub pledge_id: Uuid,
+    pub pledge_id: PledgeId,
     pub item_id: Uuid,
     pub position: i32,
-    pub kind: String,
-    pub subject: String,
+    pub kind: TargetKind,
+    pub subject: Subject,
     pub label: String,
-    pub comparator: Option<String>,
+    pub comparator: Option<Comparator>,
     pub target_value: Option<i64>,
     pub weight: Option<i32>,
 }
@@ -59,7 +61,7 @@ pub struct TargetRow {
 #[diesel(table_name = ps)]
 pub struct SignatureRow {
     pub id: Uuid,
-    pub pledge_id: Uuid,
+    pub pledge_id: PledgeId,
     pub organization_id: Uuid,
     pub signer_name: String,
     pub signer_position: String,
@@ -73,7 +75,7 @@ pub struct SignatureRow {
 #[diesel(table_name = pr)]
 pub struct ReportRow {
     pub id: Uuid,
-    pub pledge_id: Uuid,
+    pub pledge_id: PledgeId,
     pub target_id: Uuid,
     pub organization_id: Uuid,
     pub period: String,
@@ -91,7 +93,7 @@ pub struct ReportRow {
 
 pub async fn insert(
     c: &mut Conn,
-    id: Uuid,
+    id: PledgeId,
     term_id: Uuid,
     title: &str,
     theme: Option<&str>,
@@ -127,7 +129,7 @@ pub struct Full {
 /// return, in the same orders (members by code, items by position, targets
 /// by item and position, signatures by time). Reports stay a typed query:
 /// hundreds of them as JSON made the compliance matrix slower, not faster.
-pub async fn full(c: &mut Conn, id: Uuid) -> Result<Option<Full>> {
+pub async fn full(c: &mut Conn, id: PledgeId) -> Result<Option<Full>> {
     let doc: Option<String> = FullQuery { id }.get_result(c).await.optional()?;
     doc.map(|d| serde_json::from_str(&d).map_err(super::Error::other))
         .transpose()
@@ -140,7 +142,7 @@ pub async fn full(c: &mut Conn, id: Uuid) -> Result<Option<Full>> {
 /// Its only parameter is the id, so PostgreSQL settles on one generic plan
 /// (a boolean switch made it plan every call, a custom plan being cheaper).
 struct FullQuery {
-    id: Uuid,
+    id: PledgeId,
 }
 
 impl diesel::query_builder::QueryId for FullQuery {
@@ -181,7 +183,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FullQuery {
     }
 }
 
-pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
+pub async fn get(c: &mut Conn, id: PledgeId) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .find(id)
         .select(PledgeRow::as_select())
@@ -190,7 +192,7 @@ pub async fn get(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
         .optional()?)
 }
 
-pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
+pub async fn lock(c: &mut Conn, id: PledgeId) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .find(id)
         .select(PledgeRow::as_select())
@@ -200,7 +202,7 @@ pub async fn lock(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
         .optional()?)
 }
 
-pub async fn lock_share(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
+pub async fn lock_share(c: &mut Conn, id: PledgeId) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .find(id)
         .select(PledgeRow::as_select())
@@ -214,7 +216,7 @@ pub async fn lock_share(c: &mut Conn, id: Uuid) -> Result<Option<PledgeRow>> {
 pub async fn of_term(c: &mut Conn, term_id: Uuid) -> Result<Option<PledgeRow>> {
     Ok(p::table
         .filter(p::term_id.eq(term_id))
-        .filter(p::status.ne("withdrawn"))
+        .filter(p::status.ne(PledgeStatus::Withdrawn))
         .select(PledgeRow::as_select())
         .first(c)
         .await
@@ -224,7 +226,7 @@ pub async fn of_term(c: &mut Conn, term_id: Uuid) -> Result<Option<PledgeRow>> {
 pub async fn list(
     c: &mut Conn,
     term_ids: Option<&[Uuid]>,
-    status: Option<&str>,
+    status: Option<PledgeStatus>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<PledgeRow>> {
@@ -237,7 +239,7 @@ pub async fn list(
         q = q.filter(p::term_id.eq_any(t.to_vec()));
     }
     if let Some(s) = status {
-        q = q.filter(p::status.eq(s.to_string()));
+        q = q.filter(p::status.eq(s));
     }
     if let Some(a) = after {
         q = q.filter(p::id.gt(a));
@@ -251,14 +253,14 @@ pub struct PledgeChanges {
     pub title: Option<String>,
     pub theme: Option<Option<String>>,
     pub adopted_at_conference_id: Option<Option<Uuid>>,
-    pub status: Option<String>,
+    pub status: Option<PledgeStatus>,
     pub opened_at: Option<DateTime<Utc>>,
     pub in_force_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
-pub async fn update(c: &mut Conn, id: Uuid, changes: PledgeChanges) -> Result<PledgeRow> {
+pub async fn update(c: &mut Conn, id: PledgeId, changes: PledgeChanges) -> Result<PledgeRow> {
     Ok(diesel::update(p::table.find(id))
         .set((
             changes,
@@ -287,14 +289,14 @@ pub async fn insert_items(c: &mut Conn, items: &[ItemRow], targets: &[TargetRow]
     Ok(())
 }
 
-pub async fn delete_items(c: &mut Conn, pledge_id: Uuid) -> Result<()> {
+pub async fn delete_items(c: &mut Conn, pledge_id: PledgeId) -> Result<()> {
     diesel::delete(pi::table.filter(pi::pledge_id.eq(pledge_id)))
         .execute(c)
         .await?;
     Ok(())
 }
 
-pub async fn items(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<ItemRow>> {
+pub async fn items(c: &mut Conn, pledge_id: PledgeId) -> Result<Vec<ItemRow>> {
     Ok(pi::table
         .filter(pi::pledge_id.eq(pledge_id))
         .order(pi::position.asc())
@@ -303,7 +305,7 @@ pub async fn items(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<ItemRow>> {
         .await?)
 }
 
-pub async fn targets(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<TargetRow>> {
+pub async fn targets(c: &mut Conn, pledge_id: PledgeId) -> Result<Vec<TargetRow>> {
     Ok(pt::table
         .filter(pt::pledge_id.eq(pledge_id))
         .order((pt::item_id.asc(), pt::position.asc()))
@@ -313,7 +315,7 @@ pub async fn targets(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<TargetRow>> {
 }
 
 /// New item order in one statement (the position constraint is deferred).
-pub async fn reorder(c: &mut Conn, pledge_id: Uuid, ordered: &[Uuid]) -> Result<()> {
+pub async fn reorder(c: &mut Conn, pledge_id: PledgeId, ordered: &[Uuid]) -> Result<()> {
     let positions: Vec<i32> = (0..ordered.len() as i32).collect();
     diesel::sql_query(
         "UPDATE pledge_items i SET position = o.pos
@@ -333,7 +335,7 @@ pub async fn insert_signature(c: &mut Conn, s: &SignatureRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn signatures(c: &mut Conn, pledge_id: Uuid) -> Result<Vec<SignatureRow>> {
+pub async fn signatures(c: &mut Conn, pledge_id: PledgeId) -> Result<Vec<SignatureRow>> {
     Ok(ps::table
         .filter(ps::pledge_id.eq(pledge_id))
         .order(ps::signed_at.asc())
@@ -377,7 +379,11 @@ pub struct ReportFilter {
     pub limit: i64,
 }
 
-pub async fn reports(c: &mut Conn, pledge_id: Uuid, f: &ReportFilter) -> Result<Vec<ReportRow>> {
+pub async fn reports(
+    c: &mut Conn,
+    pledge_id: PledgeId,
+    f: &ReportFilter,
+) -> Result<Vec<ReportRow>> {
     let mut q = pr::table
         .filter(pr::pledge_id.eq(pledge_id))
         .select(ReportRow::as_select())
@@ -406,7 +412,7 @@ pub async fn reports(c: &mut Conn, pledge_id: Uuid, f: &ReportFilter) -> Result<
 /// made by then for each (target, unit, period). One statement.
 pub async fn effective_reports(
     c: &mut Conn,
-    pledge_id: Uuid,
+    pledge_id: PledgeId,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<Vec<ReportRow>> {
     match as_of {

@@ -3,6 +3,15 @@
 use uuid::Uuid;
 
 use super::RuleViolation;
+use super::text::text_enum;
+
+text_enum! {
+    /// `open` or `closed`.
+    pub enum BallotStatus {
+        Open = "open",
+        Closed = "closed",
+    }
+}
 
 /// E4: may `org` cast these choices? One ballot per member unit, at most
 /// `seats` distinct candidates, only while open.
@@ -125,6 +134,12 @@ pub fn elect(counts: &[Count], members: usize, threshold_percent: u32, seats: us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e4_a_ballot_is_open_or_closed_and_nothing_else() {
+        assert_eq!("closed".parse::<BallotStatus>(), Ok(BallotStatus::Closed));
+        assert!("counting".parse::<BallotStatus>().is_err());
+    }
 
     fn ids(n: usize) -> Vec<Uuid> {
         (0..n).map(|_| Uuid::now_v7()).collect()

@@ -5,28 +5,36 @@ use std::cmp::Ordering;
 use uuid::Uuid;
 
 use super::RuleViolation;
+use super::text::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CriterionKind {
-    Content,
-    Bonus,
-    Penalty,
+// What a criterion adds to a sheet (no description in the document).
+text_enum! {
+    pub enum CriterionKind {
+        /// 0..maxPoints
+        Content = "content",
+        /// 0..maxPoints
+        Bonus = "bonus",
+        /// minPoints..0
+        Penalty = "penalty",
+    }
 }
 
-impl CriterionKind {
-    pub fn parse(s: &str) -> CriterionKind {
-        match s {
-            "bonus" => CriterionKind::Bonus,
-            "penalty" => CriterionKind::Penalty,
-            _ => CriterionKind::Content,
-        }
+text_enum! {
+    /// `draft`, `submitted` (locked) or `recused`.
+    pub enum SheetStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Recused = "recused",
     }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CriterionKind::Content => "content",
-            CriterionKind::Bonus => "bonus",
-            CriterionKind::Penalty => "penalty",
-        }
+}
+
+// Where a scheme's template comes from (no description in the document).
+text_enum! {
+    pub enum TemplateSource {
+        /// The common 1,000-point frame: 950 content (one criterion per pledge item) + 50 bonus.
+        Standard = "standard",
+        /// Last year's scheme of the same bloc.
+        PreviousYear = "previous_year",
     }
 }
 
@@ -182,6 +190,22 @@ pub fn rank(units: &[(String, Option<Score>)]) -> Vec<(usize, Option<usize>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e2_sheet_statuses_and_criterion_kinds_never_default() {
+        assert_eq!("recused".parse::<SheetStatus>(), Ok(SheetStatus::Recused));
+        assert!("locked".parse::<SheetStatus>().is_err());
+        // Before, an unknown kind read as `content`.
+        assert!("extra".parse::<CriterionKind>().is_err());
+        assert_eq!(
+            "penalty".parse::<CriterionKind>(),
+            Ok(CriterionKind::Penalty)
+        );
+        assert_eq!(
+            "previous_year".parse::<TemplateSource>(),
+            Ok(TemplateSource::PreviousYear)
+        );
+    }
 
     fn crit(code: &str, kind: CriterionKind, min: i32, max: i32) -> Criterion {
         Criterion {

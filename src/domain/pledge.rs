@@ -5,34 +5,16 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::RuleViolation;
+use super::text::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PledgeStatus {
-    Draft,
-    Open,
-    InForce,
-    Closed,
-    Withdrawn,
-}
-
-impl PledgeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PledgeStatus::Draft => "draft",
-            PledgeStatus::Open => "open",
-            PledgeStatus::InForce => "in_force",
-            PledgeStatus::Closed => "closed",
-            PledgeStatus::Withdrawn => "withdrawn",
-        }
-    }
-    pub fn parse(s: &str) -> PledgeStatus {
-        match s {
-            "open" => PledgeStatus::Open,
-            "in_force" => PledgeStatus::InForce,
-            "closed" => PledgeStatus::Closed,
-            "withdrawn" => PledgeStatus::Withdrawn,
-            _ => PledgeStatus::Draft,
-        }
+// Where a pledge is in its life, P2 (no description in the document).
+text_enum! {
+    pub enum PledgeStatus {
+        Draft = "draft",
+        Open = "open",
+        InForce = "in_force",
+        Closed = "closed",
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -84,19 +66,34 @@ pub fn require_editable(status: PledgeStatus) -> Result<(), RuleViolation> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetKind {
-    Percentage,
-    Count,
-    Boolean,
-    Qualitative,
+text_enum! {
+    /// T1: what a target measures.
+    pub enum TargetKind {
+        Percentage = "percentage",
+        Count = "count",
+        Boolean = "boolean",
+        Qualitative = "qualitative",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparator {
-    Gte,
-    Lte,
-    Eq,
+text_enum! {
+    /// T0: who or what the target counts.
+    pub enum Subject {
+        MemberUnits = "member_units",
+        SubUnits = "sub_units",
+        Staff = "staff",
+        Organisations = "organisations",
+        Unit = "unit",
+    }
+}
+
+// How a measured value compares with the target (no description in the document).
+text_enum! {
+    pub enum Comparator {
+        Gte = "gte",
+        Lte = "lte",
+        Eq = "eq",
+    }
 }
 
 /// A target as the rules see it.
@@ -310,6 +307,30 @@ pub fn check_cutoff(today: NaiveDate, cutoff: NaiveDate) -> Result<(), RuleViola
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn p2_an_unknown_stored_status_is_an_error_never_draft() {
+        assert_eq!(
+            "in_force".parse::<PledgeStatus>(),
+            Ok(PledgeStatus::InForce)
+        );
+        let unknown = "signed".parse::<PledgeStatus>().unwrap_err();
+        assert_eq!(unknown.to_string(), "\"signed\" is not a PledgeStatus");
+        assert!("".parse::<PledgeStatus>().is_err());
+        for s in PledgeStatus::ALL {
+            assert_eq!(s.as_str().parse::<PledgeStatus>(), Ok(*s));
+        }
+    }
+
+    #[test]
+    fn t1_target_kinds_comparators_and_subjects_read_back_only_their_own_text() {
+        assert_eq!("count".parse::<TargetKind>(), Ok(TargetKind::Count));
+        assert!("Count".parse::<TargetKind>().is_err());
+        assert_eq!("gte".parse::<Comparator>(), Ok(Comparator::Gte));
+        assert!(">=".parse::<Comparator>().is_err());
+        assert_eq!("member_units".parse::<Subject>(), Ok(Subject::MemberUnits));
+        assert!("members".parse::<Subject>().is_err());
+    }
 
     #[test]
     fn p2_moves_only_forward() {

@@ -45,10 +45,10 @@ struct FactItem {
 
 #[derive(Deserialize)]
 struct FactTarget {
-    kind: String,
-    subject: String,
+    kind: crate::domain::pledge::TargetKind,
+    subject: crate::domain::pledge::Subject,
     label: String,
-    comparator: String,
+    comparator: crate::domain::pledge::Comparator,
     target: i64,
 }
 
@@ -289,11 +289,11 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
                             .targets
                             .iter()
                             .map(|t| pledges::TargetInput {
-                                kind: t.kind.clone(),
-                                subject: t.subject.clone(),
+                                kind: t.kind,
+                                subject: t.subject,
                                 label: t.label.clone(),
                                 // The document's boolean target is "done" (eq 1); others compare as stated.
-                                comparator: Some(t.comparator.clone()),
+                                comparator: Some(t.comparator),
                                 target: Some(t.target),
                                 weight: None,
                             })
@@ -306,7 +306,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
         pledges::act(
             db,
             &system,
-            full.row.id,
+            full.pledge.id,
             None,
             crate::domain::pledge::Action::Open,
             None,
@@ -329,7 +329,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
             pledges::sign(
                 db,
                 &system,
-                full.row.id,
+                full.pledge.id,
                 pledges::SignCommand {
                     organization_id: Some(id(&m.code)),
                     signer_name: name,

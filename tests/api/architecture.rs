@@ -197,15 +197,18 @@ const API_FILES_STILL_ON_DB_TYPES: &[&str] = &[
     "api/audit.rs",
     "api/blocs.rs",
     "api/conferences.rs",
-    "api/evaluation.rs",
     "api/events.rs",
-    "api/pledges.rs",
 ];
 
 #[test]
 fn api_files_of_converted_capabilities_import_no_db_type() {
+    let sources = sources();
+    // A capability's folder is read file by file, not only its `mod.rs`.
+    for folder_file in ["api/pledges/crud.rs", "api/evaluation/ballots.rs"] {
+        assert!(sources.contains_key(folder_file), "{folder_file} not read");
+    }
     let mut on_db = BTreeSet::new();
-    for (rel, text) in sources() {
+    for (rel, text) in sources {
         if rel.starts_with("api/") && references(&text).contains("db") {
             on_db.insert(rel);
         }

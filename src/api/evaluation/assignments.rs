@@ -1,0 +1,105 @@
+//! Who cross-scores whom.
+
+use actix_web::{get, put, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::AppState;
+use crate::api::extract::ValidatedJson;
+use crate::auth::Principal;
+use crate::error::{AppError, Problem};
+use crate::service::evaluation as svc;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Assignment {
+    /// The unit that scores…
+    pub reviewer_id: Uuid,
+    /// …this unit (never itself).
+    pub subject_id: Uuid,
+}
+
+impl From<svc::Assignment> for Assignment {
+    fn from(a: svc::Assignment) -> Self {
+        Assignment {
+            reviewer_id: a.reviewer_id,
+            subject_id: a.subject_id,
+        }
+    }
+}
+
+impl From<Assignment> for svc::Assignment {
+    fn from(a: Assignment) -> Self {
+        svc::Assignment {
+            reviewer_id: a.reviewer_id,
+            subject_id: a.subject_id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AssignmentsBody {
+    #[validate(length(max = 10000))]
+    #[schema(max_items = 10000)]
+    pub assignments: Vec<Assignment>,
+}
+
+/// Set who cross-scores whom (the head or the admin); never a unit itself.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "putReviewAssignments",
+    request_body = AssignmentsBody,
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    responses(
+        (status = 200, body = Vec<Assignment>, description = "The assignment matrix"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_a_member`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `self_assignment`"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/api/v1/blocs/{id}/terms/{year}/review-assignments")]
+pub async fn put_assignments(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+    body: ValidatedJson<AssignmentsBody>,
+) -> Result<web::Json<Vec<Assignment>>, AppError> {
+    let (bloc, year) = path.into_inner();
+    let given = body
+        .into_inner()
+        .assignments
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let saved = svc::set_assignments(&state.db, &caller, bloc, year, given).await?;
+    Ok(web::Json(saved.into_iter().map(Into::into).collect()))
+}
+
+/// The assignment matrix (empty: the head and deputy cross-score).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "getReviewAssignments",
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    responses(
+        (status = 200, body = Vec<Assignment>, description = "The assignment matrix"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}/terms/{year}/review-assignments")]
+pub async fn get_assignments(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<web::Json<Vec<Assignment>>, AppError> {
+    let (bloc, year) = path.into_inner();
+    let pairs = svc::assignments(&state.db, bloc, year).await?;
+    Ok(web::Json(pairs.into_iter().map(Into::into).collect()))
+}

@@ -1,0 +1,232 @@
+//! E4: the secret ballot: open, list, read, vote, close.
+
+use actix_web::{get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::AppState;
+use crate::api::extract::ValidatedJson;
+use crate::api::respond::{Created, Tagged, Versioned};
+use crate::auth::Principal;
+use crate::domain::ballot::BallotStatus;
+use crate::error::{AppError, Problem};
+use crate::service::evaluation::{self as svc, Ballot};
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"seats": 1}))]
+pub struct OpenBallotBody {
+    /// K: how many leading units to elect (default 1).
+    #[validate(range(min = 1, max = 50))]
+    #[schema(minimum = 1, maximum = 50)]
+    pub seats: Option<i32>,
+    /// Elected when the ballots naming a unit exceed this share of members (default 50: more than half).
+    #[validate(range(min = 0, max = 99))]
+    #[schema(minimum = 0, maximum = 99)]
+    pub threshold_percent: Option<i32>,
+    /// Default: every member.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_items = 1, max_items = 200)]
+    pub candidate_ids: Option<Vec<Uuid>>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VoteBody {
+    /// Up to K distinct candidates (an empty list is a blank ballot).
+    #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
+    pub choices: Vec<Uuid>,
+}
+
+/// A ballot: who may vote, who has voted (never what).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BallotView {
+    pub id: Uuid,
+    pub term_id: Uuid,
+    pub seats: i32,
+    pub threshold_percent: i32,
+    pub candidate_ids: Vec<Uuid>,
+    pub member_ids: Vec<Uuid>,
+    /// Units that have voted, sorted by id (their order says nothing).
+    pub voter_ids: Vec<Uuid>,
+    /// `open` or `closed`.
+    pub status: BallotStatus,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+impl Versioned for BallotView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+impl From<Ballot> for BallotView {
+    fn from(b: Ballot) -> Self {
+        BallotView {
+            id: b.id,
+            term_id: b.term_id,
+            seats: b.seats,
+            threshold_percent: b.threshold_percent,
+            candidate_ids: b.candidate_ids,
+            member_ids: b.member_ids,
+            voter_ids: b.voter_ids,
+            status: b.status,
+            opened_at: b.opened_at,
+            closed_at: b.closed_at,
+            version: b.version,
+        }
+    }
+}
+
+/// Open the secret ballot for the leading units (the head or the admin).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "openBallot",
+    request_body = OpenBallotBody,
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    responses(
+        (status = 201, body = BallotView, description = "Open"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`ballot_already_open`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_candidates`, `invalid_seats`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/blocs/{id}/terms/{year}/ballots")]
+pub async fn open_ballot(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+    body: ValidatedJson<OpenBallotBody>,
+) -> Result<Created<BallotView>, AppError> {
+    let (bloc, year) = path.into_inner();
+    let b = body.into_inner();
+    let row = svc::open_ballot(
+        &state.db,
+        &caller,
+        bloc,
+        year,
+        svc::OpenBallot {
+            seats: b.seats,
+            threshold_percent: b.threshold_percent,
+            candidate_ids: b.candidate_ids,
+        },
+    )
+    .await?;
+    Ok(Created::versioned(
+        format!("/api/v1/ballots/{}", row.id),
+        row.into(),
+    ))
+}
+
+/// The term's ballots.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "listBallots",
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    responses(
+        (status = 200, body = Vec<BallotView>, description = "The ballots"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}/terms/{year}/ballots")]
+pub async fn list_ballots(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<web::Json<Vec<BallotView>>, AppError> {
+    let (bloc, year) = path.into_inner();
+    Ok(web::Json(
+        svc::ballots_of(&state.db, bloc, year)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// A ballot: who may vote and who has (never what).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "getBallot",
+    params(("id" = Uuid, Path, description = "Ballot id")),
+    responses(
+        (status = 200, body = BallotView, description = "The ballot"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/ballots/{id}")]
+pub async fn get_ballot(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<BallotView>, AppError> {
+    Ok(Tagged(svc::get_ballot(&state.db, *id).await?.into()))
+}
+
+/// Cast the unit's ballot (its own leader only; once; up to K candidates).
+/// The last member's vote closes the ballot.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "castVote",
+    request_body = VoteBody,
+    params(("id" = Uuid, Path, description = "Ballot id")),
+    responses(
+        (status = 201, body = BallotView, description = "Counted (the choice is not shown back)"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_member_leader`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_voted`, `ballot_closed`, `not_a_member` (E4)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_choices` (more than K, not a candidate)"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/ballots/{id}/votes")]
+pub async fn vote(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: ValidatedJson<VoteBody>,
+) -> Result<Created<BallotView>, AppError> {
+    let row = svc::vote(&state.db, &caller, *id, None, body.into_inner().choices).await?;
+    Ok(Created::at(format!("/api/v1/ballots/{id}"), row.into()))
+}
+
+/// Close the ballot (the head or the admin): results become visible and the
+/// elected units are recorded as the bloc's leading units.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "closeBallot",
+    params(("id" = Uuid, Path, description = "Ballot id")),
+    responses(
+        (status = 200, body = BallotView, description = "Closed"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`ballot_closed`, `too_few_ballots` (one ballot cast of several: closing would reveal it)"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/ballots/{id}/close")]
+pub async fn close_ballot(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<BallotView>, AppError> {
+    Ok(Tagged(
+        svc::close_ballot(&state.db, &caller, *id).await?.into(),
+    ))
+}

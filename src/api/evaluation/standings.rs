@@ -1,0 +1,156 @@
+//! E3: the ranking (JSON or CSV); E4: the leading units elected.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::extract::wants_csv;
+use crate::api::respond::csv;
+use crate::auth::Principal;
+use crate::error::{AppError, Problem};
+use crate::service::evaluation as svc;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionScore {
+    pub title: String,
+    /// Two decimals (a mean of cross-sheets may be fractional).
+    pub score: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RankingRow {
+    /// Ties share a rank (E3); `null` without a submitted sheet.
+    pub rank: Option<usize>,
+    pub organization_id: Uuid,
+    pub code: String,
+    pub name: String,
+    /// Two decimals; `null` without a submitted sheet.
+    pub total: Option<String>,
+    /// No cross-score submitted: the self-score stands.
+    pub self_score_only: bool,
+    pub sections: Vec<SectionScore>,
+    /// Pledge targets achieved / measurable, beside the score.
+    pub compliance_achieved: Option<usize>,
+    pub compliance_measurable: Option<usize>,
+}
+
+/// The ranking (E3): totals, ties sharing a rank (listed by code), sections,
+/// and the pledge compliance beside each unit. `Accept: text/csv` for CSV.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "getRanking",
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    responses(
+        (status = 200, description = "The ranking", content((Vec<RankingRow> = "application/json"), (String = "text/csv"))),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}/terms/{year}/ranking")]
+pub async fn ranking(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (bloc, year) = path.into_inner();
+    let rows: Vec<RankingRow> = svc::ranking(&state.db, bloc, year)
+        .await?
+        .into_iter()
+        .map(|u| RankingRow {
+            rank: u.rank,
+            organization_id: u.unit.organization_id,
+            code: u.unit.code,
+            name: u.unit.name,
+            total: u.score.map(|s| s.display()),
+            self_score_only: u.self_score_only,
+            sections: u
+                .sections
+                .into_iter()
+                .map(|(title, s)| SectionScore {
+                    title,
+                    score: s.display(),
+                })
+                .collect(),
+            compliance_achieved: u.compliance.map(|c| c.0),
+            compliance_measurable: u.compliance.map(|c| c.1),
+        })
+        .collect();
+    if wants_csv(&req) {
+        let mut out = vec![
+            [
+                "Hạng / Rank",
+                "Mã / Code",
+                "Đơn vị / Unit",
+                "Tổng điểm / Total",
+                "Chỉ tự chấm / Self-score only",
+                "Chỉ tiêu đạt / Targets achieved",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for r in &rows {
+            out.push(vec![
+                r.rank.map(|k| k.to_string()).unwrap_or_default(),
+                r.code.clone(),
+                r.name.clone(),
+                r.total.clone().unwrap_or_default(),
+                r.self_score_only.to_string(),
+                match (r.compliance_achieved, r.compliance_measurable) {
+                    (Some(a), Some(m)) => format!("{a}/{m}"),
+                    _ => String::new(),
+                },
+            ]);
+        }
+        return Ok(csv(&format!("ranking-{year}.csv"), out));
+    }
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadingUnit {
+    pub organization_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub rank: i32,
+    pub votes: i32,
+}
+
+/// The bloc's leading units for the year (from the closed ballot).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "listLeadingUnits",
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    responses(
+        (status = 200, body = Vec<LeadingUnit>, description = "Elected units, best first"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/blocs/{id}/terms/{year}/leading-units")]
+pub async fn leading_units(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<web::Json<Vec<LeadingUnit>>, AppError> {
+    let (bloc, year) = path.into_inner();
+    let rows = svc::leading_units(&state.db, bloc, year).await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|l| LeadingUnit {
+                organization_id: l.unit.organization_id,
+                code: l.unit.code,
+                name: l.unit.name,
+                rank: l.rank,
+                votes: l.votes,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,217 @@
+//! T3–T5: progress reports and their history.
+
+use actix_web::{get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::AppState;
+use crate::api::extract::{ValidatedJson, ValidatedQuery};
+use crate::api::respond::{Created, Page};
+use crate::auth::Principal;
+use crate::domain::ids::PledgeId;
+use crate::domain::paging::PageRequest;
+use crate::domain::pledge::ReportValues;
+use crate::error::{AppError, Problem};
+use crate::service::pledges::{self as svc, Report};
+
+/// One report line.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReportLine {
+    pub target_id: Uuid,
+    /// Percentage targets: how many achieved…
+    #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
+    pub numerator: Option<i64>,
+    /// …out of how many (> 0).
+    #[validate(range(min = 1))]
+    #[schema(minimum = 1)]
+    pub denominator: Option<i64>,
+    /// Count targets.
+    #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
+    pub count: Option<i64>,
+    /// Boolean targets.
+    pub done: Option<bool>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+    /// Links to evidence (`http:` or `https:` URLs).
+    #[serde(default)]
+    #[validate(length(max = 20), custom(function = "crate::api::checks::web_urls"))]
+    #[schema(max_items = 20, value_type = Vec<crate::api::checks::WebUrl>)]
+    pub evidence: Vec<String>,
+}
+
+/// Reports of one unit for one period: one line, or a batch (all-or-nothing).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"period": "Q2", "reports": [{"targetId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d", "numerator": 45, "denominator": 48, "note": "Sơ kết quý II"}]}))]
+pub struct ReportBody {
+    /// The unit reported on; the caller's own by default (the admin or the head unit names it).
+    pub organization_id: Option<Uuid>,
+    /// `M01..M12`, `Q1..Q4`, `H1`, `H2`, `Y`, optionally `2021-Q2`.
+    #[validate(length(min = 1, max = 10))]
+    #[schema(
+        min_length = 1,
+        max_length = 10,
+        pattern = r"^([0-9]{4}-)?(M(0[1-9]|1[0-2])|Q[1-4]|H[12]|Y)$",
+        example = "Q2"
+    )]
+    pub period: String,
+    #[validate(length(min = 1, max = 100), nested)]
+    #[schema(min_items = 1, max_items = 100)]
+    pub reports: Vec<ReportLine>,
+}
+
+/// A stored report.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportView {
+    pub id: Uuid,
+    pub target_id: Uuid,
+    pub organization_id: Uuid,
+    pub period: String,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    pub count: Option<i64>,
+    pub done: Option<bool>,
+    pub note: Option<String>,
+    pub evidence: Vec<String>,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: Option<Uuid>,
+    /// Made by the admin or the head unit for this unit.
+    pub on_behalf: bool,
+    /// Set when a newer report for the same target, unit and period replaced it (T5).
+    pub superseded_at: Option<DateTime<Utc>>,
+}
+
+impl From<Report> for ReportView {
+    fn from(r: Report) -> Self {
+        ReportView {
+            id: r.id,
+            target_id: r.target_id,
+            organization_id: r.organization_id,
+            period: r.period,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            count: r.count,
+            done: r.done,
+            note: r.note,
+            evidence: r.evidence,
+            reported_at: r.reported_at,
+            reported_by: r.reported_by,
+            on_behalf: r.on_behalf,
+            superseded_at: r.superseded_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    pub organization_id: Option<Uuid>,
+    pub target_id: Option<Uuid>,
+    #[validate(length(max = 10))]
+    #[param(max_length = 10)]
+    pub period: Option<String>,
+    /// Include superseded reports (the history, T5).
+    pub history: Option<bool>,
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Report progress for one unit and period: one line or a batch, all-or-nothing.
+///
+/// A member unit reports for itself (the admin or the head unit may report for
+/// it, recorded as such), only while the pledge is in force, for a period of
+/// the pledge year (T3), with whole non-negative values (T4), before the
+/// term's cut-off (T8). A new report supersedes the last one for the same
+/// target, unit and period; the history is kept (T5).
+#[utoipa::path(
+    tag = "pledges",
+    operation_id = "submitProgressReports",
+    request_body = ReportBody,
+    params(("id" = Uuid, Path, description = "Pledge id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
+    responses(
+        (status = 201, body = Vec<ReportView>, description = "Stored"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`pledge_not_in_force`, `period_outside_year`, `not_a_member` (T3), `reporting_closed` (T8)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_period`, `unknown_target` (T3), `invalid_report_values` (T4), `duplicate_target`"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/pledges/{id}/reports")]
+pub async fn report(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<PledgeId>,
+    body: ValidatedJson<ReportBody>,
+) -> Result<Created<Vec<ReportView>>, AppError> {
+    let b = body.into_inner();
+    let cmd = svc::ReportCommand {
+        organization_id: b.organization_id,
+        period: b.period,
+        entries: b
+            .reports
+            .into_iter()
+            .map(|l| svc::ReportEntry {
+                target_id: l.target_id,
+                values: ReportValues {
+                    numerator: l.numerator,
+                    denominator: l.denominator,
+                    count: l.count,
+                    done: l.done,
+                },
+                note: l.note,
+                evidence: l.evidence,
+            })
+            .collect(),
+    };
+    let stored = svc::report(&state.db, &caller, *id, cmd).await?;
+    Ok(Created::at(
+        format!("/api/v1/pledges/{id}/reports"),
+        stored.into_iter().map(Into::into).collect(),
+    ))
+}
+
+/// Progress reports: current ones, or with `history=true` every report made.
+#[utoipa::path(
+    tag = "pledges",
+    operation_id = "listProgressReports",
+    params(("id" = Uuid, Path, description = "Pledge id"), ReportQuery),
+    responses(
+        (status = 200, body = Page<ReportView>, description = "One page, in the order made"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/pledges/{id}/reports")]
+pub async fn reports(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<PledgeId>,
+    q: ValidatedQuery<ReportQuery>,
+) -> Result<Page<ReportView>, AppError> {
+    let q = q.0;
+    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let filter = svc::ReportFilter {
+        organization_id: q.organization_id,
+        target_id: q.target_id,
+        period: q.period,
+        history: q.history.unwrap_or(false),
+    };
+    Ok(svc::reports(&state.db, *id, filter, page).await?.into())
+}
