@@ -262,7 +262,6 @@ const OVERSIZED_TODAY: &[&str] = &[
     "api/titles.rs",
     "config/tests.rs::settings_become_the_config_with_the_documented_defaults_and_cross_checks",
     "db/titles.rs",
-    "domain/audit.rs",
     "domain/titles.rs",
     "domain/titles/tests.rs",
     "embedded_pg.rs::start_inner",
