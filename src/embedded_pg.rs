@@ -75,6 +75,58 @@ pub fn find_bin_dir(pg_bin: Option<&Path>) -> Option<PathBuf> {
     has_server(&dir).then_some(dir)
 }
 
+/// `initdb` a new data directory owned by the server's user (C.UTF-8,
+/// or no locale where the system lacks it).
+fn init_data_dir(bin: &Path, data_dir: &Path, ids: Option<(u32, u32)>) -> Result<(), String> {
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("create {}: {e}", data_dir.display()))?;
+    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| e.to_string())?;
+    chown_r(data_dir, ids)?;
+    let init = |locale: &[&str]| {
+        command(bin, "initdb", ids)
+            .arg("-D")
+            .arg(data_dir)
+            .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8"])
+            .args(locale)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| format!("initdb: {e}"))
+    };
+    let mut out = init(&["--locale=C.UTF-8"])?;
+    if !out.status.success() {
+        out = init(&["--no-locale"])?;
+    }
+    if !out.status.success() {
+        return Err(format!(
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(())
+}
+
+/// The server's certificate and key, and a pg_hba that takes local
+/// connections and TLS over TCP only.
+fn write_tls(data_dir: &Path, tls: &ServerTls, ids: Option<(u32, u32)>) -> Result<(), String> {
+    let write = |name: &str, text: &str, mode: u32| -> Result<(), String> {
+        let path = data_dir.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("write {}: {e}", path.display()))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| e.to_string())?;
+        chown_r(&path, ids)
+    };
+    // The names `ssl_cert_file` and `ssl_key_file` default to.
+    write("server.crt", &tls.cert_pem, 0o644)?;
+    write("server.key", &tls.key_pem, 0o600)?;
+    write(
+        "pg_hba.conf",
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+        0o600,
+    )?;
+    Ok(())
+}
+
 /// uid/gid of the `postgres` system user, when we run as root (the server
 /// refuses to run as root).
 fn postgres_user() -> Result<Option<(u32, u32)>, String> {
@@ -181,51 +233,10 @@ impl EmbeddedPg {
         }
 
         if !data_dir.join("PG_VERSION").exists() {
-            std::fs::create_dir_all(&data_dir)
-                .map_err(|e| format!("create {}: {e}", data_dir.display()))?;
-            std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(|e| e.to_string())?;
-            chown_r(&data_dir, ids)?;
-            let init = |locale: &[&str]| {
-                command(&bin, "initdb", ids)
-                    .arg("-D")
-                    .arg(&data_dir)
-                    .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8"])
-                    .args(locale)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .output()
-                    .map_err(|e| format!("initdb: {e}"))
-            };
-            let mut out = init(&["--locale=C.UTF-8"])?;
-            if !out.status.success() {
-                out = init(&["--no-locale"])?;
-            }
-            if !out.status.success() {
-                return Err(format!(
-                    "initdb failed: {}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ));
-            }
+            init_data_dir(&bin, &data_dir, ids)?;
         }
-
         if let Some(tls) = tls {
-            let write = |name: &str, text: &str, mode: u32| -> Result<(), String> {
-                let path = data_dir.join(name);
-                std::fs::write(&path, text)
-                    .map_err(|e| format!("write {}: {e}", path.display()))?;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
-                    .map_err(|e| e.to_string())?;
-                chown_r(&path, ids)
-            };
-            // The names `ssl_cert_file` and `ssl_key_file` default to.
-            write("server.crt", &tls.cert_pem, 0o644)?;
-            write("server.key", &tls.key_pem, 0o600)?;
-            write(
-                "pg_hba.conf",
-                "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
-                0o600,
-            )?;
+            write_tls(&data_dir, tls, ids)?;
         }
 
         let mut pg = EmbeddedPg {

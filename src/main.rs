@@ -299,63 +299,87 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Openapi => unreachable!("handled before the runtime starts"),
-        Command::User {
-            command:
-                UserCommand::Add {
-                    username,
-                    full_name,
-                    roles,
-                    organization_id,
-                },
-        } => {
-            let password = read_password()?;
-            let user = identity::bootstrap_user(
-                &db,
-                identity::CreateUser {
-                    username,
-                    full_name,
-                    organization_id,
-                    roles,
-                    password,
-                },
-            )
-            .await
-            .map_err(|e| describe(&e))?;
-            println!("created user {} ({})", user.username, user.id);
-            Ok(())
-        }
-        Command::Client {
-            command:
-                ClientCommand::Add {
-                    client_id,
-                    name,
-                    scopes,
-                    organization_id,
-                },
-        } => {
-            let (row, secret) = identity::create_client(
-                &db,
-                &thidua::auth::Principal::system(),
-                identity::CreateClient {
-                    client_id,
-                    name,
-                    scopes,
-                    organization_id,
-                },
-            )
-            .await
-            .map_err(|e| describe(&e))?;
-            println!(
-                "created client {} ({})\nclientSecret (shown once): {secret}",
-                row.client_id, row.id
-            );
-            Ok(())
-        }
+        Command::User { command } => user_command(&db, command).await,
+        Command::Client { command } => client_command(&db, command).await,
         Command::Audit { command } => audit(command, &config, &db, pg.is_some()).await,
     };
     drop(db);
     drop(pg);
     result
+}
+
+/// `thidua user add`.
+async fn user_command(db: &Db, command: UserCommand) -> Result<(), String> {
+    let UserCommand::Add {
+        username,
+        full_name,
+        roles,
+        organization_id,
+    } = command;
+    let password = read_password()?;
+    let user = identity::bootstrap_user(
+        db,
+        identity::CreateUser {
+            username,
+            full_name,
+            organization_id,
+            roles,
+            password,
+        },
+    )
+    .await
+    .map_err(|e| describe(&e))?;
+    println!("created user {} ({})", user.username, user.id);
+    Ok(())
+}
+
+/// `thidua client add`.
+async fn client_command(db: &Db, command: ClientCommand) -> Result<(), String> {
+    let ClientCommand::Add {
+        client_id,
+        name,
+        scopes,
+        organization_id,
+    } = command;
+    let (row, secret) = identity::create_client(
+        db,
+        &thidua::auth::Principal::system(),
+        identity::CreateClient {
+            client_id,
+            name,
+            scopes,
+            organization_id,
+        },
+    )
+    .await
+    .map_err(|e| describe(&e))?;
+    println!(
+        "created client {} ({})\nclientSecret (shown once): {secret}",
+        row.client_id, row.id
+    );
+    Ok(())
+}
+
+/// The checkpoints an outside party kept, from `--against` (none without it).
+fn kept_checkpoints(
+    against: Option<&std::path::Path>,
+) -> Result<Vec<thidua::domain::audit::Checkpoint>, String> {
+    let Some(path) = against else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    thidua::domain::audit::read_kept(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `--public-key`: each a file or the key itself.
+fn parse_public_keys(keys: &[String]) -> Result<Vec<thidua::domain::audit::PublicKey>, String> {
+    keys.iter()
+        .map(|k| {
+            let text = std::fs::read_to_string(k).unwrap_or_else(|_| k.clone());
+            thidua::domain::audit::PublicKey::parse(&text)
+                .map_err(|e| format!("--public-key {k}: {e}"))
+        })
+        .collect()
 }
 
 async fn audit(
@@ -364,7 +388,7 @@ async fn audit(
     db: &Db,
     private_db: bool,
 ) -> Result<(), String> {
-    use thidua::domain::audit::{PublicKey, read_kept};
+    use thidua::domain::audit::PublicKey;
     use thidua::service::audit::{Checkpointed, checkpoint, verify_anchored};
     let signing_key = |generate: bool| {
         thidua::config::audit_signing_key(config, private_db, generate).map_err(|e| e.to_string())
@@ -374,30 +398,14 @@ async fn audit(
             against,
             public_keys,
         } => {
-            let kept = match &against {
-                None => Vec::new(),
-                Some(path) => {
-                    let text = std::fs::read_to_string(path)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    read_kept(&text).map_err(|e| format!("{}: {e}", path.display()))?
-                }
-            };
+            let kept = kept_checkpoints(against.as_deref())?;
             let trusted: Vec<PublicKey> = if public_keys.is_empty() {
                 signing_key(false)?
                     .map(|(k, _)| *k.public())
                     .into_iter()
                     .collect()
             } else {
-                public_keys
-                    .iter()
-                    .map(|k| {
-                        let text = match std::fs::read_to_string(k) {
-                            Ok(t) => t,
-                            Err(_) => k.clone(),
-                        };
-                        PublicKey::parse(&text).map_err(|e| format!("--public-key {k}: {e}"))
-                    })
-                    .collect::<Result<_, _>>()?
+                parse_public_keys(&public_keys)?
             };
             if let Some(path) = &against {
                 println!(
@@ -536,41 +544,9 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
         Err(e) => tracing::warn!(error = %e, "could not check for an admin user"),
     }
 
-    let purge_db = db.clone();
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = thidua::service::idempotency::purge_expired(&purge_db).await {
-                tracing::warn!(error = %e, "idempotency purge failed");
-            }
-            if let Err(e) = identity::purge_login_failures(&purge_db).await {
-                tracing::warn!(error = %e, "login failure purge failed");
-            }
-        }
-    });
-
+    thidua::service::background::spawn_purges(db.clone());
     if let Some(every) = checkpoint_every {
-        let checkpoint_db = db.clone();
-        actix_web::rt::spawn(async move {
-            // The first one after a full interval: a restart is not a reason to sign.
-            let start = tokio::time::Instant::now() + every;
-            let mut tick = tokio::time::interval_at(start, every);
-            loop {
-                tick.tick().await;
-                match thidua::service::audit::checkpoint(&checkpoint_db, &audit_key).await {
-                    Ok(thidua::service::audit::Checkpointed::Created(c)) => {
-                        tracing::info!(
-                            checkpoint = c.id,
-                            audit_id = c.audit_id,
-                            "audit checkpoint signed"
-                        )
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "audit checkpoint failed"),
-                }
-            }
-        });
+        thidua::service::background::spawn_checkpoints(db.clone(), every, audit_key);
     }
 
     let app_state = state.clone();

@@ -54,6 +54,18 @@ fn request_id_of(req: &ServiceRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
+/// The request's id and the language it asks for.
+fn context_of(req: &ServiceRequest) -> RequestCtx {
+    RequestCtx {
+        id: request_id_of(req),
+        lang: Lang::from_accept_language(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ),
+    }
+}
+
 /// The outermost middleware: request id, language, timeout, metrics, access
 /// log, hardening headers, and the guarantee that every error body is
 /// problem+json whoever produced it.
@@ -61,14 +73,7 @@ pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let ctx = RequestCtx {
-        id: request_id_of(&req),
-        lang: Lang::from_accept_language(
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        ),
-    };
+    let ctx = context_of(&req);
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let timeout = state
         .as_ref()

@@ -12,12 +12,12 @@ use super::extract::{ValidatedQuery, wants_csv};
 use super::respond::{Created, Page, csv};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::audit::Checkpoint;
+use crate::domain::identity::ActorKind;
 use crate::domain::paging::PageRequest;
 use crate::error::{AppError, ErrorCode, Problem};
 use crate::service;
-use crate::service::audit::Checkpointed;
+use crate::service::audit::{AuditFilter, AuditRecord, Checkpointed};
 
 /// One audit record: who changed what, before and after.
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,8 +25,7 @@ use crate::service::audit::Checkpointed;
 pub struct AuditEntry {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
-    /// `user`, `client` or `system`.
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<Uuid>,
     pub actor_name: String,
     pub organization_id: Option<Uuid>,
@@ -44,8 +43,8 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-impl From<AuditRow> for AuditEntry {
-    fn from(r: AuditRow) -> Self {
+impl From<AuditRecord> for AuditEntry {
+    fn from(r: AuditRecord) -> Self {
         AuditEntry {
             id: r.id,
             occurred_at: r.occurred_at,
@@ -96,6 +95,7 @@ pub struct AuditQuery {
 ///
 /// Admin only. `Accept: text/csv` returns the same page as CSV (UTF-8 with BOM).
 #[utoipa::path(
+    operation_id = "listAuditRecords",
     tag = "audit",
     params(AuditQuery),
     responses(
@@ -125,53 +125,54 @@ pub async fn list(
         entity_id: q.entity_id,
         from: q.from,
         to: q.to,
-        ..Default::default()
     };
-    let (rows, next) = service::audit::list(&state.db, &caller, filter, page).await?;
-    let items: Vec<AuditEntry> = rows.into_iter().map(Into::into).collect();
+    let page: Page<AuditEntry> = service::audit::list(&state.db, &caller, filter, page)
+        .await?
+        .into();
     if wants_csv(&req) {
-        let mut out = vec![
-            [
-                "id",
-                "occurredAt",
-                "actorKind",
-                "actorName",
-                "action",
-                "entity",
-                "entityId",
-                "reason",
-                "requestId",
-                "before",
-                "after",
-                "hash",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ];
-        let js =
-            |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
-        for e in &items {
-            out.push(vec![
-                e.id.to_string(),
-                e.occurred_at.to_rfc3339(),
-                e.actor_kind.clone(),
-                e.actor_name.clone(),
-                e.action.clone(),
-                e.entity.clone(),
-                e.entity_id.clone(),
-                e.reason.clone().unwrap_or_default(),
-                e.request_id.clone().unwrap_or_default(),
-                js(&e.before),
-                js(&e.after),
-                e.hash.clone(),
-            ]);
-        }
-        return Ok(csv("audit.csv", out));
+        return Ok(csv("audit.csv", csv_rows(&page.items)));
     }
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: next,
-    }))
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// The CSV export: a header row, then one row per entry.
+fn csv_rows(items: &[AuditEntry]) -> Vec<Vec<String>> {
+    let mut out = vec![
+        [
+            "id",
+            "occurredAt",
+            "actorKind",
+            "actorName",
+            "action",
+            "entity",
+            "entityId",
+            "reason",
+            "requestId",
+            "before",
+            "after",
+            "hash",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let js = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    for e in items {
+        out.push(vec![
+            e.id.to_string(),
+            e.occurred_at.to_rfc3339(),
+            e.actor_kind.to_string(),
+            e.actor_name.clone(),
+            e.action.clone(),
+            e.entity.clone(),
+            e.entity_id.clone(),
+            e.reason.clone().unwrap_or_default(),
+            e.request_id.clone().unwrap_or_default(),
+            js(&e.before),
+            js(&e.after),
+            e.hash.clone(),
+        ]);
+    }
+    out
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -194,6 +195,7 @@ pub struct CheckpointQuery {
 /// newest kept one. Verify signatures with `GET /api/v1/audit/signing-key`.
 /// The admin and service clients with the `read` scope.
 #[utoipa::path(
+    operation_id = "listAuditCheckpoints",
     tag = "audit",
     params(CheckpointQuery),
     responses(
@@ -210,10 +212,11 @@ pub async fn list_checkpoints(
     state: web::Data<AppState>,
     caller: Principal,
     q: ValidatedQuery<CheckpointQuery>,
-) -> Result<web::Json<Page<Checkpoint>>, AppError> {
+) -> Result<Page<Checkpoint>, AppError> {
     let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    let (items, next_cursor) = service::audit::checkpoints(&state.db, &caller, page).await?;
-    Ok(web::Json(Page { items, next_cursor }))
+    Ok(service::audit::checkpoints(&state.db, &caller, page)
+        .await?
+        .into())
 }
 
 /// Sign a checkpoint at the audit chain's head now.
@@ -221,6 +224,7 @@ pub async fn list_checkpoints(
 /// Admin only. 201 with the new checkpoint (also published on the change
 /// feed); 200 with the newest one when the chain has not advanced since it.
 #[utoipa::path(
+    operation_id = "createAuditCheckpoint",
     tag = "audit",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
@@ -252,6 +256,7 @@ pub async fn create_checkpoint(
 ///
 /// The admin and service clients with the `read` scope.
 #[utoipa::path(
+    operation_id = "getAuditCheckpoint",
     tag = "audit",
     params(("id" = i64, Path, description = "Checkpoint id", minimum = 1)),
     responses(
@@ -296,6 +301,7 @@ pub struct SigningKeyView {
 /// every caller may read. Pin this key outside the system: a checkpoint is
 /// only as trustworthy as the key you check it with.
 #[utoipa::path(
+    operation_id = "getAuditSigningKey",
     tag = "audit",
     responses(
         (status = 200, body = SigningKeyView, description = "The key"),

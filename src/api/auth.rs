@@ -129,6 +129,7 @@ fn grant_from_form(f: TokenForm) -> Result<Grant, AppError> {
 /// `idempotency_key_not_supported`): the answer is a credential, never
 /// stored, and asking again is harmless.
 #[utoipa::path(
+    operation_id = "issueToken",
     tag = "auth",
     request_body(content(
         (TokenRequest = "application/json", examples(
@@ -229,6 +230,7 @@ fn parse_form(body: &[u8]) -> Result<TokenForm, AppError> {
 
 /// The caller, as the API sees it.
 #[utoipa::path(
+    operation_id = "getCurrentPrincipal",
     tag = "auth",
     responses(
         (status = 200, body = Me, description = "The caller"),
@@ -251,6 +253,7 @@ pub async fn me(caller: Principal) -> web::Json<Me> {
 /// The public keys that verify this API's tokens (JWK Set). Empty when the
 /// API signs with a shared secret (HS256).
 #[utoipa::path(
+    operation_id = "getJwks",
     tag = "auth",
     responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object)),
     security(())

@@ -13,11 +13,10 @@ use super::organizations::CODE_RE;
 use super::respond::{Created, Page, Tagged, Versioned, etag};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::db::blocs::{BlocChanges, BlocRow};
 use crate::domain::paging::PageRequest;
 use crate::domain::registry::BlocKind;
 use crate::error::{AppError, Problem};
-use crate::service::registry::{self, Term};
+use crate::service::registry::{self, Bloc, HeadSuggestion, Term};
 
 /// An emulation bloc.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,8 +36,8 @@ pub struct BlocView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<BlocRow> for BlocView {
-    fn from(b: BlocRow) -> Self {
+impl From<Bloc> for BlocView {
+    fn from(b: Bloc) -> Self {
         BlocView {
             id: b.id,
             code: b.code,
@@ -117,6 +116,17 @@ pub struct BlocQuery {
     pub cursor: Option<String>,
 }
 
+impl From<UpdateBlocBody> for registry::UpdateBloc {
+    fn from(b: UpdateBlocBody) -> Self {
+        registry::UpdateBloc {
+            name: b.name,
+            kind: b.kind,
+            description: b.description,
+            rotate_head: b.rotate_head,
+        }
+    }
+}
+
 /// A member unit as listed in a term.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -155,9 +165,9 @@ pub struct TermView {
 impl From<Term> for TermView {
     fn from(t: Term) -> Self {
         TermView {
-            id: t.row.id,
-            bloc_id: t.row.bloc_id,
-            year: t.row.year,
+            id: t.id,
+            bloc_id: t.bloc_id,
+            year: t.year,
             members: t
                 .members
                 .into_iter()
@@ -167,14 +177,14 @@ impl From<Term> for TermView {
                     name: m.name,
                 })
                 .collect(),
-            head_id: t.row.head_id,
-            deputy_id: t.row.deputy_id,
-            reporting_cutoff: t.row.reporting_cutoff,
-            registration_deadline: t.row.registration_deadline,
-            frozen: t.row.frozen_at.is_some(),
-            version: t.row.version,
-            created_at: t.row.created_at,
-            updated_at: t.row.updated_at,
+            head_id: t.head_id,
+            deputy_id: t.deputy_id,
+            reporting_cutoff: t.reporting_cutoff,
+            registration_deadline: t.registration_deadline,
+            frozen: t.frozen,
+            version: t.version,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
         }
     }
 }
@@ -227,8 +237,20 @@ pub struct HeadSuggestionView {
     pub reason: String,
 }
 
+impl From<HeadSuggestion> for HeadSuggestionView {
+    fn from(s: HeadSuggestion) -> Self {
+        HeadSuggestionView {
+            organization_id: s.organization_id,
+            code: s.code,
+            last_head_year: s.last_head_year,
+            reason: s.reason,
+        }
+    }
+}
+
 /// Create an emulation bloc (admin).
 #[utoipa::path(
+    operation_id = "createBloc",
     tag = "blocs",
     request_body = CreateBlocBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -269,6 +291,7 @@ pub async fn create(
 
 /// List blocs, ordered by code.
 #[utoipa::path(
+    operation_id = "listBlocs",
     tag = "blocs",
     params(BlocQuery),
     responses(
@@ -284,17 +307,15 @@ pub async fn list(
     state: web::Data<AppState>,
     _caller: Principal,
     q: ValidatedQuery<BlocQuery>,
-) -> Result<web::Json<Page<BlocView>>, AppError> {
+) -> Result<Page<BlocView>, AppError> {
     let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    let (rows, next) = registry::list_blocs(&state.db, q.0.kind, page).await?;
-    Ok(web::Json(Page {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
-    }))
+    let filter = registry::BlocFilter { kind: q.0.kind };
+    Ok(registry::list_blocs(&state.db, filter, page).await?.into())
 }
 
 /// Get a bloc.
 #[utoipa::path(
+    operation_id = "getBloc",
     tag = "blocs",
     params(("id" = Uuid, Path, description = "Bloc id")),
     responses(
@@ -315,6 +336,7 @@ pub async fn get(
 
 /// Change a bloc (admin; `If-Match`).
 #[utoipa::path(
+    operation_id = "updateBloc",
     tag = "blocs",
     request_body = UpdateBlocBody,
     params(
@@ -339,17 +361,16 @@ pub async fn update(
     if_match: IfMatch,
     body: ValidatedJson<UpdateBlocBody>,
 ) -> Result<Tagged<BlocView>, AppError> {
-    let b = body.into_inner();
-    let changes = BlocChanges {
-        name: b.name,
-        kind: b.kind,
-        description: b.description,
-        rotate_head: b.rotate_head,
-    };
     Ok(Tagged(
-        registry::update_bloc(&state.db, &caller, *id, if_match.0, changes)
-            .await?
-            .into(),
+        registry::update_bloc(
+            &state.db,
+            &caller,
+            *id,
+            if_match.0,
+            body.into_inner().into(),
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -360,6 +381,7 @@ pub async fn update(
 /// and B5 (only units are members). Once the term's pledge is open (B4) a
 /// change needs the admin and a `reason`. `201` when created, `200` when replaced.
 #[utoipa::path(
+    operation_id = "putTerm",
     tag = "blocs",
     request_body = PutTermBody,
     params(
@@ -417,6 +439,7 @@ pub async fn put_term(
 
 /// Get a bloc's term for a year.
 #[utoipa::path(
+    operation_id = "getTerm",
     tag = "blocs",
     params(
         ("id" = Uuid, Path, description = "Bloc id"),
@@ -444,6 +467,7 @@ pub async fn get_term(
 
 /// A bloc's terms, newest first (its history of members and heads).
 #[utoipa::path(
+    operation_id = "listTerms",
     tag = "blocs",
     params(("id" = Uuid, Path, description = "Bloc id")),
     responses(
@@ -471,6 +495,7 @@ pub async fn list_terms(
 /// Suggest the year's head: the member that has gone longest without being
 /// head (never first; ties by code), with the reason.
 #[utoipa::path(
+    operation_id = "getHeadSuggestion",
     tag = "blocs",
     params(
         ("id" = Uuid, Path, description = "Bloc id"),
@@ -491,16 +516,11 @@ pub async fn head_suggestion(
     path: web::Path<(Uuid, i32)>,
 ) -> Result<web::Json<HeadSuggestionView>, AppError> {
     let (bloc_id, year) = path.into_inner();
-    let s = registry::head_suggestion(&state.db, bloc_id, year).await?;
-    let reason = crate::i18n::current_lang()
-        .pick(&s.reason_vi, &s.reason_en)
-        .to_string();
-    Ok(web::Json(HeadSuggestionView {
-        organization_id: s.organization_id,
-        code: s.code,
-        last_head_year: s.last_head_year,
-        reason,
-    }))
+    Ok(web::Json(
+        registry::head_suggestion(&state.db, bloc_id, year)
+            .await?
+            .into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -527,6 +547,7 @@ pub struct CutoffBody {
 /// to let a late report in, or to try out a past year such as the 2021 demo.
 /// Allowed on a frozen term: it changes no member, head or deputy.
 #[utoipa::path(
+    operation_id = "setReportingCutoff",
     tag = "blocs",
     request_body = CutoffBody,
     params(
@@ -551,7 +572,7 @@ pub async fn set_cutoff(
 ) -> Result<Tagged<TermView>, AppError> {
     let (bloc_id, year) = path.into_inner();
     let b = body.into_inner();
-    crate::service::pledges::set_cutoff(
+    let term = registry::move_cutoff(
         &state.db,
         &caller,
         bloc_id,
@@ -560,7 +581,5 @@ pub async fn set_cutoff(
         b.reason,
     )
     .await?;
-    Ok(Tagged(
-        registry::get_term(&state.db, bloc_id, year).await?.into(),
-    ))
+    Ok(Tagged(term.into()))
 }

@@ -106,6 +106,7 @@ impl From<CreateClientBody> for identity::CreateClient {
 
 /// Register a service client; the response carries its secret, once.
 #[utoipa::path(
+    operation_id = "createClient",
     tag = "clients",
     request_body = CreateClientBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -139,6 +140,7 @@ pub async fn create(
 
 /// List service clients.
 #[utoipa::path(
+    operation_id = "listClients",
     tag = "clients",
     params(PageParams),
     responses(
@@ -163,6 +165,7 @@ pub async fn list(
 
 /// Get a service client.
 #[utoipa::path(
+    operation_id = "getClient",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
@@ -186,6 +189,7 @@ pub async fn get(
 
 /// Replace the client's secret; the old one and its tokens stop working.
 #[utoipa::path(
+    operation_id = "rotateClientSecret",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
@@ -211,6 +215,7 @@ pub async fn rotate_secret(
 
 /// Disable a service client; its tokens stop working on their next request.
 #[utoipa::path(
+    operation_id = "disableClient",
     tag = "clients",
     params(
         ("id" = Uuid, Path, description = "Client record id"),

@@ -11,11 +11,10 @@ use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::db::conferences::{Conference, ConferenceRow, DocumentRow, RepresentativeRow};
 use crate::domain::paging::PageRequest;
 use crate::domain::registry::ConferenceKind;
 use crate::error::{AppError, Problem};
-use crate::service::registry;
+use crate::service::registry::{self, Conference, ConferenceRecord};
 
 pub static SHA256_RE: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| regex::Regex::new("^[0-9a-fA-F]{64}$").expect("valid regex"));
@@ -102,41 +101,67 @@ pub struct ConferenceView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl From<registry::Representative> for Representative {
+    fn from(r: registry::Representative) -> Self {
+        Representative {
+            full_name: r.full_name,
+            position: r.position,
+            organization_id: r.organization_id,
+        }
+    }
+}
+
+impl From<Representative> for registry::Representative {
+    fn from(r: Representative) -> Self {
+        registry::Representative {
+            full_name: r.full_name,
+            position: r.position,
+            organization_id: r.organization_id,
+        }
+    }
+}
+
+impl From<registry::AdoptedDocument> for AdoptedDocument {
+    fn from(d: registry::AdoptedDocument) -> Self {
+        AdoptedDocument {
+            title: d.title,
+            number: d.number,
+            date: d.date,
+            url: d.url,
+            sha256: d.sha256,
+        }
+    }
+}
+
+impl From<AdoptedDocument> for registry::AdoptedDocument {
+    fn from(d: AdoptedDocument) -> Self {
+        registry::AdoptedDocument {
+            title: d.title,
+            number: d.number,
+            date: d.date,
+            url: d.url,
+            sha256: d.sha256,
+        }
+    }
+}
+
 impl From<Conference> for ConferenceView {
     fn from(c: Conference) -> Self {
         ConferenceView {
-            id: c.row.id,
-            bloc_id: c.row.bloc_id,
-            year: c.row.year,
-            kind: c.row.kind,
-            date: c.row.held_on,
-            location: c.row.location,
-            host_organization_id: c.row.host_organization_id,
-            title: c.row.title,
-            attendee_ids: c.attendees,
-            representatives: c
-                .representatives
-                .into_iter()
-                .map(|r| Representative {
-                    full_name: r.full_name,
-                    position: r.position,
-                    organization_id: r.organization_id,
-                })
-                .collect(),
-            documents: c
-                .documents
-                .into_iter()
-                .map(|d| AdoptedDocument {
-                    title: d.title,
-                    number: d.number,
-                    date: d.issued_on,
-                    url: d.url,
-                    sha256: d.sha256,
-                })
-                .collect(),
-            version: c.row.version,
-            created_at: c.row.created_at,
-            updated_at: c.row.updated_at,
+            id: c.id,
+            bloc_id: c.bloc_id,
+            year: c.year,
+            kind: c.kind,
+            date: c.date,
+            location: c.location,
+            host_organization_id: c.host_organization_id,
+            title: c.title,
+            attendee_ids: c.attendee_ids,
+            representatives: c.representatives.into_iter().map(Into::into).collect(),
+            documents: c.documents.into_iter().map(Into::into).collect(),
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
         }
     }
 }
@@ -198,50 +223,19 @@ pub struct ConferenceBody {
     pub documents: Vec<AdoptedDocument>,
 }
 
-impl ConferenceBody {
-    fn into_conference(self, id: Uuid) -> Conference {
-        let now = Utc::now();
-        Conference {
-            row: ConferenceRow {
-                id,
-                bloc_id: self.bloc_id,
-                year: self.year,
-                kind: self.kind,
-                held_on: self.date,
-                location: self.location,
-                host_organization_id: self.host_organization_id,
-                title: self.title,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            },
-            attendees: self.attendee_ids,
-            representatives: self
-                .representatives
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| RepresentativeRow {
-                    conference_id: id,
-                    ordinal: i as i32,
-                    organization_id: r.organization_id,
-                    full_name: r.full_name,
-                    position: r.position,
-                })
-                .collect(),
-            documents: self
-                .documents
-                .into_iter()
-                .enumerate()
-                .map(|(i, d)| DocumentRow {
-                    conference_id: id,
-                    ordinal: i as i32,
-                    title: d.title,
-                    number: d.number,
-                    issued_on: d.date,
-                    url: d.url,
-                    sha256: d.sha256,
-                })
-                .collect(),
+impl From<ConferenceBody> for ConferenceRecord {
+    fn from(b: ConferenceBody) -> Self {
+        ConferenceRecord {
+            bloc_id: b.bloc_id,
+            year: b.year,
+            kind: b.kind,
+            date: b.date,
+            location: b.location,
+            host_organization_id: b.host_organization_id,
+            title: b.title,
+            attendee_ids: b.attendee_ids,
+            representatives: b.representatives.into_iter().map(Into::into).collect(),
+            documents: b.documents.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -262,6 +256,7 @@ pub struct ConferenceQuery {
 
 /// Record a conference with its attendees and adopted documents (admin).
 #[utoipa::path(
+    operation_id = "createConference",
     tag = "conferences",
     request_body = ConferenceBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -280,16 +275,16 @@ pub async fn create(
     caller: Principal,
     body: ValidatedJson<ConferenceBody>,
 ) -> Result<Created<ConferenceView>, AppError> {
-    let conf = body.into_inner().into_conference(Uuid::now_v7());
-    let saved = registry::create_conference(&state.db, &caller, conf).await?;
+    let saved = registry::create_conference(&state.db, &caller, body.into_inner().into()).await?;
     Ok(Created::versioned(
-        format!("/api/v1/conferences/{}", saved.row.id),
+        format!("/api/v1/conferences/{}", saved.id),
         saved.into(),
     ))
 }
 
 /// List conferences (filter by bloc and year).
 #[utoipa::path(
+    operation_id = "listConferences",
     tag = "conferences",
     params(ConferenceQuery),
     responses(
@@ -305,17 +300,20 @@ pub async fn list(
     state: web::Data<AppState>,
     _caller: Principal,
     q: ValidatedQuery<ConferenceQuery>,
-) -> Result<web::Json<Page<ConferenceView>>, AppError> {
+) -> Result<Page<ConferenceView>, AppError> {
     let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    let (rows, next) = registry::list_conferences(&state.db, q.0.bloc_id, q.0.year, page).await?;
-    Ok(web::Json(Page {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
-    }))
+    let filter = registry::ConferenceFilter {
+        bloc_id: q.0.bloc_id,
+        year: q.0.year,
+    };
+    Ok(registry::list_conferences(&state.db, filter, page)
+        .await?
+        .into())
 }
 
 /// Get a conference.
 #[utoipa::path(
+    operation_id = "getConference",
     tag = "conferences",
     params(("id" = Uuid, Path, description = "Conference id")),
     responses(
@@ -338,6 +336,7 @@ pub async fn get(
 
 /// Replace a conference record (admin; `If-Match`).
 #[utoipa::path(
+    operation_id = "replaceConference",
     tag = "conferences",
     request_body = ConferenceBody,
     params(
@@ -362,7 +361,7 @@ pub async fn replace(
     if_match: IfMatch,
     body: ValidatedJson<ConferenceBody>,
 ) -> Result<Tagged<ConferenceView>, AppError> {
-    let conf = body.into_inner().into_conference(*id);
+    let conf = body.into_inner().into();
     Ok(Tagged(
         registry::replace_conference(&state.db, &caller, *id, if_match.0, conf)
             .await?

@@ -10,9 +10,9 @@ use validator::Validate;
 use super::extract::ValidatedQuery;
 use crate::AppState;
 use crate::auth::Principal;
-use crate::db::events::EventRow;
 use crate::error::{AppError, Problem};
 use crate::service;
+use crate::service::events::Feed;
 
 /// One committed change.
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,8 +31,8 @@ pub struct Event {
     pub data: serde_json::Value,
 }
 
-impl From<EventRow> for Event {
-    fn from(e: EventRow) -> Self {
+impl From<service::events::Event> for Event {
+    fn from(e: service::events::Event) -> Self {
         Event {
             id: e.id,
             type_: e.type_,
@@ -54,6 +54,15 @@ pub struct EventPage {
     pub last_event_id: i64,
 }
 
+impl From<Feed> for EventPage {
+    fn from(f: Feed) -> Self {
+        EventPage {
+            items: f.events.into_iter().map(Into::into).collect(),
+            last_event_id: f.last_event_id,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -72,6 +81,7 @@ pub struct EventQuery {
 /// Events come in commit order; a reader that keeps passing `after=lastEventId`
 /// never misses one.
 #[utoipa::path(
+    operation_id = "listEvents",
     tag = "events",
     params(EventQuery),
     responses(
@@ -89,10 +99,6 @@ pub async fn list(
     q: ValidatedQuery<EventQuery>,
 ) -> Result<web::Json<EventPage>, AppError> {
     let after = q.0.after.unwrap_or(0);
-    let rows = service::events::after(&state.db, &caller, after, q.0.limit.unwrap_or(100)).await?;
-    let last_event_id = rows.last().map(|e| e.id).unwrap_or(after);
-    Ok(web::Json(EventPage {
-        items: rows.into_iter().map(Into::into).collect(),
-        last_event_id,
-    }))
+    let feed = service::events::after(&state.db, &caller, after, q.0.limit.unwrap_or(100)).await?;
+    Ok(web::Json(feed.into()))
 }

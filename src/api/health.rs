@@ -15,7 +15,7 @@ pub struct Health {
 }
 
 /// The process is up (no dependency checked).
-#[utoipa::path(tag = "health", responses((status = 200, body = Health, description = "The process answers")))]
+#[utoipa::path(operation_id = "getLiveness", tag = "health", responses((status = 200, body = Health, description = "The process answers")))]
 #[get("/health/live")]
 pub async fn live() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
@@ -23,6 +23,7 @@ pub async fn live() -> web::Json<Health> {
 
 /// The service can answer API requests: the database is reachable.
 #[utoipa::path(
+    operation_id = "getReadiness",
     tag = "health",
     responses(
         (status = 200, body = Health, description = "Ready"),

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::jwt::Claims;
 use crate::config::TrustedProxies;
 use crate::error::{AppError, ErrorCode};
-use crate::service::idempotency::{self, Record, Reservation};
+use crate::service::idempotency::{self, Record, Reservation, Stored};
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -272,17 +272,7 @@ async fn idempotent(
 
     match idempotency::reserve(&state.db, &record, &request_hash).await {
         Err(e) => Ok(req.error_response(e).map_into_boxed_body()),
-        Ok(Reservation::Replay(stored)) => {
-            let mut res = HttpResponse::build(
-                actix_web::http::StatusCode::from_u16(stored.status as u16)
-                    .unwrap_or(actix_web::http::StatusCode::OK),
-            );
-            for (name, value) in stored.headers {
-                res.insert_header((name, value));
-            }
-            res.insert_header(("idempotent-replayed", "true"));
-            Ok(req.into_response(res.body(stored.body)))
-        }
+        Ok(Reservation::Replay(stored)) => Ok(req.into_response(replay(stored))),
         Ok(Reservation::Mismatch) => {
             let err = AppError::new(ErrorCode::IdempotencyKeyReused);
             Ok(req.error_response(err).map_into_boxed_body())
@@ -291,39 +281,58 @@ async fn idempotent(
             let err = AppError::new(ErrorCode::IdempotencyInProgress).retry_after(1);
             Ok(req.error_response(err).map_into_boxed_body())
         }
-        Ok(Reservation::Reserved) => {
-            let res = next.call(req).await;
-            let res = match res {
-                Ok(r) => r.map_into_boxed_body(),
-                Err(e) => {
-                    idempotency::release(&state.db, &record).await;
-                    return Err(e);
-                }
-            };
-            let status = res.status();
-            if status.is_server_error() {
-                // Nothing was committed: let a retry run the request again.
-                idempotency::release(&state.db, &record).await;
-                return Ok(res);
-            }
-            let (http_req, response) = res.into_parts();
-            let (head, body) = response.into_parts();
-            let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-            let kept: Vec<(String, String)> =
-                [header::CONTENT_TYPE, header::LOCATION, header::ETAG]
-                    .iter()
-                    .filter_map(|n| {
-                        head.headers()
-                            .get(n)
-                            .and_then(|v| v.to_str().ok())
-                            .map(|v| (n.to_string(), v.to_string()))
-                    })
-                    .collect();
-            idempotency::complete(&state.db, &record, status.as_u16() as i16, &kept, &bytes).await;
-            let response = head.set_body(BoxBody::new(bytes));
-            Ok(ServiceResponse::new(http_req, response))
-        }
+        Ok(Reservation::Reserved) => run_and_keep(req, next, state, &record).await,
     }
+}
+
+/// The first response again, marked as a replay.
+fn replay(stored: Stored) -> HttpResponse {
+    let mut res = HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(stored.status as u16)
+            .unwrap_or(actix_web::http::StatusCode::OK),
+    );
+    for (name, value) in stored.headers {
+        res.insert_header((name, value));
+    }
+    res.insert_header(("idempotent-replayed", "true"));
+    res.body(stored.body)
+}
+
+/// Run the reserved request and keep its response for a retry; a 5xx or an
+/// error committed nothing, so the key is released for the retry to run.
+async fn run_and_keep(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    state: &AppState,
+    record: &Record,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = match next.call(req).await {
+        Ok(r) => r.map_into_boxed_body(),
+        Err(e) => {
+            idempotency::release(&state.db, record).await;
+            return Err(e);
+        }
+    };
+    let status = res.status();
+    if status.is_server_error() {
+        idempotency::release(&state.db, record).await;
+        return Ok(res);
+    }
+    let (http_req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+    let kept: Vec<(String, String)> = [header::CONTENT_TYPE, header::LOCATION, header::ETAG]
+        .iter()
+        .filter_map(|n| {
+            head.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| (n.to_string(), v.to_string()))
+        })
+        .collect();
+    idempotency::complete(&state.db, record, status.as_u16() as i16, &kept, &bytes).await;
+    let response = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, response))
 }
 
 /// CORS from the configured allow-list; no origin is allowed by default and

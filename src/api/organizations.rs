@@ -238,6 +238,7 @@ impl From<OrganizationQuery> for registry::OrgFilter {
 
 /// Register an organisation (admin).
 #[utoipa::path(
+    operation_id = "createOrganization",
     tag = "organizations",
     request_body = CreateOrganizationBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -268,6 +269,7 @@ pub async fn create(
 ///
 /// `q` finds names whatever their case and diacritics: `so y te` finds "Sở Y tế".
 #[utoipa::path(
+    operation_id = "listOrganizations",
     tag = "organizations",
     params(OrganizationQuery, PageParams),
     responses(
@@ -291,6 +293,7 @@ pub async fn list(
 
 /// Get an organisation.
 #[utoipa::path(
+    operation_id = "getOrganization",
     tag = "organizations",
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
@@ -311,6 +314,7 @@ pub async fn get(
 
 /// Change an organisation (admin; `If-Match`).
 #[utoipa::path(
+    operation_id = "updateOrganization",
     tag = "organizations",
     request_body = UpdateOrganizationBody,
     params(
@@ -347,6 +351,7 @@ pub async fn update(
 /// Retire an organisation (admin): it stays readable for the dates it was
 /// valid; a rename or merge names its successor. Nothing is ever deleted.
 #[utoipa::path(
+    operation_id = "retireOrganization",
     tag = "organizations",
     request_body = RetireOrganizationBody,
     params(

@@ -180,6 +180,7 @@ impl From<PersonQuery> for registry::PersonFilter {
 
 /// Add a member of staff (the admin, or the unit's own leader/officers).
 #[utoipa::path(
+    operation_id = "createPerson",
     tag = "people",
     request_body = CreatePersonBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -207,6 +208,7 @@ pub async fn create(
 
 /// List staff, keyset-paginated.
 #[utoipa::path(
+    operation_id = "listPeople",
     tag = "people",
     params(PersonQuery, PageParams),
     responses(
@@ -230,6 +232,7 @@ pub async fn list(
 
 /// Get a member of staff.
 #[utoipa::path(
+    operation_id = "getPerson",
     tag = "people",
     params(("id" = Uuid, Path, description = "Person id")),
     responses(
@@ -250,6 +253,7 @@ pub async fn get(
 
 /// Change a member of staff (`If-Match`); the unit's own officers may.
 #[utoipa::path(
+    operation_id = "updatePerson",
     tag = "people",
     request_body = UpdatePersonBody,
     params(

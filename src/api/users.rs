@@ -173,6 +173,7 @@ impl From<&UserQuery> for identity::UserFilter {
 ///
 /// Admin only. Leaders and officers need an `organizationId`.
 #[utoipa::path(
+    operation_id = "createUser",
     tag = "users",
     request_body = CreateUserBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
@@ -203,6 +204,7 @@ pub async fn create(
 ///
 /// Admin only; keyset-paginated in creation order.
 #[utoipa::path(
+    operation_id = "listUsers",
     tag = "users",
     params(UserQuery),
     responses(
@@ -232,6 +234,7 @@ pub async fn list(
 
 /// Get a user.
 #[utoipa::path(
+    operation_id = "getUser",
     tag = "users",
     params(("id" = Uuid, Path, description = "User id")),
     responses(
@@ -259,6 +262,7 @@ pub async fn get(
 /// Send `If-Match` with the ETag you read; 412 when it changed meanwhile.
 /// Changing roles or organisation, or deactivating, revokes the user's tokens.
 #[utoipa::path(
+    operation_id = "updateUser",
     tag = "users",
     request_body = UpdateUserBody,
     params(
@@ -296,6 +300,7 @@ pub async fn update(
 /// Disable a user: the account can no longer log in and its tokens stop
 /// working on their next request.
 #[utoipa::path(
+    operation_id = "disableUser",
     tag = "users",
     params(
         ("id" = Uuid, Path, description = "User id"),
@@ -327,6 +332,7 @@ pub async fn disable(
 
 /// Set a new password for a user (revokes the user's tokens).
 #[utoipa::path(
+    operation_id = "resetUserPassword",
     tag = "users",
     request_body = ResetPasswordBody,
     params(("id" = Uuid, Path, description = "User id")),

@@ -12,6 +12,7 @@ use super::Result;
 use super::schema::audit_checkpoints as ac;
 use super::schema::audit_log as al;
 use crate::domain::audit::Checkpoint;
+pub use crate::domain::identity::ActorKind;
 
 /// Who made a change, as the audit trail names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,23 +23,6 @@ pub struct Actor {
     /// Username or client id.
     pub name: String,
     pub organization_id: Option<Uuid>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActorKind {
-    User,
-    Client,
-    System,
-}
-
-impl ActorKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::User => "user",
-            ActorKind::Client => "client",
-            ActorKind::System => "system",
-        }
-    }
 }
 
 /// One change as the audit trail and the change feed see it.
@@ -107,7 +91,7 @@ pub async fn append(
 pub struct AuditRow {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<Uuid>,
     pub actor_name: String,
     pub organization_id: Option<Uuid>,

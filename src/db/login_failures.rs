@@ -82,6 +82,20 @@ pub async fn reserve(
     source: &str,
     l: Limits,
 ) -> Result<Reservation> {
+    if let Some(refused) = reserve_source(c, principal, source, l).await? {
+        return Ok(refused);
+    }
+    reserve_account(c, principal, l).await
+}
+
+/// The (account, source) row: its failures and attempts in flight stay
+/// under `per_source` in its window; `Some` refusal when they would not.
+async fn reserve_source(
+    c: &mut Conn,
+    principal: &str,
+    source: &str,
+    l: Limits,
+) -> Result<Option<Reservation>> {
     let pair: Option<Reserved> = diesel::sql_query(
         "INSERT INTO login_failures AS f (principal, source, failures, pending, window_start)
          VALUES ($1, $2, 0, 1, now())
@@ -114,17 +128,21 @@ pub async fn reserve(
         .bind::<Int8, _>(l.window_secs)
         .get_result(c)
         .await?;
-        return Ok(if r.locked {
+        return Ok(Some(if r.locked {
             Reservation::SourceLocked {
                 retry_after_secs: r.secs.max(1) as u64,
             }
         } else {
             Reservation::Crowded
-        });
+        }));
     }
-    // The account row: once failures and attempts in flight reach
-    // `per_account` in its window, each attempt takes the next slot,
-    // `pace_ms` after the one before.
+    Ok(None)
+}
+
+/// The account row: once failures and attempts in flight reach
+/// `per_account` in its window, each attempt takes the next slot, `pace_ms`
+/// after the one before; `Paced` when that slot is too far off.
+async fn reserve_account(c: &mut Conn, principal: &str, l: Limits) -> Result<Reservation> {
     let slot: Option<Slot> = diesel::sql_query(
         "INSERT INTO login_failures AS f (principal, source, failures, pending, window_start)
          VALUES ($1, '*', 0, 1, now())

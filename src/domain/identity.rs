@@ -19,3 +19,12 @@ text_enum! {
         Write = "write",
     }
 }
+
+text_enum! {
+    /// Who made a change, as the audit trail names them: `user`, `client` or `system`.
+    pub enum ActorKind {
+        User = "user",
+        Client = "client",
+        System = "system",
+    }
+}

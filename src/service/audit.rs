@@ -1,25 +1,94 @@
 //! Reading and verifying the audit trail, and anchoring it with signed
 //! checkpoints (docs/security.md, "The audit trail: what verify proves").
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
 use crate::auth::{Principal, PrincipalKind, Scope};
-use crate::db::audit::{AuditFilter, AuditRow};
+use crate::db::audit::AuditRow;
 use crate::db::{self, Db};
 use crate::domain::audit::{self as rules, ChainState, Checkpoint, PublicKey, SigningKey, Verdict};
-use crate::domain::paging::{Cursor, PageRequest};
+use crate::domain::identity::ActorKind;
+use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::error::{AppError, AppResult, ErrorCode};
 
+/// One audit record: who changed what, before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_kind: ActorKind,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    pub organization_id: Option<Uuid>,
+    /// The organisation the admin acted for, when it did.
+    pub on_behalf_of: Option<Uuid>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+    pub request_id: Option<String>,
+    /// SHA-256 chaining this row to the previous one.
+    pub hash: Vec<u8>,
+}
+
+impl From<AuditRow> for AuditRecord {
+    fn from(r: AuditRow) -> Self {
+        AuditRecord {
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor_kind: r.actor_kind,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            organization_id: r.organization_id,
+            on_behalf_of: r.on_behalf_of,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            before: r.before,
+            after: r.after,
+            reason: r.reason,
+            request_id: r.request_id,
+            hash: r.hash,
+        }
+    }
+}
+
+/// Which audit records a list shows.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub actor_id: Option<Uuid>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// From this time (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Until this time (exclusive).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The trail, newest first, keyset-paged (admin only).
 pub async fn list(
     db: &Db,
     caller: &Principal,
-    mut filter: AuditFilter,
+    filter: AuditFilter,
     page: PageRequest,
-) -> AppResult<(Vec<AuditRow>, Option<String>)> {
+) -> AppResult<Page<AuditRecord>> {
     caller.require_admin()?;
-    filter.before_id = page.cursor.as_ref().map(Cursor::i64).transpose()?;
-    filter.limit = page.limit + 1;
-    let mut rows = db.read(async |c| db::audit::list(c, &filter).await).await?;
-    let next = page.next_cursor(&mut rows, |r| Cursor::from_i64(r.id));
-    Ok((rows, next))
+    let query = db::audit::AuditFilter {
+        actor_id: filter.actor_id,
+        entity: filter.entity,
+        entity_id: filter.entity_id,
+        from: filter.from,
+        to: filter.to,
+        before_id: page.cursor.as_ref().map(Cursor::i64).transpose()?,
+        limit: page.fetch(),
+    };
+    let rows = db.read(async |c| db::audit::list(c, &query).await).await?;
+    Ok(page
+        .page(rows, |r| Cursor::from_i64(r.id))
+        .map(AuditRecord::from))
 }
 
 /// `(rows checked, first broken row id)`: internal consistency only.
@@ -106,14 +175,13 @@ pub async fn checkpoints(
     db: &Db,
     caller: &Principal,
     page: PageRequest,
-) -> AppResult<(Vec<Checkpoint>, Option<String>)> {
+) -> AppResult<Page<Checkpoint>> {
     require_checkpoint_reader(caller)?;
     let before = page.cursor.as_ref().map(Cursor::i64).transpose()?;
-    let mut rows = db
-        .read(async |c| db::audit::checkpoints(c, before, page.limit + 1).await)
+    let rows = db
+        .read(async |c| db::audit::checkpoints(c, before, page.fetch()).await)
         .await?;
-    let next = page.next_cursor(&mut rows, |r| Cursor::from_i64(r.id));
-    Ok((rows, next))
+    Ok(page.page(rows, |r| Cursor::from_i64(r.id)))
 }
 
 pub async fn get_checkpoint(db: &Db, caller: &Principal, id: i64) -> AppResult<Checkpoint> {

@@ -170,7 +170,7 @@ async fn small(db: &Db, password: String, log: impl Fn(String)) -> AppResult<()>
     }
     let cutoff = today_in_vietnam() + Duration::days(365);
     for (bloc_id, year) in db.read(async |c| sql::in_force_terms(c).await).await? {
-        super::pledges::set_cutoff(
+        super::registry::move_cutoff(
             db,
             &system,
             bloc_id,

@@ -4,13 +4,13 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::identity::{self, CreateUser};
 use super::pledges;
-use super::registry::{self, CreateBloc, CreateOrg, PutTerm};
+use super::registry::{
+    self, AdoptedDocument, ConferenceRecord, CreateBloc, CreateOrg, PutTerm, Representative,
+};
 use crate::auth::{Principal, Role};
-use crate::db::conferences::{Conference, ConferenceRow, DocumentRow, RepresentativeRow};
 use crate::db::{self, Db};
 use crate::domain::registry::{BlocKind, ConferenceKind, OrgKind};
 use crate::error::AppResult;
@@ -152,10 +152,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
     }
     let id = |code: &str| ids.get(code).copied().unwrap_or_default();
 
-    let bloc = match db
-        .read(async |c| db::blocs::by_code(c, &facts.bloc.code).await)
-        .await?
-    {
+    let bloc = match registry::find_bloc(db, &facts.bloc.code).await? {
         Some(b) => b,
         None => {
             report.created.push(format!("bloc {}", facts.bloc.code));
@@ -207,29 +204,19 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
         .is_none()
     {
         report.created.push(format!("conference {}", c.date));
-        let conf_id = Uuid::now_v7();
-        let now = chrono::Utc::now();
         registry::create_conference(
             db,
             &system,
-            Conference {
-                row: ConferenceRow {
-                    id: conf_id,
-                    bloc_id: bloc.id,
-                    year: facts.year,
-                    kind: c.kind,
-                    held_on: c.date,
-                    location: Some(c.location.clone()),
-                    host_organization_id: Some(id(&facts.head.code)),
-                    title: c.title.clone(),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                },
-                attendees: c.attendees.iter().map(|a| id(a)).collect(),
-                representatives: vec![RepresentativeRow {
-                    conference_id: conf_id,
-                    ordinal: 0,
+            ConferenceRecord {
+                bloc_id: bloc.id,
+                year: facts.year,
+                kind: c.kind,
+                date: c.date,
+                location: Some(c.location.clone()),
+                host_organization_id: Some(id(&facts.head.code)),
+                title: c.title.clone(),
+                attendee_ids: c.attendees.iter().map(|a| id(a)).collect(),
+                representatives: vec![Representative {
                     organization_id: Some(id(&facts.head.code)),
                     full_name: facts.head.leader.full_name.clone(),
                     position: Some(facts.head.leader.position.clone()),
@@ -237,13 +224,10 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
                 documents: c
                     .adopted
                     .iter()
-                    .enumerate()
-                    .map(|(i, title)| DocumentRow {
-                        conference_id: conf_id,
-                        ordinal: i as i32,
+                    .map(|title| AdoptedDocument {
                         title: title.clone(),
                         number: None,
-                        issued_on: None,
+                        date: None,
                         url: None,
                         sha256: None,
                     })

@@ -3,6 +3,7 @@
 //! change event before committing.
 
 pub mod audit;
+pub mod background;
 pub mod benchdata;
 pub mod demo;
 pub mod evaluation;

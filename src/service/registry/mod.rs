@@ -1,6 +1,6 @@
-//! Registry use cases, one file per resource: organisations and people
-//! (read models in and out: `Organization`, `Person`), blocs, a bloc's
-//! yearly terms (B1–B5) and its conferences.
+//! Registry use cases, one file per resource, read models in and out:
+//! organisations (`Organization`), people (`Person`), blocs (`Bloc`), a
+//! bloc's yearly terms (`Term`, B1–B5) and its conferences (`Conference`).
 
 mod blocs;
 mod conferences;
@@ -8,8 +8,14 @@ mod organizations;
 mod people;
 mod terms;
 
-pub use blocs::{CreateBloc, create_bloc, get_bloc, list_blocs, update_bloc};
-pub use conferences::{create_conference, get_conference, list_conferences, replace_conference};
+pub use blocs::{
+    Bloc, BlocFilter, CreateBloc, UpdateBloc, create_bloc, find_bloc, get_bloc, list_blocs,
+    update_bloc,
+};
+pub use conferences::{
+    AdoptedDocument, Conference, ConferenceFilter, ConferenceRecord, Representative,
+    conference_exists, create_conference, get_conference, list_conferences, replace_conference,
+};
 pub use organizations::{
     CreateOrg, OrgFilter, Organization, RetireOrg, UpdateOrg, create_org, get_org, list_orgs,
     retire_org, update_org,
@@ -19,8 +25,8 @@ pub use people::{
     require_staff_writer, update_person,
 };
 pub use terms::{
-    HeadSuggestion, PutTerm, Term, default_cutoff, get_term, head_suggestion, put_term,
-    term_history,
+    HeadSuggestion, PutTerm, Term, TermMember, default_cutoff, find_term, get_term,
+    head_suggestion, move_cutoff, put_term, term_history,
 };
 
 use chrono::{NaiveDate, Utc};

@@ -1,6 +1,8 @@
-//! A bloc's yearly terms (B1–B5) and the head suggestion.
+//! A bloc's yearly terms (B1–B5), its reporting cut-off (T8) and the head
+//! suggestion.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -10,6 +12,7 @@ use crate::db::{self, Conn, Db};
 use crate::domain::RuleViolation;
 use crate::domain::registry::{self as rules, HeadCandidate, TermContext, TermPlan};
 use crate::error::{AppError, AppResult, ErrorCode, OnConstraint};
+use crate::i18n::nfc;
 use crate::service::{Change, check_version, record};
 
 pub struct PutTerm {
@@ -21,16 +24,75 @@ pub struct PutTerm {
     pub reason: Option<String>,
 }
 
-/// A term with its members (ordered by code).
-pub struct Term {
-    pub row: TermRow,
-    pub members: Vec<MemberRow>,
+/// A member unit as listed in a term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TermMember {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
 }
 
+/// A bloc's membership, head and deputy for one year, as the use cases
+/// return it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Term {
+    pub id: Uuid,
+    pub bloc_id: Uuid,
+    pub year: i32,
+    /// Ordered by code.
+    pub members: Vec<TermMember>,
+    pub head_id: Uuid,
+    pub deputy_id: Option<Uuid>,
+    pub reporting_cutoff: NaiveDate,
+    pub registration_deadline: Option<NaiveDate>,
+    /// B4: the pledge is open.
+    pub frozen: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Term {
+    /// The term `row` with those of `members` that are its own.
+    fn of(row: TermRow, members: &[MemberRow]) -> Term {
+        Term {
+            id: row.id,
+            bloc_id: row.bloc_id,
+            year: row.year,
+            members: members
+                .iter()
+                .filter(|m| m.term_id == row.id)
+                .map(|m| TermMember {
+                    id: m.id,
+                    code: m.code.clone(),
+                    name: m.name.clone(),
+                })
+                .collect(),
+            head_id: row.head_id,
+            deputy_id: row.deputy_id,
+            reporting_cutoff: row.reporting_cutoff,
+            registration_deadline: row.registration_deadline,
+            frozen: row.frozen_at.is_some(),
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    /// The term's row read with its members (two queries).
+    async fn load(c: &mut Conn, row: TermRow) -> AppResult<Term> {
+        let members = db::blocs::members(c, &[row.id]).await?;
+        Ok(Term::of(row, &members))
+    }
+}
+
+/// What the audit trail records of a term.
 fn term_json(t: &Term) -> serde_json::Value {
-    json!({"id": t.row.id, "blocId": t.row.bloc_id, "year": t.row.year, "headId": t.row.head_id,
-           "deputyId": t.row.deputy_id, "reportingCutoff": t.row.reporting_cutoff,
-           "memberIds": t.members.iter().map(|m| m.id).collect::<Vec<_>>(), "version": t.row.version})
+    json!({"id": t.id, "blocId": t.bloc_id, "year": t.year, "headId": t.head_id,
+           "deputyId": t.deputy_id, "reportingCutoff": t.reporting_cutoff,
+           "memberIds": t.members.iter().map(|m| m.id).collect::<Vec<_>>(), "version": t.version})
 }
 
 /// Default reporting cut-off: 15 December of the year (T8).
@@ -78,11 +140,7 @@ pub async fn put_term(
         if let Some(t) = &existing {
             check_version(expected, t.version)?;
             check_frozen(t, caller, cmd.reason.as_deref())?;
-            let members = db::blocs::members(tx, &[t.id]).await?;
-            before = Some(term_json(&Term {
-                row: t.clone(),
-                members,
-            }));
+            before = Some(term_json(&Term::load(tx, t.clone()).await?));
         }
         let plan = TermPlan {
             members: cmd.member_ids.clone(),
@@ -105,8 +163,7 @@ pub async fn put_term(
             &cmd.member_ids,
         )
         .await?;
-        let members = db::blocs::members(tx, &[row.id]).await?;
-        let term = Term { row, members };
+        let term = Term::load(tx, row).await?;
         record(
             tx,
             caller,
@@ -117,7 +174,7 @@ pub async fn put_term(
                     "term.created"
                 },
                 entity: "term",
-                entity_id: term.row.id.to_string(),
+                entity_id: term.id.to_string(),
                 before,
                 after: Some(term_json(&term)),
                 reason: cmd.reason.clone().filter(|r| !r.trim().is_empty()),
@@ -199,8 +256,7 @@ pub async fn get_term(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Term> {
         let row = db::blocs::term(c, bloc_id, year)
             .await?
             .ok_or(AppError::not_found("term"))?;
-        let members = db::blocs::members(c, &[row.id]).await?;
-        Ok(Term { row, members })
+        Term::load(c, row).await
     })
     .await
 }
@@ -216,25 +272,20 @@ pub async fn term_history(db: &Db, bloc_id: Uuid) -> AppResult<Vec<Term>> {
         let members = db::blocs::members(c, &ids).await?;
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let m = members
-                    .iter()
-                    .filter(|m| m.term_id == row.id)
-                    .cloned()
-                    .collect();
-                Term { row, members: m }
-            })
+            .map(|row| Term::of(row, &members))
             .collect())
     })
     .await
 }
 
+/// The suggested head for a year, with the reason in the request's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HeadSuggestion {
     pub organization_id: Uuid,
     pub code: String,
     pub last_head_year: Option<i32>,
-    pub reason_vi: String,
-    pub reason_en: String,
+    pub reason: String,
 }
 
 /// The member that has gone longest without heading the bloc (ties by code),
@@ -290,9 +341,52 @@ pub async fn head_suggestion(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Hea
             organization_id: best.id,
             code: best.code.clone(),
             last_head_year: best.last_head_year,
-            reason_vi: vi,
-            reason_en: en,
+            reason: crate::ctx::lang().pick(&vi, &en).to_string(),
         })
+    })
+    .await
+}
+
+/// T8: the admin moves a term's reporting cut-off (audited, with the
+/// reason); allowed on a frozen term, it changes no member, head or deputy.
+pub async fn move_cutoff(
+    db: &Db,
+    caller: &Principal,
+    bloc_id: Uuid,
+    year: i32,
+    cutoff: NaiveDate,
+    reason: String,
+) -> AppResult<Term> {
+    caller.require_admin()?;
+    db.transaction(async |tx| {
+        let term = db::blocs::lock_term(tx, bloc_id, year)
+            .await?
+            .ok_or(AppError::not_found("term"))?;
+        let after = db::blocs::set_cutoff(tx, term.id, cutoff).await?;
+        record(
+            tx,
+            caller,
+            Change {
+                action: "term.cutoff_moved",
+                entity: "term",
+                entity_id: term.id.to_string(),
+                before: Some(json!({"reportingCutoff": term.reporting_cutoff})),
+                after: Some(json!({"reportingCutoff": after.reporting_cutoff})),
+                reason: Some(nfc(&reason)),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Term::load(tx, after).await
+    })
+    .await
+}
+
+/// The term of `bloc_id` for `year`, if there is one.
+pub async fn find_term(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<Option<Term>> {
+    db.read(async |c| match db::blocs::term(c, bloc_id, year).await? {
+        Some(row) => Ok(Some(Term::load(c, row).await?)),
+        None => Ok(None),
     })
     .await
 }
