@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::{Answer, AwardType, Check, ProposalAction, ProposalStatus, SubjectRef};
-use crate::domain::RuleViolation;
+use crate::domain::{RuleId, RuleViolation};
 
 /// A subject and the title or form it is awarded.
 pub type Item = (SubjectRef, AwardType);
@@ -176,7 +176,11 @@ pub fn plan(
     proposal: Option<&ProposalToDecide>,
 ) -> Result<Plan, Refusal> {
     let failed = failures(answers);
-    let duplicate: Vec<Failure> = failed.iter().filter(|f| f.rule == "C1").cloned().collect();
+    let duplicate: Vec<Failure> = failed
+        .iter()
+        .filter(|f| f.rule == RuleId::C1.as_str())
+        .cloned()
+        .collect();
     if !duplicate.is_empty() {
         return Err(Refusal::NotEligible(duplicate));
     }
