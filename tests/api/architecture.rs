@@ -260,23 +260,13 @@ fn the_graph_reader_sees_grouped_imports_and_ignores_comments() {
 /// offender, and add none without naming the exception in
 /// docs/architecture.md. A file is `path`, a function `path::name`.
 const OVERSIZED_TODAY: &[&str] = &[
-    "api/evaluation.rs",
     "api/mod.rs::routes",
-    "api/pledges.rs",
-    "api/titles.rs",
     "config/tests.rs::settings_become_the_config_with_the_documented_defaults_and_cross_checks",
     "db/titles.rs",
     "domain/titles.rs",
     "domain/titles/tests.rs",
     "error/rules.rs::every_violation",
     "service/demo.rs::seed",
-    "service/evaluation.rs",
-    "service/evaluation.rs::ranking",
-    "service/pledges.rs",
-    "service/titles.rs",
-    "service/titles.rs::decide",
-    "service/titles.rs::proposal_action",
-    "service/titles.rs::put_year_facts",
 ];
 
 const MAX_FILE_LINES: usize = 600;
@@ -398,22 +388,12 @@ fn the_size_reader_measures_bodies_and_skips_braces_in_literals() {
     );
 }
 
-/// Service files the other phase-2 conversions still compare as text
-/// (by prefix: the file today and its future folder); the lead removes
-/// these after merging.
-const SERVICE_STILL_COMPARING_TEXT: &[&str] =
-    &["service/titles", "service/evaluation", "service/pledges"];
-
 #[test]
 fn services_and_rules_compare_no_status_kind_or_code_as_text() {
     let compare = regex::Regex::new(r#"(==|!=)\s*"[a-z_]+""#).unwrap();
     let mut found = Vec::new();
     for (rel, text) in sources() {
-        if !(rel.starts_with("service/") || rel.starts_with("domain/"))
-            || SERVICE_STILL_COMPARING_TEXT
-                .iter()
-                .any(|p| rel.starts_with(p))
-        {
+        if !(rel.starts_with("service/") || rel.starts_with("domain/")) {
             continue;
         }
         for (n, line) in text.lines().enumerate() {

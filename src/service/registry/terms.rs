@@ -56,7 +56,7 @@ pub struct Term {
 
 impl Term {
     /// The term `row` with those of `members` that are its own.
-    fn of(row: TermRow, members: &[MemberRow]) -> Term {
+    pub(crate) fn of(row: TermRow, members: &[MemberRow]) -> Term {
         Term {
             id: row.id,
             bloc_id: row.bloc_id,

@@ -300,10 +300,7 @@ pub async fn set_registration_deadline(
         };
         record(tx, caller, change).await?;
         let members = db::blocs::members(tx, &[after.id]).await?;
-        Ok(Term {
-            row: after,
-            members,
-        })
+        Ok(Term::of(after, &members))
     })
     .await
 }
