@@ -72,6 +72,16 @@ pub struct Config {
     pub audit_signing_key: Option<Vec<u8>>,
     /// `AUDIT_CHECKPOINT_SECS` (default 300; 0 → `None`, off).
     pub audit_checkpoint: Option<Duration>,
+    /// `WEBHOOK_ALLOW_HOSTS`: hosts (lower case) a webhook may target over
+    /// plain http and whatever they resolve to (empty: none).
+    pub webhook_allow_hosts: Vec<String>,
+    /// `WEBHOOK_CONCURRENCY` (default 4): deliveries in flight per instance;
+    /// 0: this instance delivers none.
+    pub webhook_concurrency: usize,
+    /// `WEBHOOK_RETRY_BASE_MS` and `WEBHOOK_RETRY_WINDOW_SECS`: the first
+    /// retry's delay (default 30 s) and how long a failing delivery is tried
+    /// (default 24 h) before its webhook pauses.
+    pub webhook_retry: crate::domain::webhooks::RetryPolicy,
 }
 
 /// The settings as command-line arguments, each also read from its
@@ -241,6 +251,32 @@ pub struct Settings {
     #[arg(long, env = "RUST_LOG", value_name = "FILTER", default_value = "info",
           global = true, value_parser = log_filter)]
     pub log_filter: String,
+
+    /// Comma-separated hosts webhooks may target over plain http and at any address (loopback, private).
+    ///
+    /// Each a host name or address exactly as written in the webhook's URL;
+    /// every other target must be https and resolve to public addresses
+    /// only. For a receiver on the same machine or network (and the tests).
+    ///
+    /// Default: empty (none)
+    #[arg(long, env = "WEBHOOK_ALLOW_HOSTS", value_name = "HOSTS", global = true,
+          value_parser = allow_hosts)]
+    pub webhook_allow_hosts: Option<AllowHosts>,
+
+    /// Webhook deliveries in flight at once in this instance; 0: this instance delivers none.
+    #[arg(long, env = "WEBHOOK_CONCURRENCY", value_name = "N", default_value = "4",
+          global = true, value_parser = number::<usize>)]
+    pub webhook_concurrency: usize,
+
+    /// Delay before a failed webhook delivery's first retry (milliseconds); each next one is 3× longer.
+    #[arg(long, env = "WEBHOOK_RETRY_BASE_MS", value_name = "MS", default_value = "30000",
+          global = true, value_parser = at_least_one)]
+    pub webhook_retry_base_ms: u64,
+
+    /// How long a failing webhook delivery is retried before its webhook pauses (seconds).
+    #[arg(long, env = "WEBHOOK_RETRY_WINDOW_SECS", value_name = "SECS", default_value = "86400",
+          global = true, value_parser = at_least_one)]
+    pub webhook_retry_window_secs: u64,
 }
 
 impl Settings {
@@ -282,6 +318,12 @@ impl Settings {
             audit_signing_key: self.audit_signing_key.map(|p| p.0),
             audit_checkpoint: (self.audit_checkpoint_secs > 0)
                 .then(|| Duration::from_secs(self.audit_checkpoint_secs)),
+            webhook_allow_hosts: self.webhook_allow_hosts.map(|h| h.0).unwrap_or_default(),
+            webhook_concurrency: self.webhook_concurrency,
+            webhook_retry: crate::domain::webhooks::RetryPolicy {
+                base: Duration::from_millis(self.webhook_retry_base_ms),
+                window: Duration::from_secs(self.webhook_retry_window_secs),
+            },
         })
     }
 
@@ -470,6 +512,27 @@ fn audit_key(s: &str) -> Result<Pem, String> {
     Ok(pem)
 }
 
+/// `WEBHOOK_ALLOW_HOSTS`: host names or addresses, lower case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowHosts(pub Vec<String>);
+
+fn allow_hosts(s: &str) -> Result<AllowHosts, String> {
+    let mut out = Vec::new();
+    for h in s.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+        let h = h
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        if h.contains(['/', ':', '@', ' ']) && h.parse::<IpAddr>().is_err() {
+            return Err(format!(
+                "{h:?} is not a host (a name or an address, no scheme, port or path)"
+            ));
+        }
+        out.push(h);
+    }
+    Ok(AllowHosts(out))
+}
+
 fn trusted_proxies(s: &str) -> Result<TrustedProxies, String> {
     TrustedProxies::parse(s)
 }
@@ -654,6 +717,10 @@ impl Config {
             token_ttl_secs: 3600,
             audit_signing_key: None,
             audit_checkpoint: None,
+            webhook_allow_hosts: Vec::new(),
+            // Tests start the delivery workers themselves.
+            webhook_concurrency: 4,
+            webhook_retry: crate::domain::webhooks::RetryPolicy::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod pledges;
 pub mod registry;
 pub mod titles;
+pub mod webhooks;
 
 mod change;
 
