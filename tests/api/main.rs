@@ -20,3 +20,4 @@ mod registry;
 mod reliability;
 mod security;
 mod titles;
+mod webhooks;
