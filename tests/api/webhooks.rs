@@ -406,7 +406,10 @@ async fn targets_on_private_loopback_link_local_or_metadata_addresses_are_refuse
         )
         .await;
     assert_problem(&res, 422, "validation_failed");
-    assert_eq!(app.count("SELECT count(*) FROM webhook_subscriptions"), 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM webhook_subscriptions"),
+        0
+    );
 }
 
 #[actix_web::test]
@@ -436,7 +439,7 @@ async fn a_host_that_resolves_to_loopback_is_refused_at_delivery_time() {
     emit(&app, "test.x", None).await;
     until("a refused attempt", || {
         app.count(&format!(
-            "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = '{id}' AND status = 'failed' AND error LIKE 'refused: localhost%loopback%'"
+            "SELECT count(*) AS n FROM webhook_deliveries WHERE subscription_id = '{id}' AND status = 'failed' AND error LIKE 'refused: localhost%loopback%'"
         )) > 0
     })
     .await;
@@ -632,10 +635,11 @@ async fn a_rotated_secret_and_its_predecessor_both_sign_during_the_overlap() {
     let g = &rx.got()[1];
     assert_eq!(g.headers["webhook-signature"].split(' ').count(), 1);
     assert_signed(&[g.clone()], &newest);
-    let audit = app.count("SELECT count(*) FROM audit_log WHERE action = 'webhook.secret_rotated'");
+    let audit =
+        app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'webhook.secret_rotated'");
     assert_eq!(audit, 2);
     let leaked = app.count(&format!(
-        "SELECT count(*) FROM events WHERE data::text LIKE '%whsec_%' OR data::text LIKE '%{}%'",
+        "SELECT count(*) AS n FROM events WHERE data::text LIKE '%whsec_%' OR data::text LIKE '%{}%'",
         &new[6..20]
     ));
     assert_eq!(leaked, 0, "no secret on the feed");
@@ -684,7 +688,7 @@ async fn pause_and_resume_deliver_what_the_feed_gained_meanwhile() {
     for action in ["webhook.created", "webhook.paused", "webhook.resumed"] {
         assert_eq!(
             app.count(&format!(
-                "SELECT count(*) FROM events WHERE type = '{action}'"
+                "SELECT count(*) AS n FROM events WHERE type = '{action}'"
             )),
             1,
             "{action}"
@@ -722,7 +726,7 @@ async fn pause_and_resume_deliver_what_the_feed_gained_meanwhile() {
         "not_found",
     );
     assert_eq!(
-        app.count("SELECT count(*) FROM events WHERE type = 'webhook.deleted'"),
+        app.count("SELECT count(*) AS n FROM events WHERE type = 'webhook.deleted'"),
         1
     );
 }
@@ -743,7 +747,7 @@ async fn retries_run_out_then_the_webhook_pauses_on_the_feed_and_resumes_from_th
     emit(&app, "test.first", None).await;
     emit(&app, "test.second", None).await;
     until("the automatic pause", || {
-        app.count("SELECT count(*) FROM events WHERE type = 'webhook.paused'") == 1
+        app.count("SELECT count(*) AS n FROM events WHERE type = 'webhook.paused'") == 1
     })
     .await;
     let w = app
