@@ -309,7 +309,7 @@ async fn deliveries_are_signed_in_feed_order_and_carry_the_events_as_the_feed_sh
         let ts: i64 = g.headers["webhook-timestamp"].parse().unwrap();
         assert!((chrono::Utc::now().timestamp() - ts).abs() < 60);
     }
-    let res = app.get(&format!("/api/v1/webhooks?limit=10"), &admin).await;
+    let res = app.get("/api/v1/webhooks?limit=10", &admin).await;
     let w = &res.json()["items"][0];
     assert!(w.get("secret").is_none(), "the secret is shown once only");
 }
@@ -634,7 +634,7 @@ async fn a_rotated_secret_and_its_predecessor_both_sign_during_the_overlap() {
     until("a second delivery", || rx.got().len() >= 2).await;
     let g = &rx.got()[1];
     assert_eq!(g.headers["webhook-signature"].split(' ').count(), 1);
-    assert_signed(&[g.clone()], &newest);
+    assert_signed(std::slice::from_ref(g), &newest);
     let audit =
         app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'webhook.secret_rotated'");
     assert_eq!(audit, 2);
@@ -799,7 +799,7 @@ async fn ping_sends_a_test_event_and_redeliver_sends_a_finished_attempt_again() 
     assert_eq!(res.json()["origin"], "ping");
     until("the ping", || !rx.got().is_empty()).await;
     let ping = rx.got()[0].clone();
-    assert_signed(&[ping.clone()], &secret);
+    assert_signed(std::slice::from_ref(&ping), &secret);
     assert_eq!(ping.json()["type"], "webhook.pinged");
     let done = app
         .get(&format!("/api/v1/webhooks/{id}/deliveries"), &admin)
