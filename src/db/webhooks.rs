@@ -145,13 +145,15 @@ pub async fn delete(c: &mut Conn, id: WebhookId) -> Result<usize> {
 
 // ------------------------------------------------------------------ fan-out
 
-/// Active subscriptions the feed has moved past (`cursor < head`).
+/// Active subscriptions the feed has moved past (`cursor < head`), in a
+/// random order: one whose owner is disabled (it waits) never starves the
+/// others, and two instances tend to start on different ones.
 pub async fn behind(c: &mut Conn, head: i64, limit: i64) -> Result<Vec<SubscriptionRow>> {
     Ok(ws::table
         .select(SubscriptionRow::as_select())
         .filter(ws::status.eq(WebhookStatus::Active))
         .filter(ws::cursor.lt(head))
-        .order(ws::cursor.asc())
+        .order(diesel::dsl::sql::<diesel::sql_types::Double>("random()"))
         .limit(limit)
         .load(c)
         .await?)

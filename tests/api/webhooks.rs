@@ -406,6 +406,16 @@ async fn targets_on_private_loopback_link_local_or_metadata_addresses_are_refuse
         )
         .await;
     assert_problem(&res, 422, "validation_failed");
+    // A public address literal passes the address rules (nothing is sent:
+    // no worker runs here), and an unknown organisation is refused.
+    let res = app
+        .post(
+            "/api/v1/webhooks",
+            &admin,
+            json!({"url": "https://93.184.215.14/", "eventTypes": ["pledge."], "organizationId": Uuid::now_v7()}),
+        )
+        .await;
+    assert_problem(&res, 422, "unknown_organization");
     assert_eq!(
         app.count("SELECT count(*) AS n FROM webhook_subscriptions"),
         0
