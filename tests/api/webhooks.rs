@@ -348,6 +348,13 @@ async fn a_receiver_down_for_a_while_gets_retries_then_every_event_in_feed_order
         ["test.1", "test.2", "test.3"],
         "nothing overtook the failing one"
     );
+    // The receiver records before it answers; the attempt is recorded after.
+    until("three recorded successes", || {
+        app.count(&format!(
+            "SELECT count(*) AS n FROM webhook_deliveries WHERE subscription_id = '{id}' AND status = 'succeeded'"
+        )) == 3
+    })
+    .await;
     let res = app
         .get(
             &format!("/api/v1/webhooks/{id}/deliveries?limit=200"),
@@ -811,6 +818,12 @@ async fn ping_sends_a_test_event_and_redeliver_sends_a_finished_attempt_again() 
     let ping = rx.got()[0].clone();
     assert_signed(std::slice::from_ref(&ping), &secret);
     assert_eq!(ping.json()["type"], "webhook.pinged");
+    until("the ping's recorded success", || {
+        app.count(&format!(
+            "SELECT count(*) AS n FROM webhook_deliveries WHERE subscription_id = '{id}' AND status = 'succeeded'"
+        )) == 1
+    })
+    .await;
     let done = app
         .get(&format!("/api/v1/webhooks/{id}/deliveries"), &admin)
         .await
