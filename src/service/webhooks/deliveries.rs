@@ -12,7 +12,7 @@ use crate::domain::ids::{DeliveryId, WebhookId};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::webhooks::{DeliveryOrigin, DeliveryStatus};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::service::{Change, record};
+use crate::service::{Audited, Change, record};
 
 async fn managed(tx: &mut Conn, caller: &Principal, id: WebhookId) -> AppResult<Webhook> {
     let row = db::webhooks::lock(tx, id)
@@ -21,8 +21,6 @@ async fn managed(tx: &mut Conn, caller: &Principal, id: WebhookId) -> AppResult<
     may_manage(caller, &row)?;
     Ok(row.into())
 }
-
-use crate::service::Audited;
 
 /// Every attempt, newest first.
 pub async fn list_deliveries(
