@@ -83,62 +83,87 @@ struct Receiver {
     got: Arc<Mutex<Vec<Got>>>,
     down: Arc<AtomicBool>,
     refused: Arc<std::sync::atomic::AtomicUsize>,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Receiver {
     async fn start() -> Receiver {
+        Self::start_with(false).await
+    }
+
+    /// `keep_alive`: answer without `Connection: close` and serve the next
+    /// request on the same connection.
+    async fn start_with(keep_alive: bool) -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let got = Arc::new(Mutex::new(Vec::new()));
         let down = Arc::new(AtomicBool::new(false));
         let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let (g, d, r) = (got.clone(), down.clone(), refused.clone());
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (g, d, r, c) = (
+            got.clone(),
+            down.clone(),
+            refused.clone(),
+            connections.clone(),
+        );
         tokio::spawn(async move {
             while let Ok((mut s, _)) = listener.accept().await {
+                c.fetch_add(1, Ordering::SeqCst);
                 let (g, d, r) = (g.clone(), d.clone(), r.clone());
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
                     let mut chunk = [0u8; 4096];
-                    let head_end = loop {
-                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break i + 4;
+                    loop {
+                        let head_end = loop {
+                            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break i + 4;
+                            }
+                            match s.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                        let mut lines = head.split("\r\n");
+                        let path = lines.next().unwrap().split(' ').nth(1).unwrap().to_string();
+                        let headers: HashMap<String, String> = lines
+                            .filter_map(|l| l.split_once(": "))
+                            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+                            .collect();
+                        let len: usize = headers
+                            .get("content-length")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
+                        while buf.len() < head_end + len {
+                            match s.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
                         }
-                        match s.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        let body = buf[head_end..head_end + len].to_vec();
+                        let answer: &[u8] = if d.load(Ordering::SeqCst) {
+                            r.fetch_add(1, Ordering::SeqCst);
+                            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\ndown"
+                        } else {
+                            g.lock().unwrap().push(Got {
+                                path,
+                                headers,
+                                body,
+                            });
+                            b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        };
+                        let answer: &[u8] = if keep_alive && answer.starts_with(b"HTTP/1.1 204") {
+                            b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
+                        } else {
+                            answer
+                        };
+                        let _ = s.write_all(answer).await;
+                        if !keep_alive {
+                            let _ = s.shutdown().await;
+                            return;
                         }
-                    };
-                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                    let mut lines = head.split("\r\n");
-                    let path = lines.next().unwrap().split(' ').nth(1).unwrap().to_string();
-                    let headers: HashMap<String, String> = lines
-                        .filter_map(|l| l.split_once(": "))
-                        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
-                        .collect();
-                    let len: usize = headers
-                        .get("content-length")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
-                    while buf.len() < head_end + len {
-                        match s.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
+                        buf.drain(..head_end + len);
                     }
-                    let body = buf[head_end..head_end + len].to_vec();
-                    let answer: &[u8] = if d.load(Ordering::SeqCst) {
-                        r.fetch_add(1, Ordering::SeqCst);
-                        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\ndown"
-                    } else {
-                        g.lock().unwrap().push(Got {
-                            path,
-                            headers,
-                            body,
-                        });
-                        b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    };
-                    let _ = s.write_all(answer).await;
-                    let _ = s.shutdown().await;
                 });
             }
         });
@@ -147,6 +172,7 @@ impl Receiver {
             got,
             down,
             refused,
+            connections,
         }
     }
 
@@ -858,4 +884,28 @@ async fn ping_sends_a_test_event_and_redeliver_sends_a_finished_attempt_again() 
         )
         .await;
     assert_problem(&res, 404, "not_found");
+}
+
+#[actix_web::test]
+async fn the_client_keeps_a_connection_alive_between_attempts_to_a_checked_address() {
+    let app = app_with(Duration::from_secs(60)).await;
+    let admin = app.admin().await;
+    let rx = Receiver::start_with(true).await;
+    let (_, secret) = create(
+        &app,
+        &admin,
+        json!({"url": rx.url("/k"), "eventTypes": ["test."]}),
+    )
+    .await;
+    let _w = workers(&app);
+    for _ in 0..5 {
+        emit(&app, "test.kept", None).await;
+    }
+    until("five deliveries", || rx.got().len() >= 5).await;
+    assert_signed(&rx.got(), &secret);
+    assert_eq!(
+        rx.connections.load(Ordering::SeqCst),
+        1,
+        "one pooled connection"
+    );
 }

@@ -1,11 +1,12 @@
 //! The outbound HTTP client of webhook deliveries: HTTP/1.1 over tokio (and
-//! tokio-rustls for https), one connection per attempt, to an address that
-//! was resolved and checked just before (no SSRF through DNS rebinding: the
+//! tokio-rustls for https), with a small keep-alive pool keyed by the
+//! checked address, to an address that was resolved and checked just before (no SSRF through DNS rebinding: the
 //! connection goes to the checked address, never to a second lookup). No
 //! redirect is followed: a 3xx is an answer like any other non-2xx.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -114,7 +115,25 @@ pub async fn resolve(target: &Target) -> Result<Vec<SocketAddr>, SendError> {
 pub struct Outbound {
     tls: Arc<rustls::ClientConfig>,
     allow_hosts: Arc<Vec<String>>,
+    pool: Arc<Mutex<HashMap<PoolKey, Vec<Idle>>>>,
 }
+
+/// An open connection: plain TCP or TLS over it.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// Idle connections are kept per (https, host, the checked address).
+type PoolKey = (bool, String, SocketAddr);
+
+struct Idle {
+    stream: Box<dyn Io>,
+    since: Instant,
+}
+
+/// How long an idle connection is kept.
+pub const POOL_IDLE: Duration = Duration::from_secs(30);
+/// Idle connections kept per key.
+const POOL_PER_KEY: usize = 4;
 
 impl Outbound {
     pub fn new(allow_hosts: Vec<String>) -> Outbound {
@@ -129,6 +148,7 @@ impl Outbound {
         Outbound {
             tls: Arc::new(tls),
             allow_hosts: Arc::new(allow_hosts),
+            pool: Arc::default(),
         }
     }
 
@@ -152,31 +172,77 @@ impl Outbound {
     ) -> Result<Answer, SendError> {
         let target = parse_target(url, &self.allow_hosts).map_err(SendError::Refused)?;
         let addrs = resolve(&target).await?;
+        let request = request_bytes(&target, headers, body);
+        // A kept connection to an address just checked; one that the
+        // receiver closed meanwhile fails at once, and a fresh one follows.
+        if let Some((key, mut stream)) = self.take_idle(&target, &addrs)
+            && let Ok((answer, reusable)) = exchange(&mut *stream, &request).await
+        {
+            if reusable {
+                self.put_idle(key, stream);
+            }
+            return Ok(answer);
+        }
         let mut last = None;
-        let mut stream = None;
+        let mut connected = None;
         for addr in addrs {
             match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
                 Ok(Ok(s)) => {
-                    stream = Some(s);
+                    connected = Some((addr, s));
                     break;
                 }
                 Ok(Err(e)) => last = Some(e.to_string()),
                 Err(_) => last = Some("timed out".into()),
             }
         }
-        let tcp = stream.ok_or_else(|| SendError::Connect(last.unwrap_or_default()))?;
+        let (addr, tcp) = connected.ok_or_else(|| SendError::Connect(last.unwrap_or_default()))?;
         let _ = tcp.set_nodelay(true);
-        let request = request_bytes(&target, headers, body);
-        if target.https {
+        let mut stream: Box<dyn Io> = if target.https {
             let name = rustls::pki_types::ServerName::try_from(target.host.clone())
                 .map_err(|e| SendError::Tls(e.to_string()))?;
-            let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
-                .connect(name, tcp)
-                .await
-                .map_err(|e| SendError::Tls(e.to_string()))?;
-            exchange(tls, &request).await
+            Box::new(
+                tokio_rustls::TlsConnector::from(self.tls.clone())
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|e| SendError::Tls(e.to_string()))?,
+            )
         } else {
-            exchange(tcp, &request).await
+            Box::new(tcp)
+        };
+        let (answer, reusable) = exchange(&mut *stream, &request).await?;
+        if reusable {
+            self.put_idle((target.https, target.host.clone(), addr), stream);
+        }
+        Ok(answer)
+    }
+
+    fn take_idle(&self, target: &Target, addrs: &[SocketAddr]) -> Option<(PoolKey, Box<dyn Io>)> {
+        let mut pool = self.pool.lock().ok()?;
+        for addr in addrs {
+            let key = (target.https, target.host.clone(), *addr);
+            if let Some(list) = pool.get_mut(&key) {
+                list.retain(|i| i.since.elapsed() < POOL_IDLE);
+                if let Some(idle) = list.pop() {
+                    return Some((key, idle.stream));
+                }
+            }
+        }
+        None
+    }
+
+    fn put_idle(&self, key: PoolKey, stream: Box<dyn Io>) {
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.retain(|_, list| {
+                list.retain(|i| i.since.elapsed() < POOL_IDLE);
+                !list.is_empty()
+            });
+            let list = pool.entry(key).or_default();
+            if list.len() < POOL_PER_KEY {
+                list.push(Idle {
+                    stream,
+                    since: Instant::now(),
+                });
+            }
         }
     }
 }
@@ -188,7 +254,7 @@ fn request_bytes(target: &Target, headers: &[(&str, String)], body: &[u8]) -> Ve
         _ => format!("{}:{}", target.host, target.port),
     };
     let mut head = format!(
-        "POST {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: thidua-webhooks/1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "POST {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: thidua-webhooks/1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
         if target.path.is_empty() {
             "/"
         } else {
@@ -208,11 +274,17 @@ fn request_bytes(target: &Target, headers: &[(&str, String)], body: &[u8]) -> Ve
     out
 }
 
-/// Send the request, read the status line and up to `KEPT_BODY` of the body.
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
-    mut s: S,
+/// The most of a body read to keep its connection for the next attempt.
+const REUSABLE_BODY: usize = 64 * 1024;
+
+/// Send the request, read the status line and up to `KEPT_BODY` of the
+/// body; the second value says whether the connection may carry another
+/// request (HTTP/1.1, no `Connection: close`, a `Content-Length` body read
+/// to its end).
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin + ?Sized>(
+    s: &mut S,
     request: &[u8],
-) -> Result<Answer, SendError> {
+) -> Result<(Answer, bool), SendError> {
     s.write_all(request)
         .await
         .map_err(|e| SendError::Io(e.to_string()))?;
@@ -244,23 +316,37 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     let chunked = head
         .lines()
         .any(|l| l.starts_with("transfer-encoding:") && l.contains("chunked"));
+    let keep_alive = head.starts_with("http/1.1")
+        && !head
+            .lines()
+            .any(|l| l.starts_with("connection:") && l.contains("close"))
+        && !chunked
+        && length.is_some_and(|n| n <= REUSABLE_BODY);
     let mut body = buf[head_end..].to_vec();
-    let want = length.unwrap_or(usize::MAX).min(KEPT_BODY + 64);
+    let want = match length {
+        Some(n) if keep_alive => n,
+        Some(n) => n.min(KEPT_BODY + 64),
+        None => KEPT_BODY + 64,
+    };
+    let mut complete = true;
     while body.len() < want {
         // A receiver that keeps the connection open without a length ends
         // the read only by the attempt's timeout; the status is known, so
         // stop at what arrived.
         match tokio::time::timeout(Duration::from_millis(500), s.read(&mut chunk)).await {
-            Ok(Ok(0)) | Err(_) => break,
-            Ok(Ok(n)) => body.extend_from_slice(&chunk[..n]),
-            Ok(Err(_)) => break,
+            Ok(Ok(n)) if n > 0 => body.extend_from_slice(&chunk[..n]),
+            _ => {
+                complete = false;
+                break;
+            }
         }
     }
     if chunked {
         body = dechunk(&body);
     }
+    let reusable = keep_alive && complete && body.len() == want;
     body.truncate(length.unwrap_or(usize::MAX).min(KEPT_BODY));
-    Ok(Answer { status, body })
+    Ok((Answer { status, body }, reusable))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
