@@ -549,6 +549,13 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
         thidua::service::background::spawn_checkpoints(db.clone(), every, audit_key);
     }
 
+    // Webhook deliveries: this instance's share of the work (none when
+    // WEBHOOK_CONCURRENCY is 0); stopped when `serve` returns.
+    let _webhook_workers = thidua::service::webhooks::worker::start(
+        db.clone(),
+        thidua::service::webhooks::worker::WorkerSettings::from_config(&state.config),
+    );
+
     let app_state = state.clone();
     let server = HttpServer::new(move || build_app(app_state.clone()))
         .bind(&bind)

@@ -22,6 +22,7 @@ pub mod pledges;
 pub mod respond;
 pub mod titles;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -54,6 +55,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(audit::get_checkpoint)
         .service(audit::signing_key)
         .service(events::list)
+        .service(webhooks::create)
+        .service(webhooks::list)
+        .service(webhooks::get)
+        .service(webhooks::update)
+        .service(webhooks::remove)
+        .service(webhooks::pause)
+        .service(webhooks::resume)
+        .service(webhooks::rotate_secret)
+        .service(webhooks::ping)
+        .service(webhooks::list_deliveries)
+        .service(webhooks::redeliver)
         .service(organizations::create)
         .service(organizations::list)
         .service(organizations::get)

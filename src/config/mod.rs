@@ -7,9 +7,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod keys;
 mod values;
+pub use keys::{AuditKeySource, audit_signing_key, jwt_keys};
 use values::*;
-pub use values::{IpNet, Origins, Pem, TrustedProxies};
+pub use values::{AllowHosts, IpNet, Origins, Pem, TrustedProxies};
 
 /// Every setting the service uses, checked (see [`Settings`]).
 #[derive(Clone)]
@@ -75,6 +77,16 @@ pub struct Config {
     pub audit_signing_key: Option<Vec<u8>>,
     /// `AUDIT_CHECKPOINT_SECS` (default 300; 0 → `None`, off).
     pub audit_checkpoint: Option<Duration>,
+    /// `WEBHOOK_ALLOW_HOSTS`: hosts (lower case) a webhook may target over
+    /// plain http and whatever they resolve to (empty: none).
+    pub webhook_allow_hosts: Vec<String>,
+    /// `WEBHOOK_CONCURRENCY` (default 4): deliveries in flight per instance;
+    /// 0: this instance delivers none.
+    pub webhook_concurrency: usize,
+    /// `WEBHOOK_RETRY_BASE_MS` and `WEBHOOK_RETRY_WINDOW_SECS`: the first
+    /// retry's delay (default 30 s) and how long a failing delivery is tried
+    /// (default 24 h) before its webhook pauses.
+    pub webhook_retry: crate::domain::webhooks::RetryPolicy,
 }
 
 /// The settings as command-line arguments, each also read from its
@@ -244,6 +256,32 @@ pub struct Settings {
     #[arg(long, env = "RUST_LOG", value_name = "FILTER", default_value = "info",
           global = true, value_parser = log_filter)]
     pub log_filter: String,
+
+    /// Comma-separated hosts webhooks may target over plain http and at any address (loopback, private).
+    ///
+    /// Each a host name or address exactly as written in the webhook's URL;
+    /// every other target must be https and resolve to public addresses
+    /// only. For a receiver on the same machine or network (and the tests).
+    ///
+    /// Default: empty (none)
+    #[arg(long, env = "WEBHOOK_ALLOW_HOSTS", value_name = "HOSTS", global = true,
+          value_parser = allow_hosts)]
+    pub webhook_allow_hosts: Option<AllowHosts>,
+
+    /// Webhook deliveries in flight at once in this instance; 0: this instance delivers none.
+    #[arg(long, env = "WEBHOOK_CONCURRENCY", value_name = "N", default_value = "4",
+          global = true, value_parser = number::<usize>)]
+    pub webhook_concurrency: usize,
+
+    /// Delay before a failed webhook delivery's first retry (milliseconds); each next one is 3× longer.
+    #[arg(long, env = "WEBHOOK_RETRY_BASE_MS", value_name = "MS", default_value = "30000",
+          global = true, value_parser = at_least_one)]
+    pub webhook_retry_base_ms: u64,
+
+    /// How long a failing webhook delivery is retried before its webhook pauses (seconds).
+    #[arg(long, env = "WEBHOOK_RETRY_WINDOW_SECS", value_name = "SECS", default_value = "86400",
+          global = true, value_parser = at_least_one)]
+    pub webhook_retry_window_secs: u64,
 }
 
 impl Settings {
@@ -285,6 +323,12 @@ impl Settings {
             audit_signing_key: self.audit_signing_key.map(|p| p.0),
             audit_checkpoint: (self.audit_checkpoint_secs > 0)
                 .then(|| Duration::from_secs(self.audit_checkpoint_secs)),
+            webhook_allow_hosts: self.webhook_allow_hosts.map(|h| h.0).unwrap_or_default(),
+            webhook_concurrency: self.webhook_concurrency,
+            webhook_retry: crate::domain::webhooks::RetryPolicy {
+                base: Duration::from_millis(self.webhook_retry_base_ms),
+                window: Duration::from_secs(self.webhook_retry_window_secs),
+            },
         })
     }
 
@@ -424,131 +468,12 @@ impl Config {
             token_ttl_secs: 3600,
             audit_signing_key: None,
             audit_checkpoint: None,
+            webhook_allow_hosts: Vec::new(),
+            // Tests start the delivery workers themselves.
+            webhook_concurrency: 4,
+            webhook_retry: crate::domain::webhooks::RetryPolicy::default(),
         }
     }
-}
-
-/// Token keys from the settings: `JWT_PRIVATE_KEY` + `JWT_PUBLIC_KEY`
-/// (Ed25519) → EdDSA; else `JWT_SECRET` (≥ 32 bytes) → HS256; else, only
-/// with the private local database, a random secret generated once and
-/// kept in `var/jwt-secret`.
-pub fn jwt_keys(cfg: &Config, private_db: bool) -> Result<crate::auth::jwt::JwtKeys, ConfigError> {
-    use crate::auth::jwt::JwtKeys;
-    let (issuer, audience, ttl) = (&cfg.jwt_issuer, &cfg.jwt_audience, cfg.token_ttl_secs);
-    match (&cfg.jwt_private_key, &cfg.jwt_public_key) {
-        (Some(private), Some(public)) => {
-            return JwtKeys::ed25519(private, public, issuer, audience, ttl).map_err(ConfigError);
-        }
-        (Some(_), None) | (None, Some(_)) => {
-            return Err(ConfigError(
-                "JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both, or neither".into(),
-            ));
-        }
-        (None, None) => {}
-    }
-    let secret = match &cfg.jwt_secret {
-        Some(s) => s.clone(),
-        None if private_db => {
-            crate::embedded_pg::persistent_secret(&cfg.var_dir.join("jwt-secret"), 48)
-                .map_err(ConfigError)?
-        }
-        None => {
-            return Err(ConfigError(
-                "JWT_SECRET is not set: set a random secret of at least 32 bytes (e.g. `openssl rand -base64 48`), or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY".into(),
-            ));
-        }
-    };
-    JwtKeys::hs256(secret.as_bytes(), issuer, audience, ttl).map_err(ConfigError)
-}
-
-/// Where the audit checkpoint signing key came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuditKeySource {
-    /// `AUDIT_SIGNING_KEY` (PEM text or a path to a PEM file).
-    Setting,
-    /// Generated once with the private database and kept in this file.
-    File(PathBuf),
-    /// Derived from the JWT key material (HKDF): `JWT_PRIVATE_KEY`, else `JWT_SECRET`.
-    DerivedFromJwt,
-}
-
-/// The key that signs audit checkpoints (Ed25519): `AUDIT_SIGNING_KEY` (an
-/// unencrypted PKCS#8 PEM, e.g. from `openssl genpkey -algorithm ed25519`, as
-/// text or a path); else, with the private local database,
-/// `$THIDUA_VAR_DIR/audit-signing-key.pem`, generated on first use; else a
-/// key derived from the JWT key material, so that instances sharing one
-/// database and one JWT setting sign with the same key. With `generate`
-/// false (verify), a missing key file is not created and gives `None`.
-pub fn audit_signing_key(
-    cfg: &Config,
-    private_db: bool,
-    generate: bool,
-) -> Result<Option<(crate::domain::audit::SigningKey, AuditKeySource)>, ConfigError> {
-    let jwt = cfg
-        .jwt_private_key
-        .clone()
-        .or_else(|| cfg.jwt_secret.clone().map(String::into_bytes));
-    resolve_audit_key(
-        cfg.audit_signing_key.clone(),
-        private_db.then(|| cfg.var_dir.join("audit-signing-key.pem")),
-        jwt,
-        generate,
-    )
-}
-
-fn resolve_audit_key(
-    setting: Option<Vec<u8>>,
-    key_file: Option<PathBuf>,
-    jwt_material: Option<Vec<u8>>,
-    generate: bool,
-) -> Result<Option<(crate::domain::audit::SigningKey, AuditKeySource)>, ConfigError> {
-    use crate::domain::audit::SigningKey;
-    if let Some(pem) = setting {
-        let key = SigningKey::from_pem(&pem)
-            .map_err(|e| ConfigError(format!("AUDIT_SIGNING_KEY: {e}")))?;
-        return Ok(Some((key, AuditKeySource::Setting)));
-    }
-    if let Some(path) = key_file {
-        let shown = path.display().to_string();
-        return match std::fs::read(&path) {
-            Ok(pem) => SigningKey::from_pem(&pem)
-                .map(|k| Some((k, AuditKeySource::File(path))))
-                .map_err(|e| ConfigError(format!("{shown}: {e}"))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && generate => {
-                let key = SigningKey::generate();
-                write_private(&path, key.to_pem().as_bytes())
-                    .map_err(|e| ConfigError(format!("write {shown}: {e}")))?;
-                Ok(Some((key, AuditKeySource::File(path))))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ConfigError(format!("read {shown}: {e}"))),
-        };
-    }
-    match jwt_material {
-        Some(m) => Ok(Some((
-            SigningKey::derive(&m),
-            AuditKeySource::DerivedFromJwt,
-        ))),
-        None if generate => Err(ConfigError(
-            "AUDIT_SIGNING_KEY is not set and there is no JWT key to derive one from: set AUDIT_SIGNING_KEY to an Ed25519 private key (`openssl genpkey -algorithm ed25519`)".into(),
-        )),
-        None => Ok(None),
-    }
-}
-
-/// A new file only its owner can read.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p)?;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .create_new(true)
-        .write(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)
 }
 
 #[cfg(test)]

@@ -123,6 +123,27 @@ pub(super) fn audit_key(s: &str) -> Result<Pem, String> {
     Ok(pem)
 }
 
+/// `WEBHOOK_ALLOW_HOSTS`: host names or addresses, lower case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowHosts(pub Vec<String>);
+
+pub(super) fn allow_hosts(s: &str) -> Result<AllowHosts, String> {
+    let mut out = Vec::new();
+    for h in s.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+        let h = h
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        if h.contains(['/', ':', '@', ' ']) && h.parse::<IpAddr>().is_err() {
+            return Err(format!(
+                "{h:?} is not a host (a name or an address, no scheme, port or path)"
+            ));
+        }
+        out.push(h);
+    }
+    Ok(AllowHosts(out))
+}
+
 pub(super) fn trusted_proxies(s: &str) -> Result<TrustedProxies, String> {
     TrustedProxies::parse(s)
 }

@@ -19,6 +19,7 @@ pub mod pledges;
 pub mod schema;
 pub mod titles;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

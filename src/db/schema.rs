@@ -532,7 +532,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Uuid,
+        owner_kind -> Text,
+        owner_id -> Uuid,
+        url -> Text,
+        event_types -> Array<Text>,
+        organization_id -> Nullable<Uuid>,
+        status -> Text,
+        paused_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        cursor -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        subscription_id -> Uuid,
+        event_id -> Int8,
+        origin -> Text,
+        attempt -> Int4,
+        status -> Text,
+        due_at -> Timestamptz,
+        series_started_at -> Timestamptz,
+        claimed_until -> Nullable<Timestamptz>,
+        attempted_at -> Nullable<Timestamptz>,
+        response_status -> Nullable<Int4>,
+        latency_ms -> Nullable<Int4>,
+        response_body -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(people -> organizations (organization_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(awards -> decisions (decision_id));
 diesel::joinable!(proposal_items -> proposals (proposal_id));
 diesel::joinable!(bloc_terms -> blocs (bloc_id));
@@ -542,6 +584,8 @@ diesel::joinable!(pledges -> bloc_terms (term_id));
 diesel::joinable!(pledge_signatures -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    webhook_subscriptions,
+    webhook_deliveries,
     audit_log,
     audit_checkpoints,
     events,

@@ -83,6 +83,16 @@ id_type! {
     PledgeId
 }
 
+id_type! {
+    /// A webhook subscription's id (`webhook_subscriptions.id`).
+    WebhookId
+}
+
+id_type! {
+    /// One delivery attempt's id (`webhook_deliveries.id`).
+    DeliveryId
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod pledge;
 pub mod registry;
 pub mod text;
 pub mod titles;
+pub mod webhooks;
 
 use uuid::Uuid;
 

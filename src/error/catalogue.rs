@@ -113,20 +113,7 @@ impl Kind {
 }
 
 /// Words that fill a placeholder and differ by language.
-pub mod phrase {
-    use super::Text;
-
-    pub const HEAD_NOT_MEMBER: Text =
-        Text::new("trưởng khối không phải thành viên", "head is not a member");
-    pub const DEPUTY_NOT_MEMBER: Text =
-        Text::new("phó khối không phải thành viên", "deputy is not a member");
-    pub const HEAD_IS_DEPUTY: Text = Text::new(
-        "trưởng và phó khối là cùng một đơn vị",
-        "head and deputy are the same unit",
-    );
-    pub const PERSON: Text = Text::new("cá nhân", "person");
-    pub const COLLECTIVE: Text = Text::new("tập thể", "collective");
-}
+pub mod phrase;
 
 const FIELDS_INVALID: Text = Text::new(
     "Một hoặc nhiều trường không hợp lệ.",
@@ -489,6 +476,28 @@ catalogue! {
         [t("C1: một đối tượng vừa được khen cùng danh hiệu, cùng năm.", "C1: a subject was just awarded the same title for the same year.")];
     AwardRevoked = "award_revoked", Conflict, Some(R::C14),
         [t("C14: khen thưởng này đã bị hủy bỏ.", "C14: this award is already revoked.")];
+
+    // ------------------------------------------------ webhooks
+    WebhookUrlInvalid = "webhook_url_invalid", Unprocessable, None,
+        [t("URL của webhook phải là URL tuyệt đối http(s), không kèm tên đăng nhập, mật khẩu hay phân đoạn (#).",
+           "A webhook's URL must be an absolute http(s) URL without credentials or a fragment.")];
+    WebhookHttpsRequired = "webhook_https_required", Unprocessable, None,
+        [t("Webhook phải dùng https (chỉ các máy chủ trong WEBHOOK_ALLOW_HOSTS được dùng http).",
+           "A webhook must use https (only hosts listed in WEBHOOK_ALLOW_HOSTS may use http).")];
+    /// `{host}` and `{class}`: the refused host and the kind of address it is or resolves to.
+    WebhookTargetForbidden = "webhook_target_forbidden", Unprocessable, None,
+        [t("Không được gửi webhook tới {host}: đó là (hoặc phân giải tới) địa chỉ {class}.",
+           "A webhook may not target {host}: it is (or resolves to) a {class} address.")];
+    /// `{host}`: the name that did not resolve.
+    WebhookTargetUnresolved = "webhook_target_unresolved", Unprocessable, None,
+        [t("Không phân giải được tên máy chủ {host} của webhook.", "The webhook's host {host} does not resolve.")];
+    WebhookAlreadyPaused = "webhook_already_paused", Conflict, None,
+        [t("Webhook đang tạm dừng.", "The webhook is already paused.")];
+    WebhookNotPaused = "webhook_not_paused", Conflict, None,
+        [t("Webhook không tạm dừng.", "The webhook is not paused.")];
+    DeliveryPending = "delivery_pending", Conflict, None,
+        [t("Lần gửi này chưa thực hiện xong; chỉ gửi lại được lần gửi đã kết thúc.",
+           "This delivery has not been attempted yet; only a finished one can be redelivered.")];
 
     // ------------------------------------------------ the command line only (never an HTTP answer)
     PasswordTooShort = "password_too_short", Unprocessable, None,

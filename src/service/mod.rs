@@ -13,6 +13,7 @@ pub mod identity;
 pub mod pledges;
 pub mod registry;
 pub mod titles;
+pub mod webhooks;
 
 mod change;
 

@@ -21,3 +21,4 @@ mod registry;
 mod reliability;
 mod security;
 mod titles;
+mod webhooks;
