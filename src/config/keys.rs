@@ -73,7 +73,7 @@ pub fn audit_signing_key(
     )
 }
 
-fn resolve_audit_key(
+pub(super) fn resolve_audit_key(
     setting: Option<Vec<u8>>,
     key_file: Option<PathBuf>,
     jwt_material: Option<Vec<u8>>,

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 mod keys;
 mod values;
+#[cfg(test)]
+use keys::resolve_audit_key;
 pub use keys::{AuditKeySource, audit_signing_key, jwt_keys};
 use values::*;
 pub use values::{AllowHosts, IpNet, Origins, Pem, TrustedProxies};
