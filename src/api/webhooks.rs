@@ -135,6 +135,27 @@ impl From<Delivery> for DeliveryView {
     }
 }
 
+/// What `domain::webhooks::valid_type_filter` accepts, for the document:
+/// an event type (`pledge.signed`) or a prefix ending in `.` (`pledge.`).
+pub const TYPE_FILTER_PATTERN: &str = r"^[a-z0-9_]+(\.[a-z0-9_]+)*\.?$";
+
+/// The `eventTypes` array as the document shows it: 1–50 filters, each
+/// matching `TYPE_FILTER_PATTERN`, at most 100 characters.
+fn type_filters_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(TYPE_FILTER_PATTERN))
+                .max_length(Some(100)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(50))
+        .examples([serde_json::json!(["pledge.", "user.created"])])
+        .build()
+}
+
 fn type_filters(v: &[String]) -> Result<(), ValidationError> {
     if v.iter().all(|f| valid_type_filter(f)) {
         Ok(())
@@ -157,7 +178,7 @@ pub struct CreateWebhookBody {
     #[schema(min_length = 1, max_length = 2000)]
     pub url: String,
     #[validate(length(min = 1, max = 50), custom(function = "type_filters"))]
-    #[schema(min_items = 1, max_items = 50, example = json!(["pledge.", "user.created"]))]
+    #[schema(schema_with = type_filters_schema)]
     pub event_types: Vec<String>,
     #[schema(value_type = Option<Uuid>)]
     pub organization_id: Option<OrganizationId>,
@@ -180,7 +201,7 @@ pub struct UpdateWebhookBody {
     #[schema(min_length = 1, max_length = 2000)]
     pub url: Option<String>,
     #[validate(length(min = 1, max = 50), custom(function = "type_filters"))]
-    #[schema(min_items = 1, max_items = 50)]
+    #[schema(schema_with = type_filters_schema)]
     pub event_types: Option<Vec<String>>,
     /// `null` drops the organisation filter.
     #[serde(default, deserialize_with = "double_option")]
@@ -550,4 +571,32 @@ pub async fn redeliver(
     let (id, delivery) = path.into_inner();
     let d = webhooks::redeliver(&state.db, &caller, id, delivery).await?;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(d)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TYPE_FILTER_PATTERN;
+    use crate::domain::webhooks::valid_type_filter;
+
+    #[test]
+    fn the_documented_type_filter_pattern_accepts_what_the_check_accepts() {
+        let pattern = regex::Regex::new(TYPE_FILTER_PATTERN).unwrap();
+        for f in [
+            "pledge.",
+            "pledge.signed",
+            "user.created",
+            "a",
+            "a_b.c1.",
+            "",
+            ".",
+            "a..b",
+            "A.b",
+            "pledge..",
+            ".pledge",
+            "a b",
+            "đ",
+        ] {
+            assert_eq!(pattern.is_match(f), valid_type_filter(f), "{f:?}");
+        }
+    }
 }
