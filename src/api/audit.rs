@@ -95,7 +95,7 @@ pub struct AuditQuery {
     tag = "audit",
     params(AuditQuery, PageParams),
     responses(
-        (status = 200, description = "One page", content(
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content(
             (Page<AuditEntry> = "application/json"),
             (String = "text/csv"),
         )),
@@ -188,7 +188,7 @@ fn csv_rows(items: &[AuditEntry]) -> Vec<Vec<String>> {
     tag = "audit",
     params(PageParams),
     responses(
-        (status = 200, body = Page<Checkpoint>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<Checkpoint>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`audit_reader_required`"),

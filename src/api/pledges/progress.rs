@@ -185,7 +185,7 @@ pub async fn report(
     operation_id = "listProgressReports",
     params(("id" = Uuid, Path, description = "Pledge id"), ReportQuery, PageParams),
     responses(
-        (status = 200, body = Page<ReportView>, description = "One page, in the order made"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<ReportView>, description = "One page, in the order made"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),

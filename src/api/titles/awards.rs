@@ -141,7 +141,7 @@ impl From<svc::HistoryEntry> for HistoryEntry {
     tag = "titles",
     params(("id" = Uuid, Path, description = "Person id"), PageParams),
     responses(
-        (status = 200, body = Page<HistoryEntry>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<HistoryEntry>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
@@ -172,7 +172,7 @@ pub async fn person_awards(
     tag = "titles",
     params(("id" = Uuid, Path, description = "Organisation id"), PageParams),
     responses(
-        (status = 200, body = Page<HistoryEntry>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<HistoryEntry>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),

@@ -198,7 +198,7 @@ pub struct DecisionQuery {
     tag = "titles",
     params(DecisionQuery, PageParams),
     responses(
-        (status = 200, body = Page<DecisionView>, description = "One page; `awards` is empty here"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<DecisionView>, description = "One page; `awards` is empty here"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
