@@ -1,20 +1,20 @@
 //! `/api/v1/audit`: the audit trail (admin only), JSON or CSV; its signed
 //! checkpoints and the key that verifies them.
 
-use actix_web::{Either, HttpRequest, HttpResponse, get, post, web};
+use actix_web::http::header;
+use actix_web::{Either, HttpRequest, HttpResponse, Responder, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{ValidatedQuery, wants_csv};
-use super::respond::{Created, Page, csv};
+use super::extract::{ListQuery, NoFilter, PageParams, wants_csv};
+use super::respond::{Created, Page, csv, next_link};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::domain::audit::Checkpoint;
 use crate::domain::identity::ActorKind;
-use crate::domain::paging::PageRequest;
 use crate::error::{AppError, ErrorCode, Problem};
 use crate::service;
 use crate::service::audit::{AuditFilter, AuditRecord, Checkpointed};
@@ -85,10 +85,6 @@ pub struct AuditQuery {
     #[validate(custom(function = "crate::api::checks::instant"))]
     #[param(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub to: Option<DateTime<Utc>>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Read the audit trail, newest first.
@@ -97,9 +93,9 @@ pub struct AuditQuery {
 #[utoipa::path(
     operation_id = "listAuditRecords",
     tag = "audit",
-    params(AuditQuery),
+    params(AuditQuery, PageParams),
     responses(
-        (status = 200, description = "One page", content(
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content(
             (Page<AuditEntry> = "application/json"),
             (String = "text/csv"),
         )),
@@ -115,10 +111,9 @@ pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Principal,
-    q: ValidatedQuery<AuditQuery>,
+    q: ListQuery<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let (q, page) = (q.filter, q.page);
     let filter = AuditFilter {
         actor_id: q.actor_id,
         entity: q.entity,
@@ -130,9 +125,13 @@ pub async fn list(
         .await?
         .into();
     if wants_csv(&req) {
-        return Ok(csv("audit.csv", csv_rows(&page.items)));
+        let mut res = csv("audit.csv", csv_rows(&page.items));
+        if let Some(link) = next_link(&req, page.next_cursor.as_deref()) {
+            res.headers_mut().insert(header::LINK, link);
+        }
+        return Ok(res);
     }
-    Ok(HttpResponse::Ok().json(page))
+    Ok(page.respond_to(&req))
 }
 
 /// The CSV export: a header row, then one row per entry.
@@ -175,16 +174,6 @@ fn csv_rows(items: &[AuditEntry]) -> Vec<Vec<String>> {
     out
 }
 
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct CheckpointQuery {
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
-}
-
 /// List the audit checkpoints, newest first.
 ///
 /// Each checkpoint is a signed statement "audit row `auditId` had chain hash
@@ -197,9 +186,9 @@ pub struct CheckpointQuery {
 #[utoipa::path(
     operation_id = "listAuditCheckpoints",
     tag = "audit",
-    params(CheckpointQuery),
+    params(PageParams),
     responses(
-        (status = 200, body = Page<Checkpoint>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<Checkpoint>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`audit_reader_required`"),
@@ -211,10 +200,9 @@ pub struct CheckpointQuery {
 pub async fn list_checkpoints(
     state: web::Data<AppState>,
     caller: Principal,
-    q: ValidatedQuery<CheckpointQuery>,
+    q: ListQuery<NoFilter>,
 ) -> Result<Page<Checkpoint>, AppError> {
-    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    Ok(service::audit::checkpoints(&state.db, &caller, page)
+    Ok(service::audit::checkpoints(&state.db, &caller, q.page)
         .await?
         .into())
 }

@@ -8,12 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option};
+use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::organizations::CODE_RE;
 use super::respond::{Created, Page, Tagged, Versioned, etag};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::domain::paging::PageRequest;
 use crate::domain::registry::BlocKind;
 use crate::error::{AppError, Problem};
 use crate::service::registry::{self, Bloc, HeadSuggestion, Term};
@@ -110,10 +109,6 @@ pub struct UpdateBlocBody {
 #[into_params(parameter_in = Query)]
 pub struct BlocQuery {
     pub kind: Option<BlocKind>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 impl From<UpdateBlocBody> for registry::UpdateBloc {
@@ -293,9 +288,9 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "listBlocs",
     tag = "blocs",
-    params(BlocQuery),
+    params(BlocQuery, PageParams),
     responses(
-        (status = 200, body = Page<BlocView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<BlocView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -306,11 +301,14 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     _caller: Principal,
-    q: ValidatedQuery<BlocQuery>,
+    q: ListQuery<BlocQuery>,
 ) -> Result<Page<BlocView>, AppError> {
-    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    let filter = registry::BlocFilter { kind: q.0.kind };
-    Ok(registry::list_blocs(&state.db, filter, page).await?.into())
+    let filter = registry::BlocFilter {
+        kind: q.filter.kind,
+    };
+    Ok(registry::list_blocs(&state.db, filter, q.page)
+        .await?
+        .into())
 }
 
 /// Get a bloc.
@@ -471,7 +469,7 @@ pub async fn get_term(
     tag = "blocs",
     params(("id" = Uuid, Path, description = "Bloc id")),
     responses(
-        (status = 200, body = Vec<TermView>, description = "Every term"),
+        (status = 200, body = Page<TermView>, description = "Every term"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -482,8 +480,8 @@ pub async fn list_terms(
     state: web::Data<AppState>,
     _caller: Principal,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<TermView>>, AppError> {
-    Ok(web::Json(
+) -> Result<Page<TermView>, AppError> {
+    Ok(Page::complete(
         registry::term_history(&state.db, *id)
             .await?
             .into_iter()

@@ -7,11 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::domain::paging::PageRequest;
 use crate::domain::registry::ConferenceKind;
 use crate::error::{AppError, Problem};
 use crate::service::registry::{self, Conference, ConferenceRecord};
@@ -248,10 +247,6 @@ pub struct ConferenceQuery {
     #[validate(range(min = 2000, max = 2100))]
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Record a conference with its attendees and adopted documents (admin).
@@ -286,9 +281,9 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "listConferences",
     tag = "conferences",
-    params(ConferenceQuery),
+    params(ConferenceQuery, PageParams),
     responses(
-        (status = 200, body = Page<ConferenceView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<ConferenceView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -299,14 +294,13 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     _caller: Principal,
-    q: ValidatedQuery<ConferenceQuery>,
+    q: ListQuery<ConferenceQuery>,
 ) -> Result<Page<ConferenceView>, AppError> {
-    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
     let filter = registry::ConferenceFilter {
-        bloc_id: q.0.bloc_id,
-        year: q.0.year,
+        bloc_id: q.filter.bloc_id,
+        year: q.filter.year,
     };
-    Ok(registry::list_conferences(&state.db, filter, page)
+    Ok(registry::list_conferences(&state.db, filter, q.page)
         .await?
         .into())
 }

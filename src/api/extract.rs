@@ -165,9 +165,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T>
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Page size (1–200, default 50).
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// `nextCursor` of the previous page (or take the `Link` header's
+    /// `rel="next"` URL as it is).
     pub cursor: Option<String>,
 }
 

@@ -30,11 +30,54 @@ where
     }
 }
 
+impl<T: ToSchema> Page<T> {
+    /// A collection that is naturally complete and small (a term's review
+    /// assignments, the award-type catalogue): all of it, `nextCursor: null`,
+    /// so every list answers the same shape (docs/contract.md, "Lists").
+    pub fn complete(items: Vec<T>) -> Self {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
+}
+
 impl<T: ToSchema + Serialize> Responder for Page<T> {
     type Body = BoxBody;
-    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        HttpResponse::Ok().json(self)
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        let mut res = HttpResponse::Ok();
+        if let Some(link) = next_link(req, self.next_cursor.as_deref()) {
+            res.insert_header((header::LINK, link));
+        }
+        res.json(self)
     }
+}
+
+/// `Link: <…>; rel="next"` for a page with a next page: the request's own
+/// path and query string with `cursor` replaced by the next page's (every
+/// other parameter, `limit` included, kept as sent). A relative reference,
+/// resolved against the request's URI (RFC 8288, section 3.1).
+pub fn next_link(req: &HttpRequest, next_cursor: Option<&str>) -> Option<HeaderValue> {
+    let cursor = next_cursor?;
+    let kept = req.query_string().split('&').filter(|segment| {
+        let key = segment.split('=').next().unwrap_or_default();
+        !segment.is_empty()
+            && url::form_urlencoded::parse(key.as_bytes())
+                .next()
+                .is_none_or(|(k, _)| k != "cursor")
+    });
+    let mut query: Vec<String> = kept.map(String::from).collect();
+    query.push(
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("cursor", cursor)
+            .finish(),
+    );
+    HeaderValue::from_str(&format!(
+        "<{}?{}>; rel=\"next\"",
+        req.path(),
+        query.join("&")
+    ))
+    .ok()
 }
 
 /// Anything with a version, to be sent with a strong ETag.

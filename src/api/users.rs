@@ -7,11 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::{Principal, Role};
-use crate::domain::paging::PageRequest;
 use crate::error::{AppError, Problem};
 use crate::service::identity::{self, User};
 
@@ -151,12 +150,6 @@ pub struct UserQuery {
     pub organization_id: Option<Uuid>,
     pub role: Option<Role>,
     pub active: Option<bool>,
-    /// Page size (1–200, default 50).
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `nextCursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 impl From<&UserQuery> for identity::UserFilter {
@@ -206,9 +199,9 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "listUsers",
     tag = "users",
-    params(UserQuery),
+    params(UserQuery, PageParams),
     responses(
-        (status = 200, body = Page<UserView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<UserView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
@@ -220,13 +213,10 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
-    q: ValidatedQuery<UserQuery>,
+    q: ListQuery<UserQuery>,
 ) -> Result<Page<UserView>, AppError> {
-    // Its own `limit` and `cursor` (documented differently from PageParams'
-    // until the contract issue aligns the document).
-    let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
     Ok(
-        identity::list_users(&state.db, &caller, (&q.0).into(), page)
+        identity::list_users(&state.db, &caller, (&q.filter).into(), q.page)
             .await?
             .into(),
     )

@@ -368,17 +368,24 @@ pub async fn awards_of_orgs(c: &mut Conn, orgs: &[Uuid]) -> Result<Vec<AwardRow>
         .await?)
 }
 
-/// An award with its decision, as the history shows it.
+/// An award with its decision, as the history shows it: newest year first,
+/// then by id; `after` is the (year, id) of the previous page's last row.
 pub async fn history(
     c: &mut Conn,
     person: Option<Uuid>,
     org: Option<Uuid>,
+    after: Option<(i32, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<(AwardRow, DecisionRow)>> {
     let mut q = aw::table
         .inner_join(de::table)
         .select((AwardRow::as_select(), DecisionRow::as_select()))
         .order((aw::year.desc(), aw::id.asc()))
+        .limit(limit)
         .into_boxed();
+    if let Some((year, id)) = after {
+        q = q.filter(aw::year.lt(year).or(aw::year.eq(year).and(aw::id.gt(id))));
+    }
     if let Some(p) = person {
         q = q.filter(aw::person_id.eq(p));
     }

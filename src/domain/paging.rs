@@ -51,6 +51,19 @@ impl Cursor {
             .ok_or(InvalidCursor)
     }
 
+    /// A position in an order by year (newest first), then id.
+    pub fn from_year_id(year: i32, id: Uuid) -> String {
+        Cursor::encode(&format!("year:{year}:{id}"))
+    }
+
+    pub fn year_id(&self) -> Result<(i32, Uuid), InvalidCursor> {
+        self.0
+            .strip_prefix("year:")
+            .and_then(|s| s.split_once(':'))
+            .and_then(|(y, id)| Some((y.parse().ok()?, id.parse().ok()?)))
+            .ok_or(InvalidCursor)
+    }
+
     pub fn from_i64(n: i64) -> String {
         Cursor::encode(&format!("n:{n}"))
     }

@@ -15,6 +15,7 @@ mod foundation;
 mod identity;
 mod login_abuse;
 mod openapi_doc;
+mod paging;
 mod pledges;
 mod query_counts;
 mod registry;

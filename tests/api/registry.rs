@@ -695,7 +695,7 @@ async fn head_suggestion_names_the_member_longest_without_the_role() {
         .get(&format!("/api/v1/blocs/{k}/terms"), &admin)
         .await
         .json();
-    let years: Vec<i64> = history
+    let years: Vec<i64> = history["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::extract::ValidatedJson;
+use crate::api::respond::Page;
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
 use crate::service::evaluation as svc;
@@ -54,7 +55,7 @@ pub struct AssignmentsBody {
     request_body = AssignmentsBody,
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
     responses(
-        (status = 200, body = Vec<Assignment>, description = "The assignment matrix"),
+        (status = 200, body = Page<Assignment>, description = "The assignment matrix"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
@@ -69,7 +70,7 @@ pub async fn put_assignments(
     caller: Principal,
     path: web::Path<(Uuid, i32)>,
     body: ValidatedJson<AssignmentsBody>,
-) -> Result<web::Json<Vec<Assignment>>, AppError> {
+) -> Result<Page<Assignment>, AppError> {
     let (bloc, year) = path.into_inner();
     let given = body
         .into_inner()
@@ -78,7 +79,7 @@ pub async fn put_assignments(
         .map(Into::into)
         .collect();
     let saved = svc::set_assignments(&state.db, &caller, bloc, year, given).await?;
-    Ok(web::Json(saved.into_iter().map(Into::into).collect()))
+    Ok(Page::complete(saved.into_iter().map(Into::into).collect()))
 }
 
 /// The assignment matrix (empty: the head and deputy cross-score).
@@ -87,7 +88,7 @@ pub async fn put_assignments(
     operation_id = "getReviewAssignments",
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
     responses(
-        (status = 200, body = Vec<Assignment>, description = "The assignment matrix"),
+        (status = 200, body = Page<Assignment>, description = "The assignment matrix"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -98,8 +99,8 @@ pub async fn get_assignments(
     state: web::Data<AppState>,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
-) -> Result<web::Json<Vec<Assignment>>, AppError> {
+) -> Result<Page<Assignment>, AppError> {
     let (bloc, year) = path.into_inner();
     let pairs = svc::assignments(&state.db, bloc, year).await?;
-    Ok(web::Json(pairs.into_iter().map(Into::into).collect()))
+    Ok(Page::complete(pairs.into_iter().map(Into::into).collect()))
 }

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::extract::ValidatedJson;
-use crate::api::respond::{Created, Tagged, Versioned};
+use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::ballot::BallotStatus;
 use crate::error::{AppError, Problem};
@@ -134,7 +134,7 @@ pub async fn open_ballot(
     operation_id = "listBallots",
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
     responses(
-        (status = 200, body = Vec<BallotView>, description = "The ballots"),
+        (status = 200, body = Page<BallotView>, description = "The ballots"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -145,9 +145,9 @@ pub async fn list_ballots(
     state: web::Data<AppState>,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
-) -> Result<web::Json<Vec<BallotView>>, AppError> {
+) -> Result<Page<BallotView>, AppError> {
     let (bloc, year) = path.into_inner();
-    Ok(web::Json(
+    Ok(Page::complete(
         svc::ballots_of(&state.db, bloc, year)
             .await?
             .into_iter()

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::extract::{OptionalJson, ValidatedJson};
-use crate::api::respond::{Tagged, Versioned};
+use crate::api::respond::{Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::evaluation::SheetStatus;
 use crate::error::{AppError, Problem};
@@ -169,7 +169,7 @@ pub async fn put_sheet(
     operation_id = "listScoreSheets",
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
     responses(
-        (status = 200, body = Vec<SheetView>, description = "The sheets"),
+        (status = 200, body = Page<SheetView>, description = "The sheets"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -180,9 +180,9 @@ pub async fn list_sheets(
     state: web::Data<AppState>,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
-) -> Result<web::Json<Vec<SheetView>>, AppError> {
+) -> Result<Page<SheetView>, AppError> {
     let (bloc, year) = path.into_inner();
-    Ok(web::Json(
+    Ok(Page::complete(
         svc::sheets(&state.db, bloc, year)
             .await?
             .into_iter()

@@ -1,13 +1,13 @@
 //! E3: the ranking (JSON or CSV); E4: the leading units elected.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, Responder, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::api::extract::wants_csv;
-use crate::api::respond::csv;
+use crate::api::respond::{Page, csv};
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
 use crate::service::evaluation as svc;
@@ -45,7 +45,7 @@ pub struct RankingRow {
     operation_id = "getRanking",
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
     responses(
-        (status = 200, description = "The ranking", content((Vec<RankingRow> = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The ranking", content((Page<RankingRow> = "application/json"), (String = "text/csv"))),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -109,7 +109,7 @@ pub async fn ranking(
         }
         return Ok(csv(&format!("ranking-{year}.csv"), out));
     }
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(Page::complete(rows).respond_to(&req))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -128,7 +128,7 @@ pub struct LeadingUnit {
     operation_id = "listLeadingUnits",
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
     responses(
-        (status = 200, body = Vec<LeadingUnit>, description = "Elected units, best first"),
+        (status = 200, body = Page<LeadingUnit>, description = "Elected units, best first"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -139,10 +139,10 @@ pub async fn leading_units(
     state: web::Data<AppState>,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
-) -> Result<web::Json<Vec<LeadingUnit>>, AppError> {
+) -> Result<Page<LeadingUnit>, AppError> {
     let (bloc, year) = path.into_inner();
     let rows = svc::leading_units(&state.db, bloc, year).await?;
-    Ok(web::Json(
+    Ok(Page::complete(
         rows.into_iter()
             .map(|l| LeadingUnit {
                 organization_id: l.unit.organization_id,

@@ -9,11 +9,10 @@ use validator::Validate;
 use super::PledgeView;
 use super::items::{ItemBody, items_of};
 use crate::AppState;
-use crate::api::extract::{IfMatch, ValidatedJson, ValidatedQuery, double_option};
+use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use crate::api::respond::{Created, Page, Tagged};
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;
-use crate::domain::paging::PageRequest;
 use crate::domain::pledge::PledgeStatus;
 use crate::error::{AppError, Problem};
 use crate::service::pledges::{self as svc, Pledge};
@@ -114,10 +113,6 @@ pub struct PledgeQuery {
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub status: Option<PledgeStatus>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Draft a pledge for a bloc's term, with its items and targets.
@@ -170,9 +165,9 @@ pub async fn create(
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listPledges",
-    params(PledgeQuery),
+    params(PledgeQuery, PageParams),
     responses(
-        (status = 200, body = Page<PledgeSummary>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<PledgeSummary>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -183,10 +178,9 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     _caller: Principal,
-    q: ValidatedQuery<PledgeQuery>,
+    q: ListQuery<PledgeQuery>,
 ) -> Result<Page<PledgeSummary>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let (q, page) = (q.filter, q.page);
     let filter = svc::PledgeFilter {
         bloc_id: q.bloc_id,
         year: q.year,

@@ -8,11 +8,10 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
-use crate::api::extract::{ValidatedJson, ValidatedQuery};
+use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;
-use crate::domain::paging::PageRequest;
 use crate::domain::pledge::ReportValues;
 use crate::error::{AppError, Problem};
 use crate::service::pledges::{self as svc, Report};
@@ -121,10 +120,6 @@ pub struct ReportQuery {
     pub period: Option<String>,
     /// Include superseded reports (the history, T5).
     pub history: Option<bool>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Report progress for one unit and period: one line or a batch, all-or-nothing.
@@ -188,9 +183,9 @@ pub async fn report(
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listProgressReports",
-    params(("id" = Uuid, Path, description = "Pledge id"), ReportQuery),
+    params(("id" = Uuid, Path, description = "Pledge id"), ReportQuery, PageParams),
     responses(
-        (status = 200, body = Page<ReportView>, description = "One page, in the order made"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<ReportView>, description = "One page, in the order made"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
@@ -203,10 +198,9 @@ pub async fn reports(
     state: web::Data<AppState>,
     _caller: Principal,
     id: web::Path<PledgeId>,
-    q: ValidatedQuery<ReportQuery>,
+    q: ListQuery<ReportQuery>,
 ) -> Result<Page<ReportView>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let (q, page) = (q.filter, q.page);
     let filter = svc::ReportFilter {
         organization_id: q.organization_id,
         target_id: q.target_id,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
-use crate::api::extract::ValidatedJson;
+use crate::api::extract::{ListQuery, NoFilter, PageParams, ValidatedJson};
 use crate::api::respond::Page;
 use crate::auth::Principal;
 use crate::domain::titles::{AwardStatus, AwardType, StoredAnswer, SubjectRef};
@@ -63,12 +63,11 @@ impl From<svc::AwardTypeEntry> for AwardTypeView {
 pub async fn award_types(
     state: web::Data<AppState>,
     _caller: Principal,
-) -> Result<web::Json<Page<AwardTypeView>>, AppError> {
+) -> Result<Page<AwardTypeView>, AppError> {
     let entries = svc::award_types(&state.db).await?;
-    Ok(web::Json(Page {
-        items: entries.into_iter().map(AwardTypeView::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(Page::complete(
+        entries.into_iter().map(AwardTypeView::from).collect(),
+    ))
 }
 
 /// An award in the history.
@@ -131,13 +130,6 @@ impl From<svc::HistoryEntry> for HistoryEntry {
     }
 }
 
-fn history_page(entries: Vec<svc::HistoryEntry>) -> Page<HistoryEntry> {
-    Page {
-        items: entries.into_iter().map(HistoryEntry::from).collect(),
-        next_cursor: None,
-    }
-}
-
 /// A person's award history, newest first (revoked awards included and marked).
 ///
 /// Each stored eligibility answer shows its checks and figures only to the
@@ -147,9 +139,10 @@ fn history_page(entries: Vec<svc::HistoryEntry>) -> Page<HistoryEntry> {
 #[utoipa::path(
     operation_id = "listPersonAwards",
     tag = "titles",
-    params(("id" = Uuid, Path, description = "Person id")),
+    params(("id" = Uuid, Path, description = "Person id"), PageParams),
     responses(
-        (status = 200, body = Page<HistoryEntry>, description = "The whole history"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<HistoryEntry>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -160,10 +153,12 @@ pub async fn person_awards(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Page<HistoryEntry>>, AppError> {
-    Ok(web::Json(history_page(
-        svc::history(&state.db, &caller, SubjectRef::Person(*id)).await?,
-    )))
+    q: ListQuery<NoFilter>,
+) -> Result<Page<HistoryEntry>, AppError> {
+    let subject = SubjectRef::Person(*id);
+    Ok(svc::history(&state.db, &caller, subject, q.page)
+        .await?
+        .into())
 }
 
 /// An organisation's award history, newest first.
@@ -175,9 +170,10 @@ pub async fn person_awards(
 #[utoipa::path(
     operation_id = "listOrganizationAwards",
     tag = "titles",
-    params(("id" = Uuid, Path, description = "Organisation id")),
+    params(("id" = Uuid, Path, description = "Organisation id"), PageParams),
     responses(
-        (status = 200, body = Page<HistoryEntry>, description = "The whole history"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<HistoryEntry>, description = "One page"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -188,10 +184,12 @@ pub async fn organization_awards(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Page<HistoryEntry>>, AppError> {
-    Ok(web::Json(history_page(
-        svc::history(&state.db, &caller, SubjectRef::Organization(*id)).await?,
-    )))
+    q: ListQuery<NoFilter>,
+) -> Result<Page<HistoryEntry>, AppError> {
+    let subject = SubjectRef::Organization(*id);
+    Ok(svc::history(&state.db, &caller, subject, q.page)
+        .await?
+        .into())
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -11,10 +11,9 @@ use validator::Validate;
 use super::awards::AwardView;
 use super::proposals::{AwardItemBody, items_input};
 use crate::AppState;
-use crate::api::extract::{ValidatedJson, ValidatedQuery};
+use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
-use crate::domain::paging::PageRequest;
 use crate::error::{AppError, Problem};
 use crate::service::titles as svc;
 
@@ -191,19 +190,15 @@ pub struct DecisionQuery {
     #[validate(range(min = 2000, max = 2100))]
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Decisions, keyset-paginated (without their awards: get one for those).
 #[utoipa::path(
     operation_id = "listDecisions",
     tag = "titles",
-    params(DecisionQuery),
+    params(DecisionQuery, PageParams),
     responses(
-        (status = 200, body = Page<DecisionView>, description = "One page; `awards` is empty here"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<DecisionView>, description = "One page; `awards` is empty here"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -214,11 +209,8 @@ pub struct DecisionQuery {
 pub async fn decisions(
     state: web::Data<AppState>,
     _caller: Principal,
-    q: ValidatedQuery<DecisionQuery>,
-) -> Result<web::Json<Page<DecisionView>>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
-    Ok(web::Json(
-        svc::decisions(&state.db, q.year, page).await?.into(),
-    ))
+    q: ListQuery<DecisionQuery>,
+) -> Result<Page<DecisionView>, AppError> {
+    let (q, page) = (q.filter, q.page);
+    Ok(svc::decisions(&state.db, q.year, page).await?.into())
 }

@@ -10,10 +10,9 @@ use validator::Validate;
 
 use super::subject_of;
 use crate::AppState;
-use crate::api::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
-use crate::domain::paging::PageRequest;
 use crate::domain::titles::{
     AwardType, CouncilOutcome, ProposalAction, ProposalStatus, StoredAnswer,
 };
@@ -270,10 +269,6 @@ pub struct ProposalQuery {
     pub organization_id: Option<Uuid>,
     #[param(inline)]
     pub status: Option<ProposalStatus>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Proposals, keyset-paginated.
@@ -285,9 +280,9 @@ pub struct ProposalQuery {
 #[utoipa::path(
     operation_id = "listProposals",
     tag = "titles",
-    params(ProposalQuery),
+    params(ProposalQuery, PageParams),
     responses(
-        (status = 200, body = Page<ProposalView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<ProposalView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -298,20 +293,17 @@ pub struct ProposalQuery {
 pub async fn proposals(
     state: web::Data<AppState>,
     caller: Principal,
-    q: ValidatedQuery<ProposalQuery>,
-) -> Result<web::Json<Page<ProposalView>>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    q: ListQuery<ProposalQuery>,
+) -> Result<Page<ProposalView>, AppError> {
+    let (q, page) = (q.filter, q.page);
     let filter = svc::ProposalFilter {
         year: q.year,
         organization_id: q.organization_id,
         status: q.status,
     };
-    Ok(web::Json(
-        svc::proposals(&state.db, &caller, filter, page)
-            .await?
-            .into(),
-    ))
+    Ok(svc::proposals(&state.db, &caller, filter, page)
+        .await?
+        .into())
 }
 
 /// Submit a draft or returned proposal (the proposer). Every item is

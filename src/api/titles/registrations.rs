@@ -9,10 +9,9 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::blocs::TermView;
-use crate::api::extract::{IfMatch, ValidatedJson, ValidatedQuery};
+use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
-use crate::domain::paging::PageRequest;
 use crate::domain::titles::AwardType;
 use crate::error::{AppError, Problem};
 use crate::service::titles as svc;
@@ -232,19 +231,15 @@ pub struct YearOrgQuery {
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub organization_id: Option<Uuid>,
-    #[validate(range(min = 1, max = 200))]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Registrations, keyset-paginated.
 #[utoipa::path(
     operation_id = "listRegistrations",
     tag = "titles",
-    params(YearOrgQuery),
+    params(YearOrgQuery, PageParams),
     responses(
-        (status = 200, body = Page<RegistrationView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<RegistrationView>, description = "One page"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -255,17 +250,14 @@ pub struct YearOrgQuery {
 pub async fn registrations(
     state: web::Data<AppState>,
     _caller: Principal,
-    q: ValidatedQuery<YearOrgQuery>,
-) -> Result<web::Json<Page<RegistrationView>>, AppError> {
-    let q = q.0;
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    q: ListQuery<YearOrgQuery>,
+) -> Result<Page<RegistrationView>, AppError> {
+    let (q, page) = (q.filter, q.page);
     let filter = svc::RegistrationFilter {
         year: q.year,
         organization_id: q.organization_id,
     };
-    Ok(web::Json(
-        svc::registrations(&state.db, filter, page).await?.into(),
-    ))
+    Ok(svc::registrations(&state.db, filter, page).await?.into())
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

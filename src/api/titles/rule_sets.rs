@@ -160,12 +160,11 @@ pub struct UpdateRuleSetBody {
 pub async fn rule_sets(
     state: web::Data<AppState>,
     _caller: Principal,
-) -> Result<web::Json<Page<RuleSetView>>, AppError> {
+) -> Result<Page<RuleSetView>, AppError> {
     let sets = svc::rule_sets(&state.db).await?;
-    Ok(web::Json(Page {
-        items: sets.into_iter().map(RuleSetView::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(Page::complete(
+        sets.into_iter().map(RuleSetView::from).collect(),
+    ))
 }
 
 /// One rule set.

@@ -10,6 +10,7 @@ use crate::auth::Principal;
 use crate::db::titles::{AwardRow, AwardTypeRow, DecisionRow};
 use crate::db::{self, Conn, Db};
 use crate::domain::RuleViolation;
+use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::titles::{AwardStatus, AwardType, StoredAnswer, SubjectRef};
 use crate::error::{AppError, AppResult};
 use crate::i18n::nfc;
@@ -151,7 +152,9 @@ pub async fn history(
     db: &Db,
     caller: &Principal,
     subject: SubjectRef,
-) -> AppResult<Vec<HistoryEntry>> {
+    page: PageRequest,
+) -> AppResult<Page<HistoryEntry>> {
+    let after = page.cursor.as_ref().map(Cursor::year_id).transpose()?;
     db.read(async |c| {
         let (exists, entity) = match subject {
             SubjectRef::Person(p) => (db::people::get(c, p.into()).await?.is_some(), "person"),
@@ -163,9 +166,18 @@ pub async fn history(
         if !exists {
             return Err(AppError::not_found(entity));
         }
-        let rows = db::titles::history(c, subject.person(), subject.organization()).await?;
-        let mut entries: Vec<HistoryEntry> = rows.into_iter().map(HistoryEntry::from).collect();
-        redact_awards(c, caller, entries.iter_mut().map(|e| &mut e.award)).await?;
+        let rows = db::titles::history(
+            c,
+            subject.person(),
+            subject.organization(),
+            after,
+            page.fetch(),
+        )
+        .await?;
+        let mut entries = page
+            .page(rows, |(a, _)| Cursor::from_year_id(a.year, a.id))
+            .map(HistoryEntry::from);
+        redact_awards(c, caller, entries.items.iter_mut().map(|e| &mut e.award)).await?;
         Ok(entries)
     })
     .await
