@@ -262,7 +262,6 @@ fn the_graph_reader_sees_grouped_imports_and_ignores_comments() {
 const OVERSIZED_TODAY: &[&str] = &[
     "api/mod.rs::routes",
     "config/tests.rs::settings_become_the_config_with_the_documented_defaults_and_cross_checks",
-    "domain/titles/tests.rs",
     "error/rules.rs::every_violation",
     "service/demo.rs::seed",
 ];

@@ -198,3 +198,6 @@ pub(super) fn c10(c: &Collective, y: i32) -> Check {
         json!({"year": y, "provincialFlag": ok}),
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -316,3 +316,6 @@ pub(super) fn c12(p: &Person, y: i32, params: &RuleParams) -> Check {
         json!({"from": from, "to": y, "earlierBangKhenYears": earlier, "goodYears": good, "requiredYears": n, "cstdcsYears": cstdcs, "requiredCstdcs": params.bang_khen_ttg_cstdcs}),
     )
 }
+
+#[cfg(test)]
+mod tests;
