@@ -263,9 +263,6 @@ const OVERSIZED_TODAY: &[&str] = &[
     "api/mod.rs::routes",
     "config/tests.rs::settings_become_the_config_with_the_documented_defaults_and_cross_checks",
     "db/schema.rs",
-    "db/titles.rs",
-    "domain/titles.rs",
-    "domain/titles/tests.rs",
     "error/rules.rs::every_violation",
     "service/demo.rs::seed",
 ];

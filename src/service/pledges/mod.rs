@@ -16,7 +16,7 @@ pub use crud::{CreatePledge, EditPledge, PledgeFilter, create, edit, get, list};
 pub use items::{ItemInput, TargetInput, reorder_items, replace_items};
 pub use lifecycle::act;
 pub use reports::{
-    Report, ReportCommand, ReportEntry, ReportFilter, report, reports, set_cutoff, today_in_vietnam,
+    Report, ReportCommand, ReportEntry, ReportFilter, report, reports, today_in_vietnam,
 };
 pub use signatures::{SignCommand, Signed, sign, signatures};
 

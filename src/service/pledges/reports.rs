@@ -228,37 +228,3 @@ pub async fn reports(
         .page(rows, |r| Cursor::from_uuid(r.id))
         .map(Report::from))
 }
-
-/// T8: the admin moves a term's reporting cut-off (audited, with a reason).
-pub async fn set_cutoff(
-    db: &Db,
-    caller: &Principal,
-    bloc_id: Uuid,
-    year: i32,
-    cutoff: NaiveDate,
-    reason: String,
-) -> AppResult<TermRow> {
-    caller.require_admin()?;
-    db.transaction(async |tx| {
-        let term = db::blocs::lock_term(tx, bloc_id, year)
-            .await?
-            .ok_or(AppError::not_found("term"))?;
-        let after = db::blocs::set_cutoff(tx, term.id, cutoff).await?;
-        record(
-            tx,
-            caller,
-            Change {
-                action: "term.cutoff_moved",
-                entity: "term",
-                entity_id: term.id.to_string(),
-                before: Some(json!({"reportingCutoff": term.reporting_cutoff})),
-                after: Some(json!({"reportingCutoff": after.reporting_cutoff})),
-                reason: Some(nfc(&reason)),
-                ..Default::default()
-            },
-        )
-        .await?;
-        Ok(after)
-    })
-    .await
-}
