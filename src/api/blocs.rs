@@ -110,6 +110,10 @@ pub struct UpdateBlocBody {
 #[into_params(parameter_in = Query)]
 pub struct BlocQuery {
     pub kind: Option<BlocKind>,
+    /// Only the bloc with this code (exact, case-insensitive: `vhxh` finds `VHXH`).
+    #[validate(regex(path = *CODE_RE))]
+    #[param(pattern = "^[A-Za-z0-9_-]{2,32}$", example = "VHXH")]
+    pub code: Option<String>,
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -146,7 +150,10 @@ pub struct TermView {
     pub bloc_id: Uuid,
     #[schema(example = 2021)]
     pub year: i32,
-    /// Ordered by code.
+    /// The member units' ids, as written in `PUT` (`memberIds`), ordered
+    /// like `members`.
+    pub member_ids: Vec<Uuid>,
+    /// The same members with their code and name, ordered by code.
     pub members: Vec<TermMember>,
     pub head_id: Uuid,
     pub deputy_id: Option<Uuid>,
@@ -168,6 +175,7 @@ impl From<Term> for TermView {
             id: t.id,
             bloc_id: t.bloc_id,
             year: t.year,
+            member_ids: t.members.iter().map(|m| m.id).collect(),
             members: t
                 .members
                 .into_iter()
@@ -309,7 +317,10 @@ pub async fn list(
     q: ValidatedQuery<BlocQuery>,
 ) -> Result<Page<BlocView>, AppError> {
     let page = PageRequest::new(q.0.limit, q.0.cursor.as_deref())?;
-    let filter = registry::BlocFilter { kind: q.0.kind };
+    let filter = registry::BlocFilter {
+        kind: q.0.kind,
+        code: q.0.code,
+    };
     Ok(registry::list_blocs(&state.db, filter, page).await?.into())
 }
 
