@@ -109,6 +109,10 @@ pub struct UpdateBlocBody {
 #[into_params(parameter_in = Query)]
 pub struct BlocQuery {
     pub kind: Option<BlocKind>,
+    /// Only the bloc with this code (exact, case-insensitive: `vhxh` finds `VHXH`).
+    #[validate(regex(path = *CODE_RE))]
+    #[param(pattern = "^[A-Za-z0-9_-]{2,32}$", example = "VHXH")]
+    pub code: Option<String>,
 }
 
 impl From<UpdateBlocBody> for registry::UpdateBloc {
@@ -141,7 +145,10 @@ pub struct TermView {
     pub bloc_id: Uuid,
     #[schema(example = 2021)]
     pub year: i32,
-    /// Ordered by code.
+    /// The member units' ids, as written in `PUT` (`memberIds`), ordered
+    /// like `members`.
+    pub member_ids: Vec<Uuid>,
+    /// The same members with their code and name, ordered by code.
     pub members: Vec<TermMember>,
     pub head_id: Uuid,
     pub deputy_id: Option<Uuid>,
@@ -163,6 +170,7 @@ impl From<Term> for TermView {
             id: t.id,
             bloc_id: t.bloc_id,
             year: t.year,
+            member_ids: t.members.iter().map(|m| m.id).collect(),
             members: t
                 .members
                 .into_iter()
@@ -305,6 +313,7 @@ pub async fn list(
 ) -> Result<Page<BlocView>, AppError> {
     let filter = registry::BlocFilter {
         kind: q.filter.kind,
+        code: q.filter.code,
     };
     Ok(registry::list_blocs(&state.db, filter, q.page)
         .await?

@@ -108,6 +108,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(evaluation::put_assignments)
         .service(evaluation::get_assignments)
         .service(evaluation::put_sheet)
+        .service(evaluation::get_sheet)
         .service(evaluation::list_sheets)
         .service(evaluation::submit_sheet)
         .service(evaluation::recuse_sheet)

@@ -143,6 +143,34 @@ impl<T: Serialize + Versioned> Responder for Tagged<T> {
     }
 }
 
+/// The answer to a `PUT` that creates or replaces (docs/contract.md, "PUT"):
+/// `201 Created` with `Location` and `ETag` when it created the resource,
+/// `200 OK` with `ETag` when it replaced it.
+pub enum Upserted<T> {
+    Created(Created<T>),
+    Replaced(Tagged<T>),
+}
+
+impl<T: Serialize + Versioned> Upserted<T> {
+    pub fn new(created: bool, location: impl Into<String>, body: T) -> Self {
+        if created {
+            Upserted::Created(Created::versioned(location, body))
+        } else {
+            Upserted::Replaced(Tagged(body))
+        }
+    }
+}
+
+impl<T: Serialize + Versioned> Responder for Upserted<T> {
+    type Body = BoxBody;
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        match self {
+            Upserted::Created(c) => c.respond_to(req),
+            Upserted::Replaced(t) => t.respond_to(req),
+        }
+    }
+}
+
 /// CSV with a UTF-8 byte-order mark so spreadsheet programs read Vietnamese.
 /// The one CSV writer: every cell goes through `csv_cell`.
 pub fn csv(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {

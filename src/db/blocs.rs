@@ -95,6 +95,7 @@ pub async fn update(c: &mut Conn, id: Uuid, changes: BlocChanges) -> Result<Bloc
 pub async fn list(
     c: &mut Conn,
     kind: Option<BlocKind>,
+    code: Option<&str>,
     after_code: Option<&str>,
     limit: i64,
 ) -> Result<Vec<BlocRow>> {
@@ -105,6 +106,9 @@ pub async fn list(
         .into_boxed();
     if let Some(k) = kind {
         q = q.filter(b::kind.eq(k));
+    }
+    if let Some(code) = code {
+        q = q.filter(b::code.eq(code.to_string()));
     }
     if let Some(a) = after_code {
         q = q.filter(b::code.gt(a.to_string()));

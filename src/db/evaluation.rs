@@ -239,6 +239,15 @@ pub async fn lock_sheet(
         .optional()?)
 }
 
+pub async fn sheet_by_id(c: &mut Conn, id: Uuid) -> Result<Option<SheetRow>> {
+    Ok(ss::table
+        .find(id)
+        .select(SheetRow::as_select())
+        .first(c)
+        .await
+        .optional()?)
+}
+
 pub async fn lock_sheet_by_id(c: &mut Conn, id: Uuid) -> Result<Option<SheetRow>> {
     Ok(ss::table
         .find(id)

@@ -44,7 +44,8 @@ async fn scheme(app: &TestApp, w: &World) -> Value {
         simple_scheme(),
     )
     .await;
-    assert_eq!(res.status, 200, "{}", res.text());
+    // The term's first scheme: created.
+    assert_eq!(res.status, 201, "{}", res.text());
     res.json()
 }
 
@@ -111,7 +112,7 @@ async fn e1_the_scheme_is_fixed_once_the_first_score_is_entered() {
         )
         .await
         .status,
-        200
+        201 // the reviewer's first sheet for the unit: created
     );
     assert_problem(
         &put(
@@ -219,7 +220,7 @@ async fn e2_points_stay_within_bounds_and_penalties_between_min_and_zero() {
         )
         .await
         .status,
-        200
+        201 // the reviewer's first sheet for the unit: created
     );
     // A unit scores only itself (self-sheet) unless it is a reviewer.
     assert_problem(
@@ -249,7 +250,7 @@ async fn a_unit_is_never_assigned_to_score_itself_and_only_assigned_reviewers_cr
         sheet(&app, &w.officers[0], &w, w.units[1], points(&s, 800, 0, 0))
             .await
             .status,
-        200
+        201 // the reviewer's first sheet for the unit: created
     );
     assert_eq!(
         put(
@@ -266,7 +267,7 @@ async fn a_unit_is_never_assigned_to_score_itself_and_only_assigned_reviewers_cr
         sheet(&app, &w.officers[1], &w, w.units[2], points(&s, 700, 0, 0))
             .await
             .status,
-        200
+        201 // the reviewer's first sheet for the unit: created
     );
     assert_problem(
         &sheet(&app, &w.officers[2], &w, w.units[1], points(&s, 700, 0, 0)).await,

@@ -14,6 +14,7 @@ mod evaluation;
 mod foundation;
 mod identity;
 mod login_abuse;
+mod naming;
 mod openapi_doc;
 mod paging;
 mod pledges;

@@ -8,7 +8,7 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::extract::{IfMatch, ValidatedJson};
-use crate::api::respond::{Tagged, Versioned};
+use crate::api::respond::{Tagged, Upserted, Versioned};
 use crate::auth::Principal;
 use crate::domain::evaluation::{CriterionKind, TemplateSource};
 use crate::error::{AppError, Problem};
@@ -178,7 +178,8 @@ fn sections_of(body: Vec<SectionBody>) -> Vec<svc::SectionInput> {
 
 /// Set the term's scoring scheme (the head or the admin).
 ///
-/// Editable until the first score is entered, then fixed (E1).
+/// Editable until the first score is entered, then fixed (E1). `201` with
+/// `Location` when the term had no scheme, `200` when it replaces one.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "putScoringScheme",
@@ -186,7 +187,8 @@ fn sections_of(body: Vec<SectionBody>) -> Vec<svc::SectionInput> {
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year"),
            ("If-Match" = Option<String>, Header, description = "ETag of the scheme you read")),
     responses(
-        (status = 200, body = SchemeView, description = "The scheme"),
+        (status = 200, body = SchemeView, description = "Replaced; `ETag` set"),
+        (status = 201, body = SchemeView, description = "Created; `Location` and `ETag` set"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
@@ -203,21 +205,23 @@ pub async fn put_scheme(
     path: web::Path<(Uuid, i32)>,
     if_match: IfMatch,
     body: ValidatedJson<SchemeBody>,
-) -> Result<Tagged<SchemeView>, AppError> {
+) -> Result<Upserted<SchemeView>, AppError> {
     let (bloc, year) = path.into_inner();
     let b = body.into_inner();
-    Ok(Tagged(
-        svc::put_scheme(
-            &state.db,
-            &caller,
-            bloc,
-            year,
-            if_match.0,
-            b.total_cap,
-            sections_of(b.sections),
-        )
-        .await?
-        .into(),
+    let (scheme, created) = svc::put_scheme(
+        &state.db,
+        &caller,
+        bloc,
+        year,
+        if_match.0,
+        b.total_cap,
+        sections_of(b.sections),
+    )
+    .await?;
+    Ok(Upserted::new(
+        created,
+        format!("/api/v1/blocs/{bloc}/terms/{year}/scoring-scheme"),
+        SchemeView::from(scheme),
     ))
 }
 

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::extract::{OptionalJson, ValidatedJson};
-use crate::api::respond::{Page, Tagged, Versioned};
+use crate::api::respond::{Page, Tagged, Upserted, Versioned};
 use crate::auth::Principal;
 use crate::domain::evaluation::SheetStatus;
 use crate::error::{AppError, Problem};
@@ -113,6 +113,9 @@ impl From<Sheet> for SheetView {
 
 /// Enter points on a draft sheet for a unit (self-score by the unit itself;
 /// cross-score by an assigned reviewer, or the head or deputy). E2 bounds.
+///
+/// `201` with `Location` (`/api/v1/score-sheets/{id}`) when this creates the
+/// reviewer's sheet for the unit, `200` when it replaces its entries.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "putScoreSheet",
@@ -120,7 +123,8 @@ impl From<Sheet> for SheetView {
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year"),
            ("subjectId" = Uuid, Path, description = "The unit scored")),
     responses(
-        (status = 200, body = SheetView, description = "The draft sheet"),
+        (status = 200, body = SheetView, description = "The draft sheet, replaced; `ETag` set"),
+        (status = 201, body = SheetView, description = "The draft sheet, created; `Location` and `ETag` set"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `not_a_reviewer`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
@@ -135,7 +139,7 @@ pub async fn put_sheet(
     caller: Principal,
     path: web::Path<(Uuid, i32, Uuid)>,
     body: ValidatedJson<SheetBody>,
-) -> Result<Tagged<SheetView>, AppError> {
+) -> Result<Upserted<SheetView>, AppError> {
     let (bloc, year, subject) = path.into_inner();
     let b = body.into_inner();
     let entries = b
@@ -148,19 +152,43 @@ pub async fn put_sheet(
             evidence_url: e.evidence_url,
         })
         .collect();
-    Ok(Tagged(
-        svc::put_sheet(
-            &state.db,
-            &caller,
-            bloc,
-            year,
-            subject,
-            b.reviewer_id,
-            entries,
-        )
-        .await?
-        .into(),
-    ))
+    let (sheet, created) = svc::put_sheet(
+        &state.db,
+        &caller,
+        bloc,
+        year,
+        subject,
+        b.reviewer_id,
+        entries,
+    )
+    .await?;
+    let view = SheetView::from(sheet);
+    let location = format!("/api/v1/score-sheets/{}", view.id);
+    Ok(Upserted::new(created, location, view))
+}
+
+/// Get one score sheet.
+///
+/// The sheet a `PUT …/score-sheets/{subjectId}` created (its `Location`);
+/// readable by any signed-in caller, as the term's list is.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "getScoreSheet",
+    params(("id" = Uuid, Path, description = "Score sheet id")),
+    responses(
+        (status = 200, body = SheetView, description = "The sheet; `ETag` set"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/score-sheets/{id}")]
+pub async fn get_sheet(
+    state: web::Data<AppState>,
+    _caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<SheetView>, AppError> {
+    Ok(Tagged(svc::sheet(&state.db, *id).await?.into()))
 }
 
 /// Every score sheet of the term.

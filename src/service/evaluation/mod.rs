@@ -17,7 +17,7 @@ pub use scheme::{
     CriterionInput, Scheme, SchemeCriterion, SchemeSection, SectionInput, TemplateSource,
     get_scheme, put_scheme, scheme_template,
 };
-pub use sheets::{Entry, EntryInput, Sheet, SheetAction, put_sheet, sheet_action, sheets};
+pub use sheets::{Entry, EntryInput, Sheet, SheetAction, put_sheet, sheet, sheet_action, sheets};
 
 pub use super::pledges::Unit;
 

@@ -177,7 +177,7 @@ async fn store(
     term: &TermRow,
     expected: Option<i32>,
     (cap, secs, crits): Built,
-) -> AppResult<Scheme> {
+) -> AppResult<(Scheme, bool)> {
     let existing = db::evaluation::lock_scheme_of(tx, term.id).await?;
     if let Some(e) = &existing {
         check_version(expected, e.version)?;
@@ -199,10 +199,11 @@ async fn store(
         "scoring_scheme.created"
     };
     record(tx, caller, Change::created(action, &scheme)).await?;
-    Ok(scheme)
+    Ok((scheme, existing.is_none()))
 }
 
-/// E1: set the term's scheme until the first score is entered.
+/// E1: set the term's scheme until the first score is entered; `true` when
+/// the term had none (created), `false` when it replaced one.
 pub async fn put_scheme(
     db: &Db,
     caller: &Principal,
@@ -211,7 +212,7 @@ pub async fn put_scheme(
     expected: Option<i32>,
     cap: i32,
     sections: Vec<SectionInput>,
-) -> AppResult<Scheme> {
+) -> AppResult<(Scheme, bool)> {
     let built = build(cap, sections)?;
     db.transaction(async |tx| {
         let term = term(tx, bloc_id, year).await?;
@@ -237,7 +238,9 @@ pub async fn scheme_template(
             TemplateSource::Standard => standard_template(&pledge_items(tx, &term).await?),
             TemplateSource::PreviousYear => previous_year_template(tx, bloc_id, year).await?,
         };
-        store(tx, caller, &term, None, build(cap, sections)?).await
+        Ok(store(tx, caller, &term, None, build(cap, sections)?)
+            .await?
+            .0)
     })
     .await
 }

@@ -162,7 +162,7 @@ pub async fn put_sheet(
     subject: Uuid,
     reviewer: Option<Uuid>,
     entries: Vec<EntryInput>,
-) -> AppResult<Sheet> {
+) -> AppResult<(Sheet, bool)> {
     let reviewer = reviewer
         .or(caller.organization_id)
         .ok_or(RuleViolation::NotAReviewer)?;
@@ -174,10 +174,14 @@ pub async fn put_sheet(
             .ok_or_else(|| AppError::new(ErrorCode::NoScoringScheme))?;
         let criteria = db::evaluation::criteria(tx, scheme.id).await?;
         check_entries(&criteria, &entries)?;
-        let sheet = match db::evaluation::lock_sheet(tx, scheme.id, subject, reviewer).await? {
-            Some(s) => s,
-            None => db::evaluation::insert_sheet(tx, scheme.id, subject, reviewer).await?,
-        };
+        let (sheet, created) =
+            match db::evaluation::lock_sheet(tx, scheme.id, subject, reviewer).await? {
+                Some(s) => (s, false),
+                None => (
+                    db::evaluation::insert_sheet(tx, scheme.id, subject, reviewer).await?,
+                    true,
+                ),
+            };
         require_draft(sheet.status)?;
         let rows: Vec<EntryRow> = entries
             .into_iter()
@@ -195,7 +199,19 @@ pub async fn put_sheet(
             .ok_or(AppError::not_found("score_sheet"))?;
         let saved = Sheet::of(row, rows);
         record(tx, caller, Change::created("score_sheet.saved", &saved)).await?;
-        Ok(saved)
+        Ok((saved, created))
+    })
+    .await
+}
+
+/// One score sheet by its id (any signed-in caller, as the term's list).
+pub async fn sheet(db: &Db, id: Uuid) -> AppResult<Sheet> {
+    db.read(async |c| {
+        let row = db::evaluation::sheet_by_id(c, id)
+            .await?
+            .ok_or(AppError::not_found("score_sheet"))?;
+        let entries = db::evaluation::sheet_entries(c, id).await?;
+        Ok(Sheet::of(row, entries))
     })
     .await
 }

@@ -78,6 +78,8 @@ pub struct UpdateBloc {
 #[derive(Debug, Default)]
 pub struct BlocFilter {
     pub kind: Option<BlocKind>,
+    /// Exact and case-insensitive: codes are stored upper-case.
+    pub code: Option<String>,
 }
 
 pub async fn create_bloc(db: &Db, caller: &Principal, cmd: CreateBloc) -> AppResult<Bloc> {
@@ -121,8 +123,18 @@ pub async fn find_bloc(db: &Db, code: &str) -> AppResult<Option<Bloc>> {
 /// Ordered by code, keyset-paged.
 pub async fn list_blocs(db: &Db, filter: BlocFilter, page: PageRequest) -> AppResult<Page<Bloc>> {
     let after = page.cursor.as_ref().map(Cursor::code).transpose()?;
+    let code = filter.code.map(|c| c.trim().to_uppercase());
     let rows = db
-        .read(async |c| db::blocs::list(c, filter.kind, after.as_deref(), page.fetch()).await)
+        .read(async |c| {
+            db::blocs::list(
+                c,
+                filter.kind,
+                code.as_deref(),
+                after.as_deref(),
+                page.fetch(),
+            )
+            .await
+        })
         .await?;
     Ok(page
         .page(rows, |b| Cursor::from_code(&b.code))
