@@ -15,7 +15,7 @@ pub struct Health {
 }
 
 /// The process is up (no dependency checked).
-#[utoipa::path(operation_id = "getLiveness", tag = "health", responses((status = 200, body = Health, description = "The process answers")))]
+#[utoipa::path(operation_id = "getLiveness", tag = "health", security(()), responses((status = 200, body = Health, description = "The process answers")))]
 #[get("/health/live")]
 pub async fn live() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
@@ -25,6 +25,7 @@ pub async fn live() -> web::Json<Health> {
 #[utoipa::path(
     operation_id = "getReadiness",
     tag = "health",
+    security(()),
     responses(
         (status = 200, body = Health, description = "Ready"),
         (status = 503, body = Problem, content_type = "application/problem+json",

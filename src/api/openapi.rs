@@ -260,7 +260,45 @@ pub fn document() -> Doc {
     add_common_responses(&mut doc);
     constrain_shared_parameters(&mut doc);
     super::links::add_links(&mut doc);
+    page_items_by_ref(&mut doc);
     doc
+}
+
+/// `Page<T>` is generic, so utoipa writes each page's (`Page_X`) item schema inline;
+/// where that inline schema is exactly a registered component, refer to the
+/// component instead (one definition per shape: linters flagged the
+/// components as unused, and generated clients named the copies apart).
+fn page_items_by_ref(doc: &mut Doc) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, Ref, Schema};
+    let Some(components) = doc.components.as_ref() else {
+        return;
+    };
+    let known: Vec<(String, serde_json::Value)> = components
+        .schemas
+        .iter()
+        .filter_map(|(name, s)| Some((name.clone(), serde_json::to_value(s).ok()?)))
+        .collect();
+    let by_ref = |items: &mut ArrayItems| {
+        if let ArrayItems::RefOrSchema(item) = items
+            && let RefOr::T(inline) = item.as_ref()
+            && let Ok(value) = serde_json::to_value(inline)
+            && let Some((name, _)) = known.iter().find(|(_, v)| *v == value)
+        {
+            **item = RefOr::Ref(Ref::from_schema_name(name.clone()));
+        }
+    };
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (name, schema) in components.schemas.iter_mut() {
+        if name.starts_with("Page_")
+            && let RefOr::T(Schema::Object(obj)) = schema
+            && let Some(RefOr::T(Schema::Array(items))) = obj.properties.get_mut("items")
+        {
+            by_ref(&mut items.items);
+        }
+    }
 }
 
 /// The document as committed: pretty JSON with a final newline.
