@@ -109,7 +109,17 @@ fn add_common_responses(doc: &mut Doc) {
         .flatten()
         {
             let has_body = op.request_body.is_some();
+            // `limit` out of 1–200 is a field error (PageParams).
+            let paged = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, RefOr::T(p) if p.name == "limit"));
             let r = &mut op.responses.responses;
+            if paged {
+                r.entry("422".into())
+                    .or_insert_with(|| problem("`validation_failed` (`limit` outside 1–200)"));
+            }
             r.entry("400".into()).or_insert_with(|| {
                 problem(if has_body {
                     "`malformed_json`, `body_not_an_object`, `malformed_body`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"

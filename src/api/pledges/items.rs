@@ -144,7 +144,7 @@ pub async fn replace_items(
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_head_unit`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`pledge_not_draft` (P3)"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`pledge_not_draft` (P3), `pledge_read_only` (P6)"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `not_a_permutation`"),
     ),
