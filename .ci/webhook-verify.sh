@@ -4,7 +4,8 @@
 # the loopback receiver allowed, a receiver that verifies with the
 # `standardwebhooks` package from PyPI (.ci/webhook_receiver.py), registers
 # a webhook as the admin, pings it, makes a real change (a person created),
-# rotates the secret with an overlap and pings again. Fails unless every
+# rotates the secret with an overlap and pings again (a ping reaches the
+# webhook whatever its filters; the filter here is `person.`). Fails unless every
 # delivery verifies with the secret in force, and each delivery made during
 # the overlap verifies with the old and the new secret alone.
 set -euo pipefail
@@ -58,7 +59,7 @@ _, t = call("POST", "/api/v1/auth/token", {"grantType": "password", "username": 
                                            "password": os.environ["DEMO_ADMIN_PASSWORD"]})
 token = t["accessToken"]
 status, hook = call("POST", "/api/v1/webhooks",
-                    {"url": f"http://127.0.0.1:{port}/hook", "eventTypes": ["person.", "webhook.pinged"]}, token)
+                    {"url": f"http://127.0.0.1:{port}/hook", "eventTypes": ["person."]}, token)
 assert status == 201, status
 old = hook["secret"]
 open(f"{rx}/secrets", "w").write(old + "\n")
