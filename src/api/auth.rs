@@ -229,6 +229,11 @@ fn parse_form(body: &[u8]) -> Result<TokenForm, AppError> {
 }
 
 /// The caller, as the API sees it.
+///
+/// Who the token belongs to: a person (roles, organisation) or a service client
+/// (scopes, the organisation it is bound to). Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it. Use
+/// it after login to know which unit the caller acts for.
 #[utoipa::path(
     operation_id = "getCurrentPrincipal",
     tag = "auth",
@@ -250,8 +255,12 @@ pub async fn me(caller: Principal) -> web::Json<Me> {
     })
 }
 
-/// The public keys that verify this API's tokens (JWK Set). Empty when the
-/// API signs with a shared secret (HS256).
+/// The public keys that verify this API's tokens (JWK Set).
+///
+/// Public, no token needed: another system verifies an access token offline
+/// with these keys (RS256, `kid` in the token header). The set is empty when
+/// the server signs with a shared secret (HS256); such tokens can only be
+/// checked by this server.
 #[utoipa::path(
     operation_id = "getJwks",
     tag = "auth",

@@ -251,7 +251,12 @@ impl From<HeadSuggestion> for HeadSuggestionView {
     }
 }
 
-/// Create an emulation bloc (admin).
+/// Create an emulation bloc.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A bloc (khối) or cluster (cụm) has a unique
+/// code (`code_taken`) and whether its head rotates (B3); its members, head and
+/// deputy are set per year with `PUT /api/v1/blocs/{id}/terms/{year}`.
 #[utoipa::path(
     operation_id = "createBloc",
     tag = "blocs",
@@ -293,6 +298,10 @@ pub async fn create(
 }
 
 /// List blocs, ordered by code.
+///
+/// Emulation blocs and clusters (khối, cụm thi đua), keyset-paginated,
+/// optionally filtered by `code` (e.g. `VHXH`). Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listBlocs",
     tag = "blocs",
@@ -321,6 +330,10 @@ pub async fn list(
 }
 
 /// Get a bloc.
+///
+/// A bloc's code, name, kind and head-rotation rule, with its `ETag` for a
+/// later `If-Match`. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getBloc",
     tag = "blocs",
@@ -341,7 +354,12 @@ pub async fn get(
     Ok(Tagged(registry::get_bloc(&state.db, *id).await?.into()))
 }
 
-/// Change a bloc (admin; `If-Match`).
+/// Change a bloc.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match` with the ETag you read (412
+/// when it changed meanwhile). The yearly terms are changed with their own
+/// operation.
 #[utoipa::path(
     operation_id = "updateBloc",
     tag = "blocs",
@@ -445,6 +463,11 @@ pub async fn put_term(
 }
 
 /// Get a bloc's term for a year.
+///
+/// The members, head and deputy for the year (B1, B2, B5), the registration
+/// deadline and the reporting cut-off (T8), with the term's `ETag`. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getTerm",
     tag = "blocs",
@@ -472,7 +495,12 @@ pub async fn get_term(
     ))
 }
 
-/// A bloc's terms, newest first (its history of members and heads).
+/// A bloc's terms, newest first.
+///
+/// The bloc's history year by year: members, head, deputy, registration
+/// deadline and reporting cut-off of each term (B1–B5). Any signed-in caller (a
+/// person with any role, or a service client with the `read` scope) may call
+/// it.
 #[utoipa::path(
     operation_id = "listTerms",
     tag = "blocs",
@@ -499,8 +527,13 @@ pub async fn list_terms(
     ))
 }
 
-/// Suggest the year's head: the member that has gone longest without being
-/// head (never first; ties by code), with the reason.
+/// Suggest the year's head unit.
+///
+/// The member that has gone longest without being head (one that never was
+/// comes first; ties by code), with the reason — the rotation rule B3 as a
+/// suggestion; the admin decides with `PUT` on the term. Any signed-in caller
+/// (a person with any role, or a service client with the `read` scope) may call
+/// it. `no_members_to_suggest` when the term has no members.
 #[utoipa::path(
     operation_id = "getHeadSuggestion",
     tag = "blocs",
@@ -550,9 +583,13 @@ pub struct CutoffBody {
     pub reason: String,
 }
 
-/// Move a term's reporting cut-off (admin, audited with the reason; T8) —
-/// to let a late report in, or to try out a past year such as the 2021 demo.
-/// Allowed on a frozen term: it changes no member, head or deputy.
+/// Move a term's reporting cut-off (T8).
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Audited with the reason. Reports for a period
+/// are accepted until the cut-off (T8): move it to let a late report in, or to
+/// try out a past year such as the 2021 demo. Allowed on a frozen term (B4): it
+/// changes no member, head or deputy.
 #[utoipa::path(
     operation_id = "setReportingCutoff",
     tag = "blocs",

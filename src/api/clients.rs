@@ -104,7 +104,12 @@ impl From<CreateClientBody> for identity::CreateClient {
     }
 }
 
-/// Register a service client; the response carries its secret, once.
+/// Register a service client.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The response carries the client's secret,
+/// once: store it, it is kept only as a hash. Scopes `read` and `write`; a
+/// client bound to an organisation writes only for that unit.
 #[utoipa::path(
     operation_id = "createClient",
     tag = "clients",
@@ -139,6 +144,10 @@ pub async fn create(
 }
 
 /// List service clients.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Other systems that log in with client
+/// credentials, keyset-paginated; their secrets are never shown again.
 #[utoipa::path(
     operation_id = "listClients",
     tag = "clients",
@@ -164,6 +173,10 @@ pub async fn list(
 }
 
 /// Get a service client.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Its scopes, organisation and state, never its
+/// secret.
 #[utoipa::path(
     operation_id = "getClient",
     tag = "clients",
@@ -187,7 +200,11 @@ pub async fn get(
     ))
 }
 
-/// Replace the client's secret; the old one and its tokens stop working.
+/// Replace a client's secret.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The response carries the new secret, once; the
+/// old one and every token issued with it stop working.
 #[utoipa::path(
     operation_id = "rotateClientSecret",
     tag = "clients",
@@ -213,7 +230,11 @@ pub async fn rotate_secret(
     }))
 }
 
-/// Disable a service client; its tokens stop working on their next request.
+/// Disable a service client.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The client can no longer get a token, and the
+/// tokens it holds stop working on their next request.
 #[utoipa::path(
     operation_id = "disableClient",
     tag = "clients",

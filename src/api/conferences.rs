@@ -249,7 +249,13 @@ pub struct ConferenceQuery {
     pub year: Option<i32>,
 }
 
-/// Record a conference with its attendees and adopted documents (admin).
+/// Record a conference.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A bloc's conference with its date, host,
+/// location, attendees and the documents it adopted (e.g. the 2021 conference
+/// at Ban Dân tộc tỉnh that adopted the bloc's rules and plan). Unknown bloc or
+/// attendee: `unknown_bloc`, `unknown_organization`.
 #[utoipa::path(
     operation_id = "createConference",
     tag = "conferences",
@@ -277,7 +283,11 @@ pub async fn create(
     ))
 }
 
-/// List conferences (filter by bloc and year).
+/// List conferences.
+///
+/// Bloc conferences (start-of-year, review), filtered by bloc and year,
+/// keyset-paginated. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listConferences",
     tag = "conferences",
@@ -306,6 +316,10 @@ pub async fn list(
 }
 
 /// Get a conference.
+///
+/// The record with its attendees and adopted documents, and its `ETag`. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getConference",
     tag = "conferences",
@@ -328,7 +342,11 @@ pub async fn get(
     ))
 }
 
-/// Replace a conference record (admin; `If-Match`).
+/// Replace a conference record.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match`; the bloc cannot change
+/// (`bloc_immutable`).
 #[utoipa::path(
     operation_id = "replaceConference",
     tag = "conferences",

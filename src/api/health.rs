@@ -14,14 +14,20 @@ pub struct Health {
     pub status: &'static str,
 }
 
-/// The process is up (no dependency checked).
+/// The process is up.
+///
+/// Public, no token needed; no dependency is checked. For a container's
+/// liveness probe.
 #[utoipa::path(operation_id = "getLiveness", tag = "health", security(()), responses((status = 200, body = Health, description = "The process answers")))]
 #[get("/health/live")]
 pub async fn live() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
-/// The service can answer API requests: the database is reachable.
+/// The service can answer API requests.
+///
+/// Public, no token needed. 200 when the database is reachable, 503 otherwise:
+/// for a load balancer's readiness probe.
 #[utoipa::path(
     operation_id = "getReadiness",
     tag = "health",

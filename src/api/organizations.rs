@@ -236,7 +236,12 @@ impl From<OrganizationQuery> for registry::OrgFilter {
     }
 }
 
-/// Register an organisation (admin).
+/// Register an organisation.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A unit (sở, ban, ngành) or, with `parentId`, a
+/// sub-unit of a unit (`parent_not_a_unit` otherwise). The code is unique and
+/// stored upper-case (`code_taken`). Only units can be bloc members (B5).
 #[utoipa::path(
     operation_id = "createOrganization",
     tag = "organizations",
@@ -292,6 +297,10 @@ pub async fn list(
 }
 
 /// Get an organisation.
+///
+/// A unit or sub-unit with its validity dates and successor, and its `ETag`.
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getOrganization",
     tag = "organizations",
@@ -312,7 +321,12 @@ pub async fn get(
     Ok(Tagged(registry::get_org(&state.db, *id).await?.into()))
 }
 
-/// Change an organisation (admin; `If-Match`).
+/// Change an organisation.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match` with the ETag you read (412
+/// when it changed meanwhile). A rename with a new identity is a retirement
+/// with a successor, not a change.
 #[utoipa::path(
     operation_id = "updateOrganization",
     tag = "organizations",
@@ -348,8 +362,12 @@ pub async fn update(
     ))
 }
 
-/// Retire an organisation (admin): it stays readable for the dates it was
-/// valid; a rename or merge names its successor. Nothing is ever deleted.
+/// Retire an organisation.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). It stays readable for the dates it was valid;
+/// a rename or merge names its successor (`supersededById`), valid from the
+/// next day. Nothing is ever deleted.
 #[utoipa::path(
     operation_id = "retireOrganization",
     tag = "organizations",

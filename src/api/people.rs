@@ -178,7 +178,11 @@ impl From<PersonQuery> for registry::PersonFilter {
     }
 }
 
-/// Add a member of staff (the admin, or the unit's own leader/officers).
+/// Add a member of staff.
+///
+/// The admin, or the unit's own leader or officers (`not_your_organization`,
+/// `read_only`). A person belongs to one organisation; titles for persons are
+/// checked against their facts.
 #[utoipa::path(
     operation_id = "createPerson",
     tag = "people",
@@ -206,7 +210,11 @@ pub async fn create(
     ))
 }
 
-/// List staff, keyset-paginated.
+/// List staff.
+///
+/// Members of staff, keyset-paginated, optionally by organisation. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listPeople",
     tag = "people",
@@ -231,6 +239,10 @@ pub async fn list(
 }
 
 /// Get a member of staff.
+///
+/// The person's organisation, position and employment start, with the `ETag`.
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getPerson",
     tag = "people",
@@ -251,7 +263,10 @@ pub async fn get(
     Ok(Tagged(registry::get_person(&state.db, *id).await?.into()))
 }
 
-/// Change a member of staff (`If-Match`); the unit's own officers may.
+/// Change a member of staff.
+///
+/// The admin, or the unit's own leader or officers. Send `If-Match` with the
+/// ETag you read (412 when it changed meanwhile).
 #[utoipa::path(
     operation_id = "updatePerson",
     tag = "people",

@@ -223,6 +223,10 @@ pub async fn list(
 }
 
 /// Get a user.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The account's roles, organisation and state,
+/// never its password.
 #[utoipa::path(
     operation_id = "getUser",
     tag = "users",
@@ -287,8 +291,12 @@ pub async fn update(
     ))
 }
 
-/// Disable a user: the account can no longer log in and its tokens stop
-/// working on their next request.
+/// Disable a user.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The account can no longer log in and its
+/// tokens stop working on their next request. The admin cannot disable itself
+/// (`cannot_disable_self`).
 #[utoipa::path(
     operation_id = "disableUser",
     tag = "users",
@@ -320,7 +328,11 @@ pub async fn disable(
     ))
 }
 
-/// Set a new password for a user (revokes the user's tokens).
+/// Set a new password for a user.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Revokes the user's tokens; the password must
+/// meet the length rule (`validation_failed`).
 #[utoipa::path(
     operation_id = "resetUserPassword",
     tag = "users",

@@ -198,7 +198,12 @@ pub struct RotateSecretBody {
     pub overlap_seconds: Option<i64>,
 }
 
-/// Register a webhook; the response carries its signing secret, once.
+/// Register a webhook.
+///
+/// The admin, or a service client for itself. The change feed's events are
+/// pushed to the URL, signed (Standard Webhooks); the response carries the
+/// signing secret, once. The URL must be HTTPS and reach no private address
+/// (`webhook_https_required`, `webhook_target_forbidden`).
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "createWebhook",
@@ -235,7 +240,10 @@ pub async fn create(
     ))
 }
 
-/// List webhooks: every one for the admin, its own for a service client.
+/// List webhooks.
+///
+/// The admin sees every webhook; a service client its own. Keyset-paginated;
+/// secrets are never shown again.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhooks",
@@ -261,6 +269,9 @@ pub async fn list(
 }
 
 /// Get a webhook.
+///
+/// The admin, or the service client that owns it. Its URL, filters, state and
+/// the last event delivered, never its secret.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "getWebhook",
@@ -284,7 +295,10 @@ pub async fn get(
     ))
 }
 
-/// Change a webhook's URL, event types or organisation filter.
+/// Change a webhook.
+///
+/// The admin, or the service client that owns it. Its URL, event types or
+/// organisation filter; the URL is checked as on creation.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "updateWebhook",
@@ -326,7 +340,10 @@ pub async fn update(
     ))
 }
 
-/// Pause deliveries; what the feed gains meanwhile is delivered on resume.
+/// Pause a webhook's deliveries.
+///
+/// The admin, or the service client that owns it. What the feed gains meanwhile
+/// is delivered on resume, in order.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "pauseWebhook",
@@ -359,8 +376,10 @@ pub async fn pause(
     ))
 }
 
-/// Resume deliveries from where they stopped (paused by a call, or by the
-/// server after a day of failures).
+/// Resume a webhook's deliveries.
+///
+/// The admin, or the service client that owns it. Deliveries resume from where
+/// they stopped (paused by a call, or by the server after a day of failures).
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "resumeWebhook",
@@ -393,7 +412,10 @@ pub async fn resume(
     ))
 }
 
-/// Delete a webhook and its delivery history.
+/// Delete a webhook.
+///
+/// The admin, or the service client that owns it. The webhook and its delivery
+/// history are removed; nothing more is sent.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "deleteWebhook",
@@ -422,8 +444,11 @@ pub async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Replace the signing secret; the previous one keeps signing for the
-/// overlap (two `v1,` signatures meanwhile). The new one is shown once.
+/// Replace a webhook's signing secret.
+///
+/// The admin, or the service client that owns it. The previous secret keeps
+/// signing for the overlap (two `v1,` signatures meanwhile), so the receiver
+/// can switch without losing an event; the new one is shown once.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "rotateWebhookSecret",
@@ -463,8 +488,11 @@ pub async fn rotate_secret(
     }))
 }
 
-/// Send a test event (`webhook.pinged`, on the feed too) to this webhook,
-/// whatever its filters.
+/// Send a test event to a webhook.
+///
+/// The admin, or the service client that owns it. Sends `webhook.pinged` (on
+/// the feed too) to this webhook whatever its filters: a way to check the
+/// receiver's signature check.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "pingWebhook",
@@ -487,8 +515,11 @@ pub async fn ping(
     Ok(HttpResponse::Accepted().json(DeliveryView::from(d)))
 }
 
-/// Every delivery attempt, newest first: when, what the receiver answered
-/// (status, latency, the first 1 KiB), or why there was no answer.
+/// A webhook's delivery attempts, newest first.
+///
+/// The admin, or the service client that owns it. Each attempt: when, what the
+/// receiver answered (status, latency, the first 1 KiB), or why there was no
+/// answer.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhookDeliveries",
@@ -515,7 +546,11 @@ pub async fn list_deliveries(
         .into())
 }
 
-/// Deliver a finished attempt's event again, now.
+/// Deliver a finished attempt's event again.
+///
+/// The admin, or the service client that owns the webhook. Queues the same
+/// event now, with a new signature (`delivery_pending` while the attempt is
+/// still due).
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "redeliverWebhookDelivery",

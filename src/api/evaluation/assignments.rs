@@ -48,7 +48,11 @@ pub struct AssignmentsBody {
     pub assignments: Vec<Assignment>,
 }
 
-/// Set who cross-scores whom (the head or the admin); never a unit itself.
+/// Set who cross-scores whom.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Replaces
+/// the whole matrix; reviewer and subject must be term members (`not_a_member`)
+/// and never the same unit (`self_assignment`).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "putReviewAssignments",
@@ -82,7 +86,11 @@ pub async fn put_assignments(
     Ok(Page::complete(saved.into_iter().map(Into::into).collect()))
 }
 
-/// The assignment matrix (empty: the head and deputy cross-score).
+/// The term's cross-scoring assignments.
+///
+/// Who cross-scores whom. Empty means the default: the head and the deputy
+/// cross-score every member (E2). Any signed-in caller (a person with any role,
+/// or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getReviewAssignments",

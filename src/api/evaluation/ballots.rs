@@ -85,7 +85,12 @@ impl From<Ballot> for BallotView {
     }
 }
 
-/// Open the secret ballot for the leading units (the head or the admin).
+/// Open the secret ballot for the leading units.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Names
+/// the candidates (term members: `invalid_candidates`), the seats K and the
+/// threshold (`invalid_seats`); one open ballot per term
+/// (`ballot_already_open`). Every member's leader then votes once (E4).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "openBallot",
@@ -129,6 +134,10 @@ pub async fn open_ballot(
 }
 
 /// The term's ballots.
+///
+/// Every secret ballot opened for the term's leading units, open or closed
+/// (E4). Any signed-in caller (a person with any role, or a service client with
+/// the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "listBallots",
@@ -156,7 +165,12 @@ pub async fn list_ballots(
     ))
 }
 
-/// A ballot: who may vote and who has (never what).
+/// A ballot: who may vote and who has voted.
+///
+/// The secret ballot for a term's leading units: candidates, members entitled
+/// to vote, the seats (K) and threshold, and which members have voted — never
+/// what they chose (E4). Any signed-in caller (a person with any role, or a
+/// service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallot",
@@ -177,8 +191,12 @@ pub async fn get_ballot(
     Ok(Tagged(svc::get_ballot(&state.db, *id).await?.into()))
 }
 
-/// Cast the unit's ballot (its own leader only; once; up to K candidates).
-/// The last member's vote closes the ballot.
+/// Cast a member unit's ballot.
+///
+/// The member unit's own leader only, once, choosing up to K candidates from
+/// the ballot's list (E4; `not_member_leader`, `already_voted`,
+/// `invalid_choices`). The choices are stored without the voter, so nobody can
+/// read them back. The last member's vote closes the ballot.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "castVote",
@@ -205,8 +223,13 @@ pub async fn vote(
     Ok(Created::at(format!("/api/v1/ballots/{id}"), row.into()))
 }
 
-/// Close the ballot (the head or the admin): results become visible and the
-/// elected units are recorded as the bloc's leading units.
+/// Close the ballot.
+///
+/// The head unit's leader or officers, or the admin, may call it
+/// (`not_head_unit` otherwise). The results become visible and the elected
+/// units are recorded as the bloc's leading units for the year (E4), which
+/// later eligibility checks read (C9, C10). Closing after a single ballot of
+/// several would reveal it: `too_few_ballots`.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "closeBallot",

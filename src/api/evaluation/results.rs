@@ -168,7 +168,14 @@ ngưỡng / threshold: &gt; {threshold}% số thành viên</p><h2>Thành viên /
     )
 }
 
-/// The result (E4): tally and elected, once closed or every member voted.
+/// The ballot's result (E4).
+///
+/// The tally and the elected units, once the ballot is closed or every member
+/// has voted (`results_hidden` before). A candidate is elected with at least
+/// the threshold share of the votes, in order of votes, up to the seats; a tie
+/// at the last seat is reported, not broken (E4). Any signed-in caller (a
+/// person with any role, or a service client with the `read` scope) may call
+/// it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallotResult",
@@ -190,7 +197,13 @@ pub async fn ballot_result(
     Ok(web::Json(result_view(svc::result(&state.db, *id).await?)))
 }
 
-/// The minutes (biên bản kiểm phiếu): JSON, or printable HTML with `Accept: text/html`.
+/// The ballot's minutes (biên bản kiểm phiếu).
+///
+/// The counting record of a closed ballot as JSON, or printable HTML with
+/// `Accept: text/html`: seats, threshold, votes per candidate, the elected
+/// units and any tie (E4). Any signed-in caller (a person with any role, or a
+/// service client with the `read` scope) may call it. Hidden (`results_hidden`)
+/// until the ballot is closed or every member has voted.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallotMinutes",

@@ -225,7 +225,12 @@ pub async fn put_scheme(
     ))
 }
 
-/// Fill the scheme from a template: the 1,000-point frame, or last year's (E1).
+/// Fill the scheme from a template.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Copies
+/// the 1,000-point frame, or last year's scheme of the bloc
+/// (`no_previous_scheme` when there is none). Only while no score is entered
+/// (E1: `scheme_frozen`).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "copyScoringSchemeTemplate",
@@ -258,6 +263,10 @@ pub async fn scheme_template(
 }
 
 /// The term's scoring scheme.
+///
+/// Sections and criteria with their point bounds (E1); the total is capped. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getScoringScheme",

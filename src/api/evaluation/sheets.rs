@@ -192,6 +192,10 @@ pub async fn get_sheet(
 }
 
 /// Every score sheet of the term.
+///
+/// Self-scores and cross-scores with their entries and state (draft, submitted,
+/// recused), keyset-paginated (E2). Any signed-in caller (a person with any
+/// role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "listScoreSheets",
@@ -233,7 +237,10 @@ async fn sheet_action(
     ))
 }
 
-/// Submit a sheet: it is locked (only the admin can reopen it).
+/// Submit a score sheet.
+///
+/// The reviewing unit's leader or officers (`not_your_organization`). The sheet
+/// is locked (only the admin can reopen it) and counts in the ranking (E3).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "submitScoreSheet",
@@ -259,7 +266,11 @@ pub async fn submit_sheet(
     sheet_action(&state, &caller, *id, SheetAction::Submit, body.into_inner()).await
 }
 
-/// A cross-reviewer recuses itself, with a written reason.
+/// Recuse from cross-scoring a unit.
+///
+/// The reviewing unit's leader or officers (`not_your_organization`), with a
+/// written reason (`recusal_needs_reason`), while the sheet is a draft
+/// (`sheet_locked`). The sheet then counts for nothing in the ranking (E2, E3).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "recuseScoreSheet",
@@ -292,7 +303,11 @@ pub async fn recuse_sheet(
     .await
 }
 
-/// Reopen a submitted or recused sheet (the admin, with a reason; audited).
+/// Reopen a submitted or recused sheet.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). With a reason (`reason_required`), audited;
+/// the reviewer may then change and submit it again.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "reopenScoreSheet",

@@ -38,8 +38,13 @@ pub struct RankingRow {
     pub compliance_measurable: Option<usize>,
 }
 
-/// The ranking (E3): totals, ties sharing a rank (listed by code), sections,
-/// and the pledge compliance beside each unit. `Accept: text/csv` for CSV.
+/// The term's ranking (E3).
+///
+/// Each unit's total of its submitted score sheets, ties sharing a rank (listed
+/// by code), the points per section, and the pledge compliance beside each unit
+/// (T6, T7). `Accept: text/csv` gives the same as CSV (UTF-8 with BOM). Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getRanking",
@@ -122,7 +127,12 @@ pub struct LeadingUnit {
     pub votes: i32,
 }
 
-/// The bloc's leading units for the year (from the closed ballot).
+/// The bloc's leading units for the year.
+///
+/// The units the closed ballot elected (E4), with their rank and votes: what
+/// the eligibility rules C9 and C10 read for the year. Empty until a ballot is
+/// closed. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "listLeadingUnits",

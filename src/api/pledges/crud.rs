@@ -161,7 +161,11 @@ pub async fn create(
     ))
 }
 
-/// List pledges (filter by bloc, year, status).
+/// List pledges.
+///
+/// Pledges (giao ước thi đua), filtered by bloc, year and status,
+/// keyset-paginated. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listPledges",
@@ -189,7 +193,11 @@ pub async fn list(
     Ok(svc::list(&state.db, filter, page).await?.into())
 }
 
-/// A pledge: items, targets, and who signed when and who has not.
+/// Get a pledge.
+///
+/// Items, targets, and who signed when and who has not (P4, P5), with the
+/// `ETag`. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "getPledge",
@@ -210,7 +218,11 @@ pub async fn get(
     Ok(Tagged(svc::get(&state.db, *id).await?.into()))
 }
 
-/// Change the pledge's title, theme or conference (draft only, P3).
+/// Change a draft pledge's title, theme or conference.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Only
+/// while the pledge is a draft (P3: `pledge_not_draft`); a closed or withdrawn
+/// pledge is read-only (P6).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "updatePledge",

@@ -100,7 +100,11 @@ pub struct ReorderBody {
     pub item_ids: Vec<Uuid>,
 }
 
-/// Replace every item and target (draft only, P3).
+/// Replace every item and target of a draft pledge.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Draft
+/// only (P3). Each target's kind, comparator and value are checked (T1, T2:
+/// `invalid_target`).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "replacePledgeItems",
@@ -133,7 +137,11 @@ pub async fn replace_items(
     ))
 }
 
-/// Put the items in a new order (draft only, P3).
+/// Put a draft pledge's items in a new order.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`).
+/// `itemIds` must list every item once (`not_a_permutation`). Draft only (P3),
+/// never on a read-only pledge (P6).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "reorderPledgeItems",

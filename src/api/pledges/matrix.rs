@@ -253,10 +253,13 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
     csv(&format!("compliance-{}.csv", v.pledge_id), rows)
 }
 
-/// The compliance matrix: units × targets, with each unit's latest value,
-/// exact percentage and `achieved` (T6, T7); per target the bloc's figure;
-/// per item `met`; per unit a summary. `Accept: text/csv` gives the same as
-/// CSV (UTF-8 with BOM).
+/// The pledge's compliance matrix.
+///
+/// Units × targets, with each unit's latest value, exact percentage and
+/// `achieved` (T6, T7); per target the bloc's figure; per item `met`; per unit
+/// a summary. `Accept: text/csv` gives the same as CSV (UTF-8 with BOM). Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "getPledgeCompliance",

@@ -179,7 +179,11 @@ pub async fn report(
     ))
 }
 
-/// Progress reports: current ones, or with `history=true` every report made.
+/// List a pledge's progress reports.
+///
+/// The current report per unit, target and period, or with `history=true` every
+/// report made, superseded ones marked (T3–T5). Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listProgressReports",

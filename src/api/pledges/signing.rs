@@ -106,7 +106,11 @@ pub async fn sign(
     ))
 }
 
-/// Who signed when, and who has not.
+/// Who signed the pledge, and who has not.
+///
+/// Each member's signature with the signer's name, position and the signing
+/// date (P4), and the members still to sign. Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listSignatures",

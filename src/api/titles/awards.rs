@@ -49,7 +49,13 @@ impl From<svc::AwardTypeEntry> for AwardTypeView {
     }
 }
 
-/// The catalogue of titles and forms, in the law's order (one page).
+/// The catalogue of titles and forms, in the law's order.
+///
+/// Every emulation title and form of commendation the rules know (one page):
+/// its code, kind (title or form), level, the subject it is given to (a person
+/// or a collective) and its legal basis. The codes are what eligibility checks,
+/// proposals and decisions name. Any signed-in caller (a person with any role,
+/// or a service client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listAwardTypes",
     tag = "titles",
@@ -208,8 +214,13 @@ pub struct RevokeBody {
     pub reason: String,
 }
 
-/// Revoke an award with a reason (admin, audited): it no longer counts for
-/// any later rule (C14).
+/// Revoke an award with a reason.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The award stays in the history, marked revoked
+/// with the reason and the time, and the change is audited; it no longer counts
+/// for any later rule (C14), e.g. consecutive years for a higher title. A
+/// second revocation is `award_revoked`.
 #[utoipa::path(
     operation_id = "revokeAward",
     tag = "titles",

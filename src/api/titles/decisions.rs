@@ -115,10 +115,15 @@ impl From<svc::Decision> for DecisionView {
     }
 }
 
-/// Record a decision (admin): awards an approved proposal (or a part of
-/// it) or a list, re-checking every rule under the rule set in force for
-/// the year. A failed rule refuses it unless `overrideReason` is given
-/// (audited); C1 (one award per achievement) is never overridden.
+/// Record an award decision.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Awards an approved proposal (or a part of it)
+/// or a list, re-checking every rule under the rule set in force for the year
+/// (C0–C14). A failed rule refuses it (`not_eligible`, the rules in `errors`)
+/// unless `overrideReason` is given, which is audited; C1 (one award per
+/// achievement) is never overridden. Caps are checked too (`quota_exceeded`,
+/// C4, C8).
 #[utoipa::path(
     operation_id = "createDecision",
     tag = "titles",
@@ -192,7 +197,11 @@ pub struct DecisionQuery {
     pub year: Option<i32>,
 }
 
-/// Decisions, keyset-paginated (without their awards: get one for those).
+/// List decisions.
+///
+/// Award decisions, keyset-paginated, without their awards (get one for those).
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listDecisions",
     tag = "titles",

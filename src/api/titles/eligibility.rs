@@ -76,9 +76,14 @@ impl From<svc::Eligibility> for EligibilityView {
     }
 }
 
-/// Is this subject eligible for this title or form in this year? Reads the
-/// yearly facts, the award history (revoked awards never count, C14) and the
-/// bloc's leading units (C9, C10) under the rule set in force for the year.
+/// Check one subject's eligibility for a title or form.
+///
+/// Is this person or collective eligible for this title or form in this year?
+/// Reads the yearly facts, the award history (revoked awards never count, C14)
+/// and the bloc's leading units (C9, C10) under the rule set in force for the
+/// year (C0), and answers each rule checked (C1–C14) with its figures. Nothing
+/// is stored. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "checkEligibility",
     tag = "titles",
@@ -143,9 +148,13 @@ pub struct BatchView {
     pub results: Vec<EligibilityView>,
 }
 
-/// Check a whole unit at once: every active staff member for each person
-/// title, the unit and its sub-units for each collective title. A fixed
-/// number of queries whatever the unit's size.
+/// Check a whole unit's eligibility at once.
+///
+/// Every active member of staff for each person title, and the unit and its
+/// sub-units for each collective title, under the rule set in force for the
+/// year (C0–C14). A fixed number of queries whatever the unit's size; nothing
+/// is stored. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "checkEligibilityBatch",
     tag = "titles",

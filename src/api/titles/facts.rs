@@ -185,8 +185,11 @@ impl From<PersonFactsBody> for svc::FactsInput {
     }
 }
 
-/// Enter a unit's year for its staff in one request (the unit's officers,
-/// or the admin): all or nothing, every row error listed. Rows replace that
+/// Enter a unit's yearly facts.
+///
+/// The unit's leader or officers, or the admin (`not_your_organization`,
+/// `read_only`). All or nothing, every row error listed
+/// (`people[3].disciplineUntil`, `not_staff`, `duplicate`). Rows replace that
 /// person's facts and initiatives for the year; staff not listed are untouched.
 #[utoipa::path(
     operation_id = "putFacts",
@@ -223,7 +226,12 @@ pub async fn put_facts(
     Ok(web::Json(out.into()))
 }
 
-/// A unit's year: every active staff member with the facts entered.
+/// A unit's yearly facts.
+///
+/// Every active member of staff with the facts entered for the year (months
+/// employed, days absent, discipline, initiatives): what the eligibility rules
+/// read. Any signed-in caller (a person with any role, or a service client with
+/// the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getFacts",
     tag = "titles",

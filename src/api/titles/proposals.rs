@@ -159,9 +159,12 @@ impl From<svc::Proposal> for ProposalView {
     }
 }
 
-/// Propose awards (a unit for its own staff, sub-units and itself; the
-/// board, as admin, for anyone). Each item carries the eligibility answer
-/// it was made with.
+/// Propose awards.
+///
+/// A unit's leader or officers for its own staff, sub-units and itself
+/// (`not_in_unit`); the board (admin) for anyone. Each item is checked under
+/// the rule set in force for the year (C0) and carries the eligibility answer
+/// it was made with. Starts as a draft; submit it when ready.
 #[utoipa::path(
     operation_id = "createProposal",
     tag = "titles",
@@ -196,7 +199,10 @@ pub async fn create_proposal(
     ))
 }
 
-/// Replace a draft or returned proposal's title and items (`If-Match`).
+/// Replace a draft or returned proposal.
+///
+/// The proposer (the unit's leader or officers) or the admin. Send `If-Match`;
+/// title and items are replaced and each item is checked again (C0–C14).
 #[utoipa::path(
     operation_id = "updateProposal",
     tag = "titles",
@@ -306,9 +312,12 @@ pub async fn proposals(
         .into())
 }
 
-/// Submit a draft or returned proposal (the proposer). Every item is
-/// re-checked: any failed rule refuses it with the rules listed, and the
-/// quotas (C4, C8 caps) are checked over the proposer's whole list.
+/// Submit a draft or returned proposal.
+///
+/// The proposer (the unit's leader or officers) or the admin. Every item is
+/// re-checked: a failed rule refuses it with the rules listed (`not_eligible`:
+/// field = item, code = rule id), and the caps (C4, C8) are checked over the
+/// proposer's whole list (`quota_exceeded`).
 #[utoipa::path(
     operation_id = "submitProposal",
     tag = "titles",
@@ -355,7 +364,11 @@ pub struct ReturnBody {
     pub reason: String,
 }
 
-/// Return a submitted proposal to the proposer with a reason (admin).
+/// Return a submitted proposal to the proposer.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). With a reason; the proposer may change and
+/// submit it again.
 #[utoipa::path(
     operation_id = "returnProposal",
     tag = "titles",
@@ -410,7 +423,11 @@ pub struct CouncilBody {
     pub meeting_date: Option<NaiveDate>,
 }
 
-/// Record the emulation council's outcome on a submitted proposal (admin).
+/// Record the emulation council's outcome.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). On a submitted proposal: approved (a decision
+/// may then award it) or rejected, with the council's date and note.
 #[utoipa::path(
     operation_id = "recordCouncilOutcome",
     tag = "titles",

@@ -137,8 +137,12 @@ fn registration_input(
     }
 }
 
-/// Register a unit for the year (its leader or officers, or the admin),
-/// before the term's registration deadline (the admin also after it).
+/// Register a unit for the year.
+///
+/// The unit's leader or officers, or the admin (`not_your_organization`),
+/// before the term's registration deadline (`registration_closed`; the admin
+/// also after it). One per unit and year (`registration_exists`); sub-units
+/// listed must be the unit's own.
 #[utoipa::path(
     operation_id = "createRegistration",
     tag = "titles",
@@ -168,7 +172,10 @@ pub async fn create_registration(
     ))
 }
 
-/// Change a registration (`If-Match`), before the deadline.
+/// Change a registration.
+///
+/// The unit's leader or officers, or the admin. Send `If-Match`; before the
+/// term's registration deadline (`registration_closed`).
 #[utoipa::path(
     operation_id = "updateRegistration",
     tag = "titles",
@@ -202,7 +209,11 @@ pub async fn update_registration(
     Ok(Tagged(r.into()))
 }
 
-/// One registration.
+/// Get one registration.
+///
+/// What the unit registered for: collective title, sub-units, staff counts,
+/// with the `ETag`. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getRegistration",
     tag = "titles",
@@ -233,7 +244,11 @@ pub struct YearOrgQuery {
     pub organization_id: Option<Uuid>,
 }
 
-/// Registrations, keyset-paginated.
+/// List emulation registrations.
+///
+/// Units' yearly registrations for titles (đăng ký thi đua), keyset-paginated.
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listRegistrations",
     tag = "titles",
@@ -270,7 +285,11 @@ pub struct DeadlineBody {
     pub registration_deadline: Option<NaiveDate>,
 }
 
-/// Set the term's registration deadline (the head unit or the admin).
+/// Set the term's registration deadline.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`; a
+/// read-only caller gets `read_only`). After the deadline only the admin can
+/// create or change a registration for the year.
 #[utoipa::path(
     operation_id = "setRegistrationDeadline",
     tag = "blocs",

@@ -145,8 +145,12 @@ pub struct UpdateRuleSetBody {
     pub params: RuleParams,
 }
 
-/// Every rule set, oldest first (one page). The one applied to emulation
-/// year Y is the one in force on 31 December of Y.
+/// Every rule set, oldest first.
+///
+/// The versioned parameters of the commendation rules (C0), one page. The one
+/// applied to emulation year Y is the one in force on 31 December of Y. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listRuleSets",
     tag = "titles",
@@ -167,7 +171,11 @@ pub async fn rule_sets(
     ))
 }
 
-/// One rule set.
+/// Get one rule set.
+///
+/// Its parameters, validity dates and legal basis, and whether a decision has
+/// used it. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getRuleSet",
     tag = "titles",
@@ -188,7 +196,12 @@ pub async fn rule_set(
     Ok(Tagged(svc::rule_set(&state.db, *id).await?.into()))
 }
 
-/// Add a rule set, a provincial override, or the next version of a code (admin; C0).
+/// Add a rule set.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A new code, a provincial override, or the next
+/// version of a code (C0), with its legal basis, validity dates and parameters
+/// (`invalid_rule_set`).
 #[utoipa::path(
     operation_id = "createRuleSet",
     tag = "titles",
@@ -227,7 +240,11 @@ pub async fn create_rule_set(
     ))
 }
 
-/// Edit a rule set no decision has used yet (admin, `If-Match`; C0).
+/// Edit an unused rule set.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match`. Once a decision has used it
+/// the set is fixed (C0: `rule_set_in_use`): make a new version instead.
 #[utoipa::path(
     operation_id = "updateRuleSet",
     tag = "titles",
