@@ -71,6 +71,7 @@ pub enum TokenFormBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"accessToken": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ0aGlkdWEiLCJhdWQiOiJ0aGlkdWEtYXBpIiwic3ViIjoiMDFhMjMyN2UtZWE1ZC03N2E4LWI1YTgtOTE3ODcyMjJmNmI2IiwiZXhwIjoxNzk2MTQ3MTI3LCJpYXQiOjE3OTYxNDM1MjcsIm5iZiI6MTc5NjE0MzUyNywianRpIjoiMDFhMjMyN2YtMzUxNC03MTVjLTk5ZDktMzM0OWJmZmM0YmU1IiwidHlwIjoidXNlciIsIm5hbWUiOiJhZG1pbiIsInJvbGVzIjpbImFkbWluIl0sIm9yZyI6IjAxYTIzMjdlLWUzMzktNzM2NS1iMTg1LTkzODRjMDc0NWY3NSIsInR2IjowfQ.4cQAwD1PoXyM4_wyFeAeCKD39YPWy0YeAhHheRel_o8", "tokenType": "Bearer", "expiresIn": 3600}))]
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
@@ -84,6 +85,7 @@ pub struct TokenResponse {
 /// Who is calling.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179d344-af03-75fb-bd91-cc2a5a775393", "kind": "user", "name": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "roles": ["leader"], "scopes": []}))]
 pub struct Me {
     pub id: Uuid,
     pub kind: PrincipalKind,
@@ -264,7 +266,7 @@ pub async fn me(caller: Principal) -> web::Json<Me> {
 #[utoipa::path(
     operation_id = "getJwks",
     tag = "auth",
-    responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object)),
+    responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object, example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": "EdDSA", "kid": "7f4ea59b9ada6b71", "x": "_FG_Kfr5azMcs6MPkWbGzuJ8JRZoJpRr7yJRBctQkV4"}]}))),
     security(())
 )]
 #[get("/api/v1/auth/jwks")]

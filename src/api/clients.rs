@@ -17,6 +17,7 @@ use crate::service::identity::{self, Client};
 /// A service client. Its secret is shown once, when created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01799ff1-8b3e-7f8e-9cf5-2c31babeced9", "clientId": "egov-portal", "name": "Cổng dịch vụ công tỉnh", "scopes": ["read"], "organizationId": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct ClientView {
     pub id: Uuid,
     #[schema(example = "egov-portal")]
@@ -57,6 +58,7 @@ impl Versioned for ClientView {
 /// A client with its secret: returned exactly once.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01799ff1-8b3e-7f8e-9cf5-2c31babeced9", "clientId": "egov-portal", "name": "Cổng dịch vụ công tỉnh", "scopes": ["read"], "organizationId": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z", "clientSecret": "n3Xr8Qe2Jk7Lm5Pz0Tv4Wy9Ab6Cd1Ef"}))]
 pub struct ClientWithSecret {
     #[serde(flatten)]
     pub client: ClientView,

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::error::{AppError, ErrorCode, Problem};
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
 pub struct Health {
     /// `ok` (live) or `ready`.
     #[schema(example = "ok")]

@@ -21,6 +21,7 @@ pub static CODE_RE: std::sync::LazyLock<regex::Regex> =
 /// A unit (đơn vị: sở, ban, ngành) or a sub-unit (phòng, đơn vị trực thuộc).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "code": "SYT", "name": "Sở Y tế", "shortName": "SYT", "kind": "department", "parentId": null, "isUnit": true, "validFrom": null, "validTo": null, "supersededById": null, "supersededOn": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct OrganizationView {
     #[schema(value_type = Uuid)]
     pub id: OrganizationId,
@@ -80,7 +81,10 @@ impl Versioned for OrganizationView {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"code": "SYT", "name": "Sở Y tế", "shortName": "SYT", "kind": "department"}))]
+// The example creates an organisation the demo does not hold (the demo has
+// the bloc, its members and the board): the provincial People's Committee,
+// which the founding document names as the issuer of its regulations.
+#[schema(example = json!({"code": "UBND", "name": "Ủy ban nhân dân tỉnh Vĩnh Phúc", "shortName": "UBND tỉnh", "kind": "other"}))]
 pub struct CreateOrganizationBody {
     /// 2–32 letters, digits, `_` or `-`; stored upper-case.
     #[validate(regex(path = *CODE_RE))]

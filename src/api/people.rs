@@ -18,6 +18,7 @@ use crate::service::registry::{self, Person};
 /// A member of staff. No national ID numbers are kept.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "position": "Trưởng Ban Dân tộc", "category": "can_bo", "gender": "male", "employmentStart": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct PersonView {
     #[schema(value_type = Uuid)]
     pub id: PersonId,

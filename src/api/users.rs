@@ -17,6 +17,7 @@ use crate::service::identity::{self, User};
 /// A person who logs in. The password hash is never shown.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179d344-af03-75fb-bd91-cc2a5a775393", "username": "bdt.leader", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "roles": ["leader"], "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct UserView {
     pub id: Uuid,
     #[schema(example = "bdt.officer")]
@@ -137,6 +138,7 @@ impl From<UpdateUserBody> for identity::UpdateUser {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"password": "Doi-mat-khau-2021!"}))]
 pub struct ResetPasswordBody {
     #[validate(length(min = 10, max = 256))]
     #[schema(min_length = 10, max_length = 256, format = Password)]

@@ -27,6 +27,7 @@ use filters::{type_filters, type_filters_schema};
 /// A webhook. Its secret is shown once, when created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01793b3c-b74e-7c34-9c25-6e9ed6572ad1", "ownerKind": "user", "ownerId": "017949c0-c6ff-770a-87ee-c13a79606f40", "url": "https://hooks.example.gov.vn/thidua", "eventTypes": ["pledge.", "user.created"], "organizationId": null, "status": "active", "pausedReason": null, "previousSecretUntil": null, "lastEventId": 42, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct WebhookView {
     #[schema(value_type = Uuid)]
     pub id: WebhookId,
@@ -81,6 +82,7 @@ impl Versioned for WebhookView {
 /// A webhook with its signing secret: returned exactly once.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01793b3c-b74e-7c34-9c25-6e9ed6572ad1", "ownerKind": "user", "ownerId": "017949c0-c6ff-770a-87ee-c13a79606f40", "url": "https://hooks.example.gov.vn/thidua", "eventTypes": ["pledge.", "user.created"], "organizationId": null, "status": "active", "pausedReason": null, "previousSecretUntil": null, "lastEventId": 42, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}))]
 pub struct WebhookWithSecret {
     #[serde(flatten)]
     pub webhook: WebhookView,
@@ -98,6 +100,7 @@ impl Versioned for WebhookWithSecret {
 /// One delivery attempt.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01791044-d1a3-75eb-86e5-ff3762f5ebb5", "webhookId": "0179fa97-afcf-709d-a4e4-e1895a338706", "eventId": 42, "origin": "feed", "attempt": 1, "status": "pending", "dueAt": "2021-04-01T02:00:00Z", "attemptedAt": "2021-04-01T03:00:01Z", "responseStatus": 200, "latencyMs": 84, "responseBody": "ok", "error": null, "createdAt": "2021-04-01T02:00:00Z"}))]
 pub struct DeliveryView {
     #[schema(value_type = Uuid)]
     pub id: DeliveryId,
@@ -166,6 +169,7 @@ impl From<CreateWebhookBody> for webhooks::CreateWebhook {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"url": null, "eventTypes": ["pledge.", "user.created"], "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f"}))]
 pub struct UpdateWebhookBody {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
@@ -191,6 +195,7 @@ impl From<UpdateWebhookBody> for webhooks::UpdateWebhook {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"overlapSeconds": 86400}))]
 pub struct RotateSecretBody {
     /// How long the previous secret keeps signing (default 86400: a day; 0: not at all).
     #[validate(range(min = 0, max = 604800))]

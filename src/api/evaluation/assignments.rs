@@ -15,6 +15,7 @@ use crate::service::evaluation as svc;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47"}))]
 pub struct Assignment {
     /// The unit that scores…
     pub reviewer_id: Uuid,
@@ -42,6 +43,7 @@ impl From<Assignment> for svc::Assignment {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"assignments": [{"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47"}]}))]
 pub struct AssignmentsBody {
     #[validate(length(max = 10000))]
     #[schema(max_items = 10000)]

@@ -35,6 +35,7 @@ pub struct OpenBallotBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"choices": ["01799f1d-9ba8-7d57-b21c-7f75272e4d07"]}))]
 pub struct VoteBody {
     /// Up to K distinct candidates (an empty list is a blank ballot).
     #[validate(length(max = 50))]
@@ -45,6 +46,7 @@ pub struct VoteBody {
 /// A ballot: who may vote, who has voted (never what).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "017923b2-d264-7bf8-b618-2e87c298eab4", "termId": "017920f9-aab8-7494-ab2a-c2ee92455fe0", "seats": 3, "thresholdPercent": 50, "candidateIds": ["01794f3d-b2ef-7f06-83c6-d5d5d4e349d8", "0179b51d-d3f5-78e0-8338-c730939629d4", "017944e7-164b-7385-842f-78af5fdc3b5f", "01797193-3c24-7e2c-87b1-217d0159205c", "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "0179adda-5387-73a8-b38d-19774f1e0910", "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01792674-5c78-7f52-98db-545509fc3aeb", "017993be-f4a4-77fd-934f-3991a038c475"], "memberIds": ["01794f3d-b2ef-7f06-83c6-d5d5d4e349d8", "0179b51d-d3f5-78e0-8338-c730939629d4", "017944e7-164b-7385-842f-78af5fdc3b5f", "01797193-3c24-7e2c-87b1-217d0159205c", "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "0179adda-5387-73a8-b38d-19774f1e0910", "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01792674-5c78-7f52-98db-545509fc3aeb", "017993be-f4a4-77fd-934f-3991a038c475"], "voterIds": ["0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01797ed5-eb83-7e8e-ba1a-99bc19100a47"], "status": "open", "openedAt": "2021-04-01T02:30:00Z", "closedAt": null, "version": 1}))]
 pub struct BallotView {
     pub id: Uuid,
     pub term_id: Uuid,

@@ -23,6 +23,7 @@ pub struct CandidateCount {
 /// The tally, the elected units and the minutes of a ballot.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"ballotId": "0179784c-aac0-7936-a68e-5948af61526a", "blocId": "017970bb-41af-7e01-901d-9133d22ebf08", "year": 2021, "date": "2021-12-20T02:00:00Z", "members": [], "membersCount": 9, "votersCount": 9, "seats": 3, "thresholdPercent": 50, "counts": [], "elected": [], "tiedSeats": 0, "tied": [], "note": "Kết quả bỏ phiếu kín suy tôn đơn vị dẫn đầu Khối thi đua Văn hóa – Xã hội năm 2021"}))]
 pub struct BallotResultView {
     pub ballot_id: Uuid,
     pub bloc_id: Uuid,
@@ -209,7 +210,7 @@ pub async fn ballot_result(
     operation_id = "getBallotMinutes",
     params(("id" = Uuid, Path, description = "Ballot id")),
     responses(
-        (status = 200, description = "The minutes", content((BallotResultView = "application/json"), (String = "text/html"))),
+        (status = 200, description = "The minutes", content((BallotResultView = "application/json"), (String = "text/html", example = json!("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Biên bản kiểm phiếu 2021</title></head><body><h1>Biên bản kiểm phiếu bầu đơn vị dẫn đầu năm 2021</h1><p><em>Minutes of the secret ballot for the leading units, 2021</em></p><p>Số thành viên / Members: 9; số phiếu / ballots cast: 9; số đơn vị cần chọn / seats: 3; ngưỡng / threshold: &gt; 50% số thành viên</p><h2>Kết quả / Count</h2><table><tr><th>Mã / Code</th><th>Đơn vị / Unit</th><th>Số phiếu / Votes</th></tr><tr><td>BDT</td><td>Ban Dân tộc tỉnh</td><td style=\"text-align:right\">9</td></tr></table><h2>Đơn vị dẫn đầu / Elected</h2><ul><li>BDT — Ban Dân tộc tỉnh (9 phiếu / votes)</li></ul></body></html>")))),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`results_hidden`"),

@@ -31,6 +31,7 @@ pub struct EntryBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "entries": [{"criterionId": "01797ceb-a908-76a9-b0b7-62fb8ba790ec", "points": 1, "note": null, "evidenceUrl": null}]}))]
 pub struct SheetBody {
     /// The scoring unit: the caller's own by default (the admin names it).
     /// The same as the subject for a self-score sheet.
@@ -42,6 +43,7 @@ pub struct SheetBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "Đơn vị trực tiếp phối hợp thực hiện chỉ tiêu với đơn vị được chấm"}))]
 pub struct ReasonBody {
     #[validate(
         length(min = 1, max = 2000),
@@ -67,6 +69,7 @@ pub struct EntryView {
 /// A score sheet: self (reviewer = subject) or cross.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179edca-707b-7291-acfd-7305928fc81f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "selfScore": false, "status": "submitted", "recusalReason": null, "submittedAt": "2021-12-15T02:00:00Z", "entries": [{"criterionId": "0179f141-1775-7d5a-bc81-1be6fb9b72d1", "points": 1, "note": null, "evidenceUrl": null}], "version": 1}))]
 pub struct SheetView {
     pub id: Uuid,
     pub subject_id: Uuid,

@@ -17,6 +17,7 @@ use crate::service::pledges as svc;
 
 #[derive(Debug, Deserialize, Validate, ToSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "Theo kết luận Hội nghị Khối thi đua Văn hóa – Xã hội ngày 01/04/2021"}))]
 pub struct ActionBody {
     /// Why (kept in the audit trail).
     #[validate(

@@ -42,6 +42,7 @@ pub struct RuleSetRef {
 /// in Vietnamese and English and the figures behind it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "awardType": "cstdcs", "year": 2021, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "eligible": true, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}]}))]
 pub struct EligibilityView {
     pub person_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
@@ -141,6 +142,7 @@ pub struct BatchSummary {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "summary": [{"awardType": "ldtt", "checked": 1, "eligible": 1}], "results": [{"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "awardType": "cstdcs", "year": 2021, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "eligible": true, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}]}]}))]
 pub struct BatchView {
     pub organization_id: Uuid,
     pub year: i32,

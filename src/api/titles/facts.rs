@@ -102,6 +102,7 @@ pub struct PersonFactsView {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "people": [{"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "facts": {"rating": "kht", "registered": false, "monthsEmployed": 1, "absentDays": 1, "discipline": "none", "disciplineUntil": "2021-04-01", "underInvestigation": false, "version": 1, "updatedAt": "2021-04-01T02:00:00Z"}, "initiatives": [{"title": "Ứng dụng công nghệ thông tin trong quản lý, điều hành", "level": "grassroots"}]}]}))]
 pub struct YearFactsView {
     pub organization_id: Uuid,
     pub year: i32,

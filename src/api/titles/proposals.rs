@@ -74,6 +74,7 @@ pub struct CreateProposalBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"title": "Đề nghị khen thưởng năm 2021 – Ban Dân tộc tỉnh", "items": [{"awardType": "ldtt", "personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7"}]}))]
 pub struct UpdateProposalBody {
     #[validate(
         length(min = 1, max = 300),
@@ -105,6 +106,7 @@ pub struct ProposalItemView {
 /// → approved | rejected`, and `approved → decided` by a decision.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "017914dd-7978-708b-8de7-a1f5c9c53933", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "title": "Đề nghị khen thưởng năm 2021 – Ban Dân tộc tỉnh", "status": "draft", "returnReason": null, "councilNote": null, "councilOn": null, "items": [{"id": "0179a603-c1c3-73af-b2e5-53bebe3072f0", "awardType": "ldtt", "personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "eligible": false, "eligibility": {"eligible": false, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}], "redacted": false}}], "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct ProposalView {
     pub id: Uuid,
     /// `null`: proposed by the provincial board.

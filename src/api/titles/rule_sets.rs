@@ -18,6 +18,7 @@ use crate::service::titles as svc;
 /// C0: one version of the legal parameters.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1, "scope": "national", "name": "Quy định theo Nghị định 91/2017/NĐ-CP", "legalBasis": "Luật Thi đua, Khen thưởng 2003 (sửa đổi 2013); Nghị định 91/2017/NĐ-CP", "effectiveFrom": "2000-01-01", "effectiveTo": "2023-12-31", "params": {"ldttMinMonths": 10, "ldttMaxAbsentDays": 40, "cstdcsCapPercent": null, "cstdTinhConsecutiveYears": 3, "cstdToanQuocConsecutive": 2, "cstdToanQuocMaxGapYears": 3, "ttldttMinSharePercent": 50, "ttldttShareStrict": true, "ttldxsMinSharePercent": 70, "ttldxsRequiresCstdcs": true, "ttldxsCapPercent": null, "flagMaxPerBloc": 1, "bangKhenTinhConsecutiveYears": 2, "bangKhenTinhInitiatives": 2, "bangKhenTtgYears": 5, "bangKhenTtgCstdcs": 3}, "usedAt": null, "revision": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct RuleSetView {
     pub id: Uuid,
     #[schema(example = "vn-2024")]
@@ -115,6 +116,7 @@ static RULE_SET_CODE: std::sync::LazyLock<regex::Regex> =
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"name": "Quy định theo Nghị định 91/2017/NĐ-CP", "legalBasis": "Luật Thi đua, Khen thưởng 2003 (sửa đổi 2013); Nghị định 91/2017/NĐ-CP", "effectiveFrom": "2000-01-01", "effectiveTo": "2023-12-31", "params": {"ldttMinMonths": 10, "ldttMaxAbsentDays": 40, "cstdcsCapPercent": null, "cstdTinhConsecutiveYears": 3, "cstdToanQuocConsecutive": 2, "cstdToanQuocMaxGapYears": 3, "ttldttMinSharePercent": 50, "ttldttShareStrict": true, "ttldxsMinSharePercent": 70, "ttldxsRequiresCstdcs": true, "ttldxsCapPercent": null, "flagMaxPerBloc": 1, "bangKhenTinhConsecutiveYears": 2, "bangKhenTinhInitiatives": 2, "bangKhenTtgYears": 5, "bangKhenTtgCstdcs": 3}}))]
 pub struct UpdateRuleSetBody {
     #[validate(
         length(min = 1, max = 300),
