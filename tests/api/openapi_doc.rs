@@ -302,7 +302,11 @@ fn documentation_faults(doc: &Value) -> Vec<String> {
                     "{name}: no description (a blank `///` line, then a paragraph)"
                 ));
             }
-            for (ct, media) in op["requestBody"]["content"].as_object().into_iter().flatten() {
+            for (ct, media) in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
                 if !media_ok(media) {
                     faults.push(format!("{name}: request body {ct} has no example"));
                 }
@@ -405,13 +409,21 @@ fn every_example_in_the_document_is_valid_against_its_schema() {
     for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
         if let Some(example) = schema.get("example") {
             checked += 1;
-            faults.extend(check(schema, example, &format!("components.schemas.{name}")));
+            faults.extend(check(
+                schema,
+                example,
+                &format!("components.schemas.{name}"),
+            ));
         }
     }
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let mut media: Vec<(String, &Value)> = Vec::new();
-            for (ct, m) in op["requestBody"]["content"].as_object().into_iter().flatten() {
+            for (ct, m) in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
                 media.push((format!("{method} {path} request {ct}"), m));
             }
             for (status, r) in op["responses"].as_object().into_iter().flatten() {
@@ -420,10 +432,13 @@ fn every_example_in_the_document_is_valid_against_its_schema() {
                 }
             }
             for (at, m) in media {
-                let examples = m
-                    .get("example")
-                    .into_iter()
-                    .chain(m["examples"].as_object().into_iter().flatten().filter_map(|(_, e)| e.get("value")));
+                let examples = m.get("example").into_iter().chain(
+                    m["examples"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(_, e)| e.get("value")),
+                );
                 for example in examples {
                     checked += 1;
                     faults.extend(check(&m["schema"], example, &at));
@@ -432,5 +447,8 @@ fn every_example_in_the_document_is_valid_against_its_schema() {
         }
     }
     assert!(checked > 50, "only {checked} examples");
+    // The check itself refuses a wrong example.
+    let probe = serde_json::json!({"$ref": "#/components/schemas/OrganizationView"});
+    assert!(check(&probe, &serde_json::json!({"code": 5}), "probe").is_some());
     assert!(faults.is_empty(), "{faults:#?}");
 }
