@@ -195,10 +195,11 @@ pub async fn get_ballot(
 
 /// Cast a member unit's ballot.
 ///
-/// The member unit's own leader only, once, choosing up to K candidates from
-/// the ballot's list (E4; `not_member_leader`, `already_voted`,
-/// `invalid_choices`). The choices are stored without the voter, so nobody can
-/// read them back. The last member's vote closes the ballot.
+/// The member unit's own leader only — not even the admin may vote for a unit
+/// (`not_member_leader`) — once (`already_voted`), choosing up to K candidates
+/// from the ballot's list (E4; `invalid_choices`). The choices are stored
+/// without the voter, so nobody can read them back. The last member's vote
+/// closes the ballot.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "castVote",

@@ -172,11 +172,11 @@ ngưỡng / threshold: &gt; {threshold}% số thành viên</p><h2>Thành viên /
 /// The ballot's result (E4).
 ///
 /// The tally and the elected units, once the ballot is closed or every member
-/// has voted (`results_hidden` before). A candidate is elected with at least
-/// the threshold share of the votes, in order of votes, up to the seats; a tie
-/// at the last seat is reported, not broken (E4). Any signed-in caller (a
-/// person with any role, or a service client with the `read` scope) may call
-/// it.
+/// has voted (`results_hidden` before). A candidate is elected when the ballots
+/// naming it exceed the threshold share of the members, in order of votes, up
+/// to the seats; a tie at the last seat is reported, not broken (E4). Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallotResult",

@@ -242,8 +242,9 @@ async fn sheet_action(
 
 /// Submit a score sheet.
 ///
-/// The reviewing unit's leader or officers (`not_your_organization`). The sheet
-/// is locked (only the admin can reopen it) and counts in the ranking (E3).
+/// The reviewing unit's leader or officers, or the admin
+/// (`not_your_organization`). The sheet is locked (only the admin can reopen
+/// it) and counts in the ranking (E3).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "submitScoreSheet",
@@ -271,9 +272,10 @@ pub async fn submit_sheet(
 
 /// Recuse from cross-scoring a unit.
 ///
-/// The reviewing unit's leader or officers (`not_your_organization`), with a
-/// written reason (`recusal_needs_reason`), while the sheet is a draft
-/// (`sheet_locked`). The sheet then counts for nothing in the ranking (E2, E3).
+/// The reviewing unit's leader or officers, or the admin
+/// (`not_your_organization`), with a written reason (`recusal_needs_reason`),
+/// while the sheet is a draft (`sheet_locked`). The sheet then counts for
+/// nothing in the ranking (E2, E3).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "recuseScoreSheet",
