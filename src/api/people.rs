@@ -22,7 +22,7 @@ use crate::service::registry::{self, Person};
 pub struct PersonView {
     #[schema(value_type = Uuid)]
     pub id: PersonId,
-    #[schema(example = "Nguyễn Văn An")]
+    #[schema(example = "Hoàng Minh Ái")]
     pub full_name: String,
     /// Unit or sub-unit.
     #[schema(value_type = Uuid)]
@@ -63,8 +63,8 @@ impl Versioned for PersonView {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"fullName": "Nguyễn Văn An", "organizationId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d",
-    "position": "Chuyên viên", "category": "cong_chuc", "gender": "male", "employmentStart": "2015-09-01"}))]
+#[schema(example = json!({"fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f",
+    "position": "Trưởng Ban Dân tộc", "category": "cong_chuc"}))]
 pub struct CreatePersonBody {
     #[validate(
         length(min = 1, max = 200),

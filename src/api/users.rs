@@ -22,7 +22,7 @@ pub struct UserView {
     pub id: Uuid,
     #[schema(example = "bdt.officer")]
     pub username: String,
-    #[schema(example = "Nguyễn Văn An")]
+    #[schema(example = "Hoàng Minh Ái")]
     pub full_name: String,
     /// The organisation this user acts for; `null` for province-wide admins and viewers.
     pub organization_id: Option<Uuid>,
@@ -58,7 +58,7 @@ impl Versioned for UserView {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"username": "bdt.officer", "fullName": "Nguyễn Văn An",
+#[schema(example = json!({"username": "bdt.officer", "fullName": "Cán bộ thi đua Ban Dân tộc tỉnh",
     "organizationId": null, "roles": ["viewer"], "password": "mật-khẩu-dài-đủ"}))]
 pub struct CreateUserBody {
     /// 3–64 characters: lower-case letters, digits, `.`, `_`, `-`.
@@ -103,7 +103,7 @@ pub static USERNAME_RE: std::sync::LazyLock<regex::Regex> =
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"fullName": "Nguyễn Văn Bình", "roles": ["officer"]}))]
+#[schema(example = json!({"fullName": "Cán bộ thi đua Ban Dân tộc tỉnh", "roles": ["officer"]}))]
 pub struct UpdateUserBody {
     #[validate(
         length(min = 1, max = 200),
