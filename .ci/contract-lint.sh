@@ -3,7 +3,7 @@
 # CLI (`recommended`, redocly.yaml) and Spectral (`spectral:oas`,
 # .spectral.yaml). Prints every finding grouped by rule with the operation or
 # component it is on, then one line per tool; fails on any error or warning.
-# Not in .ci/run yet (the spec does not pass today): docs/contract.md.
+# In .ci/run before `cargo test` (docs/contract.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/lib/tools.sh

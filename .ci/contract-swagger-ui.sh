@@ -9,7 +9,7 @@
 # request goes to another operation's path, a GET is not 2xx or the POST is
 # not 201. Screenshots go to $SCREENSHOT_DIR (default
 # ${TMPDIR:-/tmp}/thidua-contract), which outlives the run.
-# Not in .ci/run yet (it fails today): docs/contract.md.
+# In .ci/run after the integration example, on the debug build (docs/contract.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/lib/tools.sh

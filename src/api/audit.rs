@@ -22,6 +22,7 @@ use crate::service::audit::{AuditFilter, AuditRecord, Checkpointed};
 /// One audit record: who changed what, before and after.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": 1, "occurredAt": "2021-04-01T02:00:00Z", "actorKind": "user", "actorId": "017949c0-c6ff-770a-87ee-c13a79606f40", "actorName": "Ban Thi đua – Khen thưởng tỉnh Vĩnh Phúc", "organizationId": "017978a5-deaa-7134-bfb6-9062aaf30cfc", "onBehalfOf": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "action": "pledge.signed", "entity": "pledge", "entityId": "01797f72-3aee-78d9-a49e-efe6d270c029", "before": null, "after": null, "reason": "Ký thay theo ủy quyền của Sở Y tế", "requestId": "01J0Z8K3Q4R5S6T7V8W9X0Y1Z2", "hash": "a4723995db2afad5857155f278a77918a3bb7367696a7f355997fe5d17a93750"}))]
 pub struct AuditEntry {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
@@ -97,7 +98,7 @@ pub struct AuditQuery {
     responses(
         (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content(
             (Page<AuditEntry> = "application/json"),
-            (String = "text/csv"),
+            (String = "text/csv", example = json!("id,occurredAt,actorKind,actorName,action,entity,entityId,reason,requestId,before,after,hash\n1,2021-04-01T02:00:00+00:00,user,Ban Thi đua – Khen thưởng tỉnh Vĩnh Phúc,pledge.signed,pledge,01797f72-3aee-78d9-a49e-efe6d270c029,Ký thay theo ủy quyền của Sở Y tế,01J0Z8K3Q4R5S6T7V8W9X0Y1Z2,,\"{\"\"status\"\":\"\"in_force\"\"}\",a4723995db2afad5857155f278a77918a3bb7367696a7f355997fe5d17a93750\n")),
         )),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
@@ -269,6 +270,7 @@ pub async fn get_checkpoint(
 /// The public key that verifies audit checkpoints.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"keyId": "65f77c3e667ac364", "algorithm": "Ed25519", "publicKey": "U_jvyEIWesICqqYgBxgueXhnnto_zTQJFsChOpoWOoA", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAU/jvyEIWesICqqYgBxgueXhnnto/zTQJFsChOpoWOoA=\n-----END PUBLIC KEY-----\n", "signedMessage": "thidua-audit-checkpoint:v1:{auditId}:{hash}:{createdAt}"}))]
 pub struct SigningKeyView {
     /// The checkpoints' `keyId`.
     pub key_id: String,

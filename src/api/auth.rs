@@ -71,6 +71,7 @@ pub enum TokenFormBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"accessToken": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ0aGlkdWEiLCJhdWQiOiJ0aGlkdWEtYXBpIiwic3ViIjoiMDFhMjMyN2UtZWE1ZC03N2E4LWI1YTgtOTE3ODcyMjJmNmI2IiwiZXhwIjoxNzk2MTQ3MTI3LCJpYXQiOjE3OTYxNDM1MjcsIm5iZiI6MTc5NjE0MzUyNywianRpIjoiMDFhMjMyN2YtMzUxNC03MTVjLTk5ZDktMzM0OWJmZmM0YmU1IiwidHlwIjoidXNlciIsIm5hbWUiOiJhZG1pbiIsInJvbGVzIjpbImFkbWluIl0sIm9yZyI6IjAxYTIzMjdlLWUzMzktNzM2NS1iMTg1LTkzODRjMDc0NWY3NSIsInR2IjowfQ.4cQAwD1PoXyM4_wyFeAeCKD39YPWy0YeAhHheRel_o8", "tokenType": "Bearer", "expiresIn": 3600}))]
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
@@ -84,6 +85,7 @@ pub struct TokenResponse {
 /// Who is calling.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179d344-af03-75fb-bd91-cc2a5a775393", "kind": "user", "name": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "roles": ["leader"], "scopes": []}))]
 pub struct Me {
     pub id: Uuid,
     pub kind: PrincipalKind,
@@ -229,6 +231,11 @@ fn parse_form(body: &[u8]) -> Result<TokenForm, AppError> {
 }
 
 /// The caller, as the API sees it.
+///
+/// Who the token belongs to: a person (roles, organisation) or a service client
+/// (scopes, the organisation it is bound to). Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it. Use
+/// it after login to know which unit the caller acts for.
 #[utoipa::path(
     operation_id = "getCurrentPrincipal",
     tag = "auth",
@@ -250,12 +257,16 @@ pub async fn me(caller: Principal) -> web::Json<Me> {
     })
 }
 
-/// The public keys that verify this API's tokens (JWK Set). Empty when the
-/// API signs with a shared secret (HS256).
+/// The public keys that verify this API's tokens (JWK Set).
+///
+/// Public, no token needed: another system verifies an access token offline
+/// with these keys (RS256, `kid` in the token header). The set is empty when
+/// the server signs with a shared secret (HS256); such tokens can only be
+/// checked by this server.
 #[utoipa::path(
     operation_id = "getJwks",
     tag = "auth",
-    responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object)),
+    responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object, example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": "EdDSA", "kid": "7f4ea59b9ada6b71", "x": "_FG_Kfr5azMcs6MPkWbGzuJ8JRZoJpRr7yJRBctQkV4"}]}))),
     security(())
 )]
 #[get("/api/v1/auth/jwks")]

@@ -8,6 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+mod cutoff;
+pub use cutoff::*;
+
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::organizations::CODE_RE;
 use super::respond::{Created, Page, Tagged, Versioned, etag};
@@ -20,6 +23,7 @@ use crate::service::registry::{self, Bloc, HeadSuggestion, Term};
 /// An emulation bloc.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "017970bb-41af-7e01-901d-9133d22ebf08", "code": "VHXH", "name": "Khối thi đua Văn hóa – Xã hội", "kind": "khoi", "description": null, "rotateHead": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct BlocView {
     pub id: Uuid,
     #[schema(example = "VHXH")]
@@ -140,6 +144,7 @@ pub struct TermMember {
 /// A bloc's membership, head and deputy for one year (nhiệm kỳ).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01790371-d7f8-77f6-b813-60bf5aa61c4c", "blocId": "017970bb-41af-7e01-901d-9133d22ebf08", "year": 2021, "memberIds": ["01794f3d-b2ef-7f06-83c6-d5d5d4e349d8", "0179b51d-d3f5-78e0-8338-c730939629d4", "017944e7-164b-7385-842f-78af5fdc3b5f", "01797193-3c24-7e2c-87b1-217d0159205c", "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "0179adda-5387-73a8-b38d-19774f1e0910", "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01792674-5c78-7f52-98db-545509fc3aeb", "017993be-f4a4-77fd-934f-3991a038c475"], "members": [{"id": "01794f3d-b2ef-7f06-83c6-d5d5d4e349d8", "code": "SGDDT", "name": "Sở Giáo dục và Đào tạo"}, {"id": "0179b51d-d3f5-78e0-8338-c730939629d4", "code": "SLDTBXH", "name": "Sở Lao động – Thương binh và Xã hội"}, {"id": "017944e7-164b-7385-842f-78af5fdc3b5f", "code": "STTTT", "name": "Sở Thông tin và Truyền thông"}, {"id": "01797193-3c24-7e2c-87b1-217d0159205c", "code": "SVHTTDL", "name": "Sở Văn hóa, Thể thao và Du lịch"}, {"id": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "code": "SYT", "name": "Sở Y tế"}, {"id": "0179adda-5387-73a8-b38d-19774f1e0910", "code": "SKHCN", "name": "Sở Khoa học và Công nghệ"}, {"id": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "code": "BDT", "name": "Ban Dân tộc tỉnh"}, {"id": "01792674-5c78-7f52-98db-545509fc3aeb", "code": "DPTTH", "name": "Đài Phát thanh và Truyền hình tỉnh"}, {"id": "017993be-f4a4-77fd-934f-3991a038c475", "code": "VQGTD", "name": "Vườn quốc gia Tam Đảo"}], "headId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "deputyId": null, "reportingCutoff": "2021-12-31", "registrationDeadline": "2021-04-30", "frozen": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct TermView {
     pub id: Uuid,
     pub bloc_id: Uuid,
@@ -231,6 +236,7 @@ pub struct PutTermBody {
 /// Suggested head for a year, with the reason.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"organizationId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "code": "SYT", "lastHeadYear": null, "reason": "Chưa từng làm Trưởng khối"}))]
 pub struct HeadSuggestionView {
     pub organization_id: Uuid,
     pub code: String,
@@ -251,7 +257,12 @@ impl From<HeadSuggestion> for HeadSuggestionView {
     }
 }
 
-/// Create an emulation bloc (admin).
+/// Create an emulation bloc.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A bloc (khối) or cluster (cụm) has a unique
+/// code (`code_taken`) and whether its head rotates (B3); its members, head and
+/// deputy are set per year with `PUT /api/v1/blocs/{id}/terms/{year}`.
 #[utoipa::path(
     operation_id = "createBloc",
     tag = "blocs",
@@ -293,6 +304,10 @@ pub async fn create(
 }
 
 /// List blocs, ordered by code.
+///
+/// Emulation blocs and clusters (khối, cụm thi đua), keyset-paginated,
+/// optionally filtered by `code` (e.g. `VHXH`). Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listBlocs",
     tag = "blocs",
@@ -321,6 +336,10 @@ pub async fn list(
 }
 
 /// Get a bloc.
+///
+/// A bloc's code, name, kind and head-rotation rule, with its `ETag` for a
+/// later `If-Match`. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getBloc",
     tag = "blocs",
@@ -341,7 +360,12 @@ pub async fn get(
     Ok(Tagged(registry::get_bloc(&state.db, *id).await?.into()))
 }
 
-/// Change a bloc (admin; `If-Match`).
+/// Change a bloc.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match` with the ETag you read (412
+/// when it changed meanwhile). The yearly terms are changed with their own
+/// operation.
 #[utoipa::path(
     operation_id = "updateBloc",
     tag = "blocs",
@@ -445,6 +469,11 @@ pub async fn put_term(
 }
 
 /// Get a bloc's term for a year.
+///
+/// The members, head and deputy for the year (B1, B2, B5), the registration
+/// deadline and the reporting cut-off (T8), with the term's `ETag`. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getTerm",
     tag = "blocs",
@@ -472,7 +501,12 @@ pub async fn get_term(
     ))
 }
 
-/// A bloc's terms, newest first (its history of members and heads).
+/// A bloc's terms, newest first.
+///
+/// The bloc's history year by year: members, head, deputy, registration
+/// deadline and reporting cut-off of each term (B1–B5). Any signed-in caller (a
+/// person with any role, or a service client with the `read` scope) may call
+/// it.
 #[utoipa::path(
     operation_id = "listTerms",
     tag = "blocs",
@@ -499,8 +533,13 @@ pub async fn list_terms(
     ))
 }
 
-/// Suggest the year's head: the member that has gone longest without being
-/// head (never first; ties by code), with the reason.
+/// Suggest the year's head unit.
+///
+/// The member that has gone longest without being head (one that never was
+/// comes first; ties by code), with the reason — the rotation rule B3 as a
+/// suggestion; the admin decides with `PUT` on the term. Any signed-in caller
+/// (a person with any role, or a service client with the `read` scope) may call
+/// it. `no_members_to_suggest` when the term has no members.
 #[utoipa::path(
     operation_id = "getHeadSuggestion",
     tag = "blocs",
@@ -528,65 +567,4 @@ pub async fn head_suggestion(
             .await?
             .into(),
     ))
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"reportingCutoff": "2026-12-31", "reason": "Cho phép nhập thử số liệu năm 2021 (demo)"}))]
-pub struct CutoffBody {
-    #[validate(custom(function = "crate::api::checks::date"))]
-    #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
-    pub reporting_cutoff: NaiveDate,
-    /// Why (kept in the audit trail).
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "crate::api::checks::block")
-    )]
-    #[schema(
-        min_length = 1,
-        max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
-    )]
-    pub reason: String,
-}
-
-/// Move a term's reporting cut-off (admin, audited with the reason; T8) —
-/// to let a late report in, or to try out a past year such as the 2021 demo.
-/// Allowed on a frozen term: it changes no member, head or deputy.
-#[utoipa::path(
-    operation_id = "setReportingCutoff",
-    tag = "blocs",
-    request_body = CutoffBody,
-    params(
-        ("id" = Uuid, Path, description = "Bloc id"),
-        ("year" = i32, Path, description = "Emulation year", example = 2021),
-    ),
-    responses(
-        (status = 200, body = TermView, description = "Moved"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
-    ),
-    security(("bearer" = []))
-)]
-#[put("/api/v1/blocs/{id}/terms/{year}/reporting-cutoff")]
-pub async fn set_cutoff(
-    state: web::Data<AppState>,
-    caller: Principal,
-    path: web::Path<(Uuid, i32)>,
-    body: ValidatedJson<CutoffBody>,
-) -> Result<Tagged<TermView>, AppError> {
-    let (bloc_id, year) = path.into_inner();
-    let b = body.into_inner();
-    let term = registry::move_cutoff(
-        &state.db,
-        &caller,
-        bloc_id,
-        year,
-        b.reporting_cutoff,
-        b.reason,
-    )
-    .await?;
-    Ok(Tagged(term.into()))
 }

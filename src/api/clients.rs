@@ -17,6 +17,7 @@ use crate::service::identity::{self, Client};
 /// A service client. Its secret is shown once, when created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01799ff1-8b3e-7f8e-9cf5-2c31babeced9", "clientId": "egov-portal", "name": "Cổng dịch vụ công tỉnh", "scopes": ["read"], "organizationId": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct ClientView {
     pub id: Uuid,
     #[schema(example = "egov-portal")]
@@ -57,6 +58,7 @@ impl Versioned for ClientView {
 /// A client with its secret: returned exactly once.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01799ff1-8b3e-7f8e-9cf5-2c31babeced9", "clientId": "egov-portal", "name": "Cổng dịch vụ công tỉnh", "scopes": ["read"], "organizationId": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z", "clientSecret": "n3Xr8Qe2Jk7Lm5Pz0Tv4Wy9Ab6Cd1Ef"}))]
 pub struct ClientWithSecret {
     #[serde(flatten)]
     pub client: ClientView,
@@ -104,7 +106,12 @@ impl From<CreateClientBody> for identity::CreateClient {
     }
 }
 
-/// Register a service client; the response carries its secret, once.
+/// Register a service client.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The response carries the client's secret,
+/// once: store it, it is kept only as a hash. Scopes `read` and `write`; a
+/// client bound to an organisation writes only for that unit.
 #[utoipa::path(
     operation_id = "createClient",
     tag = "clients",
@@ -139,6 +146,10 @@ pub async fn create(
 }
 
 /// List service clients.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Other systems that log in with client
+/// credentials, keyset-paginated; their secrets are never shown again.
 #[utoipa::path(
     operation_id = "listClients",
     tag = "clients",
@@ -164,6 +175,10 @@ pub async fn list(
 }
 
 /// Get a service client.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Its scopes, organisation and state, never its
+/// secret.
 #[utoipa::path(
     operation_id = "getClient",
     tag = "clients",
@@ -187,7 +202,11 @@ pub async fn get(
     ))
 }
 
-/// Replace the client's secret; the old one and its tokens stop working.
+/// Replace a client's secret.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The response carries the new secret, once; the
+/// old one and every token issued with it stop working.
 #[utoipa::path(
     operation_id = "rotateClientSecret",
     tag = "clients",
@@ -213,7 +232,11 @@ pub async fn rotate_secret(
     }))
 }
 
-/// Disable a service client; its tokens stop working on their next request.
+/// Disable a service client.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The client can no longer get a token, and the
+/// tokens it holds stop working on their next request.
 #[utoipa::path(
     operation_id = "disableClient",
     tag = "clients",

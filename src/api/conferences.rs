@@ -83,6 +83,7 @@ pub struct AdoptedDocument {
 /// A conference as recorded.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01792056-02f4-799d-8f64-5412269501e9", "blocId": "017970bb-41af-7e01-901d-9133d22ebf08", "year": 2021, "kind": "start_of_year", "date": "2021-04-01", "location": "Ban Dân tộc tỉnh", "hostOrganizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "title": "Hội nghị triển khai nhiệm vụ công tác và ký giao ước thi đua năm 2021", "attendeeIds": ["017978a5-deaa-7134-bfb6-9062aaf30cfc", "01794f3d-b2ef-7f06-83c6-d5d5d4e349d8", "0179b51d-d3f5-78e0-8338-c730939629d4", "017944e7-164b-7385-842f-78af5fdc3b5f", "01797193-3c24-7e2c-87b1-217d0159205c", "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "0179adda-5387-73a8-b38d-19774f1e0910", "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01792674-5c78-7f52-98db-545509fc3aeb", "017993be-f4a4-77fd-934f-3991a038c475"], "representatives": [{"fullName": "Hoàng Minh Ái", "position": "Trưởng Ban Dân tộc", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f"}], "documents": [{"title": "Quy chế hoạt động Khối thi đua Văn hóa – Xã hội", "number": null, "date": "2021-04-01", "url": null, "sha256": null}, {"title": "Kế hoạch hoạt động năm 2021", "number": null, "date": "2021-04-01", "url": null, "sha256": null}], "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct ConferenceView {
     pub id: Uuid,
     pub bloc_id: Uuid,
@@ -249,7 +250,13 @@ pub struct ConferenceQuery {
     pub year: Option<i32>,
 }
 
-/// Record a conference with its attendees and adopted documents (admin).
+/// Record a conference.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A bloc's conference with its date, host,
+/// location, attendees and the documents it adopted (e.g. the 2021 conference
+/// at Ban Dân tộc tỉnh that adopted the bloc's rules and plan). Unknown bloc or
+/// attendee: `unknown_bloc`, `unknown_organization`.
 #[utoipa::path(
     operation_id = "createConference",
     tag = "conferences",
@@ -277,7 +284,11 @@ pub async fn create(
     ))
 }
 
-/// List conferences (filter by bloc and year).
+/// List conferences.
+///
+/// Bloc conferences (start-of-year, review), filtered by bloc and year,
+/// keyset-paginated. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listConferences",
     tag = "conferences",
@@ -306,6 +317,10 @@ pub async fn list(
 }
 
 /// Get a conference.
+///
+/// The record with its attendees and adopted documents, and its `ETag`. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getConference",
     tag = "conferences",
@@ -328,7 +343,11 @@ pub async fn get(
     ))
 }
 
-/// Replace a conference record (admin; `If-Match`).
+/// Replace a conference record.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match`; the bloc cannot change
+/// (`bloc_immutable`).
 #[utoipa::path(
     operation_id = "replaceConference",
     tag = "conferences",

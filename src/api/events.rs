@@ -48,6 +48,7 @@ impl From<service::events::Event> for Event {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"items": [{"id": 42, "type": "pledge.signed", "entity": "pledge", "entityId": "01797f72-3aee-78d9-a49e-efe6d270c029", "occurredAt": "2021-04-01T02:00:00Z", "actorId": "0179d344-af03-75fb-bd91-cc2a5a775393", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "data": {"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "pledgeStatus": "open"}}], "lastEventId": 42}))]
 pub struct EventPage {
     pub items: Vec<Event>,
     /// Pass as `after` next time (the last id served, or the `after` you sent).

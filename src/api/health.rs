@@ -8,20 +8,27 @@ use crate::AppState;
 use crate::error::{AppError, ErrorCode, Problem};
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
 pub struct Health {
     /// `ok` (live) or `ready`.
     #[schema(example = "ok")]
     pub status: &'static str,
 }
 
-/// The process is up (no dependency checked).
+/// The process is up.
+///
+/// Public, no token needed; no dependency is checked. For a container's
+/// liveness probe.
 #[utoipa::path(operation_id = "getLiveness", tag = "health", security(()), responses((status = 200, body = Health, description = "The process answers")))]
 #[get("/health/live")]
 pub async fn live() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
-/// The service can answer API requests: the database is reachable.
+/// The service can answer API requests.
+///
+/// Public, no token needed. 200 when the database is reachable, 503 otherwise:
+/// for a load balancer's readiness probe.
 #[utoipa::path(
     operation_id = "getReadiness",
     tag = "health",

@@ -21,6 +21,7 @@ pub static CODE_RE: std::sync::LazyLock<regex::Regex> =
 /// A unit (đơn vị: sở, ban, ngành) or a sub-unit (phòng, đơn vị trực thuộc).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "code": "SYT", "name": "Sở Y tế", "shortName": "SYT", "kind": "department", "parentId": null, "isUnit": true, "validFrom": null, "validTo": null, "supersededById": null, "supersededOn": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct OrganizationView {
     #[schema(value_type = Uuid)]
     pub id: OrganizationId,
@@ -80,7 +81,10 @@ impl Versioned for OrganizationView {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"code": "SYT", "name": "Sở Y tế", "shortName": "SYT", "kind": "department"}))]
+// The example creates an organisation the demo does not hold (the demo has
+// the bloc, its members and the board): the provincial People's Committee,
+// which the founding document names as the issuer of its regulations.
+#[schema(example = json!({"code": "UBND", "name": "Ủy ban nhân dân tỉnh Vĩnh Phúc", "shortName": "UBND tỉnh", "kind": "other"}))]
 pub struct CreateOrganizationBody {
     /// 2–32 letters, digits, `_` or `-`; stored upper-case.
     #[validate(regex(path = *CODE_RE))]
@@ -236,7 +240,12 @@ impl From<OrganizationQuery> for registry::OrgFilter {
     }
 }
 
-/// Register an organisation (admin).
+/// Register an organisation.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A unit (sở, ban, ngành) or, with `parentId`, a
+/// sub-unit of a unit (`parent_not_a_unit` otherwise). The code is unique and
+/// stored upper-case (`code_taken`). Only units can be bloc members (B5).
 #[utoipa::path(
     operation_id = "createOrganization",
     tag = "organizations",
@@ -292,6 +301,10 @@ pub async fn list(
 }
 
 /// Get an organisation.
+///
+/// A unit or sub-unit with its validity dates and successor, and its `ETag`.
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getOrganization",
     tag = "organizations",
@@ -312,7 +325,12 @@ pub async fn get(
     Ok(Tagged(registry::get_org(&state.db, *id).await?.into()))
 }
 
-/// Change an organisation (admin; `If-Match`).
+/// Change an organisation.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match` with the ETag you read (412
+/// when it changed meanwhile). A rename with a new identity is a retirement
+/// with a successor, not a change.
 #[utoipa::path(
     operation_id = "updateOrganization",
     tag = "organizations",
@@ -348,8 +366,12 @@ pub async fn update(
     ))
 }
 
-/// Retire an organisation (admin): it stays readable for the dates it was
-/// valid; a rename or merge names its successor. Nothing is ever deleted.
+/// Retire an organisation.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). It stays readable for the dates it was valid;
+/// a rename or merge names its successor (`supersededById`), valid from the
+/// next day. Nothing is ever deleted.
 #[utoipa::path(
     operation_id = "retireOrganization",
     tag = "organizations",

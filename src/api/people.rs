@@ -18,10 +18,11 @@ use crate::service::registry::{self, Person};
 /// A member of staff. No national ID numbers are kept.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "position": "Trưởng Ban Dân tộc", "category": "can_bo", "gender": "male", "employmentStart": null, "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct PersonView {
     #[schema(value_type = Uuid)]
     pub id: PersonId,
-    #[schema(example = "Nguyễn Văn An")]
+    #[schema(example = "Hoàng Minh Ái")]
     pub full_name: String,
     /// Unit or sub-unit.
     #[schema(value_type = Uuid)]
@@ -62,8 +63,8 @@ impl Versioned for PersonView {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"fullName": "Nguyễn Văn An", "organizationId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d",
-    "position": "Chuyên viên", "category": "cong_chuc", "gender": "male", "employmentStart": "2015-09-01"}))]
+#[schema(example = json!({"fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f",
+    "position": "Trưởng Ban Dân tộc", "category": "cong_chuc"}))]
 pub struct CreatePersonBody {
     #[validate(
         length(min = 1, max = 200),
@@ -178,7 +179,11 @@ impl From<PersonQuery> for registry::PersonFilter {
     }
 }
 
-/// Add a member of staff (the admin, or the unit's own leader/officers).
+/// Add a member of staff.
+///
+/// The admin, or the unit's own leader or officers (`not_your_organization`,
+/// `read_only`). A person belongs to one organisation; titles for persons are
+/// checked against their facts.
 #[utoipa::path(
     operation_id = "createPerson",
     tag = "people",
@@ -206,7 +211,11 @@ pub async fn create(
     ))
 }
 
-/// List staff, keyset-paginated.
+/// List staff.
+///
+/// Members of staff, keyset-paginated, optionally by organisation. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listPeople",
     tag = "people",
@@ -231,6 +240,10 @@ pub async fn list(
 }
 
 /// Get a member of staff.
+///
+/// The person's organisation, position and employment start, with the `ETag`.
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getPerson",
     tag = "people",
@@ -251,7 +264,10 @@ pub async fn get(
     Ok(Tagged(registry::get_person(&state.db, *id).await?.into()))
 }
 
-/// Change a member of staff (`If-Match`); the unit's own officers may.
+/// Change a member of staff.
+///
+/// The admin, or the unit's own leader or officers. Send `If-Match` with the
+/// ETag you read (412 when it changed meanwhile).
 #[utoipa::path(
     operation_id = "updatePerson",
     tag = "people",

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(example = "Y29kZTpCVERLVA")]
     pub next_cursor: Option<String>,
 }
 

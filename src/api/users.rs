@@ -17,11 +17,12 @@ use crate::service::identity::{self, User};
 /// A person who logs in. The password hash is never shown.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179d344-af03-75fb-bd91-cc2a5a775393", "username": "bdt.leader", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "roles": ["leader"], "active": true, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct UserView {
     pub id: Uuid,
     #[schema(example = "bdt.officer")]
     pub username: String,
-    #[schema(example = "Nguyễn Văn An")]
+    #[schema(example = "Hoàng Minh Ái")]
     pub full_name: String,
     /// The organisation this user acts for; `null` for province-wide admins and viewers.
     pub organization_id: Option<Uuid>,
@@ -57,7 +58,7 @@ impl Versioned for UserView {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"username": "bdt.officer", "fullName": "Nguyễn Văn An",
+#[schema(example = json!({"username": "bdt.officer", "fullName": "Cán bộ thi đua Ban Dân tộc tỉnh",
     "organizationId": null, "roles": ["viewer"], "password": "mật-khẩu-dài-đủ"}))]
 pub struct CreateUserBody {
     /// 3–64 characters: lower-case letters, digits, `.`, `_`, `-`.
@@ -102,7 +103,7 @@ pub static USERNAME_RE: std::sync::LazyLock<regex::Regex> =
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"fullName": "Nguyễn Văn Bình", "roles": ["officer"]}))]
+#[schema(example = json!({"fullName": "Cán bộ thi đua Ban Dân tộc tỉnh", "roles": ["officer"]}))]
 pub struct UpdateUserBody {
     #[validate(
         length(min = 1, max = 200),
@@ -137,6 +138,7 @@ impl From<UpdateUserBody> for identity::UpdateUser {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"password": "Doi-mat-khau-2021!"}))]
 pub struct ResetPasswordBody {
     #[validate(length(min = 10, max = 256))]
     #[schema(min_length = 10, max_length = 256, format = Password)]
@@ -223,6 +225,10 @@ pub async fn list(
 }
 
 /// Get a user.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The account's roles, organisation and state,
+/// never its password.
 #[utoipa::path(
     operation_id = "getUser",
     tag = "users",
@@ -287,8 +293,12 @@ pub async fn update(
     ))
 }
 
-/// Disable a user: the account can no longer log in and its tokens stop
-/// working on their next request.
+/// Disable a user.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The account can no longer log in and its
+/// tokens stop working on their next request. The admin cannot disable itself
+/// (`cannot_disable_self`).
 #[utoipa::path(
     operation_id = "disableUser",
     tag = "users",
@@ -320,7 +330,11 @@ pub async fn disable(
     ))
 }
 
-/// Set a new password for a user (revokes the user's tokens).
+/// Set a new password for a user.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Revokes the user's tokens; the password must
+/// meet the length rule (`validation_failed`).
 #[utoipa::path(
     operation_id = "resetUserPassword",
     tag = "users",

@@ -27,6 +27,7 @@ use filters::{type_filters, type_filters_schema};
 /// A webhook. Its secret is shown once, when created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01793b3c-b74e-7c34-9c25-6e9ed6572ad1", "ownerKind": "user", "ownerId": "017949c0-c6ff-770a-87ee-c13a79606f40", "url": "https://hooks.example.gov.vn/thidua", "eventTypes": ["pledge.", "user.created"], "organizationId": null, "status": "active", "pausedReason": null, "previousSecretUntil": null, "lastEventId": 42, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct WebhookView {
     #[schema(value_type = Uuid)]
     pub id: WebhookId,
@@ -81,6 +82,7 @@ impl Versioned for WebhookView {
 /// A webhook with its signing secret: returned exactly once.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01793b3c-b74e-7c34-9c25-6e9ed6572ad1", "ownerKind": "user", "ownerId": "017949c0-c6ff-770a-87ee-c13a79606f40", "url": "https://hooks.example.gov.vn/thidua", "eventTypes": ["pledge.", "user.created"], "organizationId": null, "status": "active", "pausedReason": null, "previousSecretUntil": null, "lastEventId": 42, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}))]
 pub struct WebhookWithSecret {
     #[serde(flatten)]
     pub webhook: WebhookView,
@@ -98,6 +100,7 @@ impl Versioned for WebhookWithSecret {
 /// One delivery attempt.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01791044-d1a3-75eb-86e5-ff3762f5ebb5", "webhookId": "0179fa97-afcf-709d-a4e4-e1895a338706", "eventId": 42, "origin": "feed", "attempt": 1, "status": "pending", "dueAt": "2021-04-01T02:00:00Z", "attemptedAt": "2021-04-01T03:00:01Z", "responseStatus": 200, "latencyMs": 84, "responseBody": "ok", "error": null, "createdAt": "2021-04-01T02:00:00Z"}))]
 pub struct DeliveryView {
     #[schema(value_type = Uuid)]
     pub id: DeliveryId,
@@ -166,6 +169,7 @@ impl From<CreateWebhookBody> for webhooks::CreateWebhook {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"url": null, "eventTypes": ["pledge.", "user.created"], "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f"}))]
 pub struct UpdateWebhookBody {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
@@ -191,6 +195,7 @@ impl From<UpdateWebhookBody> for webhooks::UpdateWebhook {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"overlapSeconds": 86400}))]
 pub struct RotateSecretBody {
     /// How long the previous secret keeps signing (default 86400: a day; 0: not at all).
     #[validate(range(min = 0, max = 604800))]
@@ -198,7 +203,12 @@ pub struct RotateSecretBody {
     pub overlap_seconds: Option<i64>,
 }
 
-/// Register a webhook; the response carries its signing secret, once.
+/// Register a webhook.
+///
+/// The admin, or a service client for itself. The change feed's events are
+/// pushed to the URL, signed (Standard Webhooks); the response carries the
+/// signing secret, once. The URL must be HTTPS and reach no private address
+/// (`webhook_https_required`, `webhook_target_forbidden`).
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "createWebhook",
@@ -235,7 +245,10 @@ pub async fn create(
     ))
 }
 
-/// List webhooks: every one for the admin, its own for a service client.
+/// List webhooks.
+///
+/// The admin sees every webhook; a service client its own. Keyset-paginated;
+/// secrets are never shown again.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhooks",
@@ -261,6 +274,9 @@ pub async fn list(
 }
 
 /// Get a webhook.
+///
+/// The admin, or the service client that owns it. Its URL, filters, state and
+/// the last event delivered, never its secret.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "getWebhook",
@@ -284,7 +300,10 @@ pub async fn get(
     ))
 }
 
-/// Change a webhook's URL, event types or organisation filter.
+/// Change a webhook.
+///
+/// The admin, or the service client that owns it. Its URL, event types or
+/// organisation filter; the URL is checked as on creation.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "updateWebhook",
@@ -326,7 +345,10 @@ pub async fn update(
     ))
 }
 
-/// Pause deliveries; what the feed gains meanwhile is delivered on resume.
+/// Pause a webhook's deliveries.
+///
+/// The admin, or the service client that owns it. What the feed gains meanwhile
+/// is delivered on resume, in order.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "pauseWebhook",
@@ -359,8 +381,10 @@ pub async fn pause(
     ))
 }
 
-/// Resume deliveries from where they stopped (paused by a call, or by the
-/// server after a day of failures).
+/// Resume a webhook's deliveries.
+///
+/// The admin, or the service client that owns it. Deliveries resume from where
+/// they stopped (paused by a call, or by the server after a day of failures).
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "resumeWebhook",
@@ -393,7 +417,10 @@ pub async fn resume(
     ))
 }
 
-/// Delete a webhook and its delivery history.
+/// Delete a webhook.
+///
+/// The admin, or the service client that owns it. The webhook and its delivery
+/// history are removed; nothing more is sent.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "deleteWebhook",
@@ -422,8 +449,11 @@ pub async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Replace the signing secret; the previous one keeps signing for the
-/// overlap (two `v1,` signatures meanwhile). The new one is shown once.
+/// Replace a webhook's signing secret.
+///
+/// The admin, or the service client that owns it. The previous secret keeps
+/// signing for the overlap (two `v1,` signatures meanwhile), so the receiver
+/// can switch without losing an event; the new one is shown once.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "rotateWebhookSecret",
@@ -463,8 +493,11 @@ pub async fn rotate_secret(
     }))
 }
 
-/// Send a test event (`webhook.pinged`, on the feed too) to this webhook,
-/// whatever its filters.
+/// Send a test event to a webhook.
+///
+/// The admin, or the service client that owns it. Sends `webhook.pinged` (on
+/// the feed too) to this webhook whatever its filters: a way to check the
+/// receiver's signature check.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "pingWebhook",
@@ -487,8 +520,11 @@ pub async fn ping(
     Ok(HttpResponse::Accepted().json(DeliveryView::from(d)))
 }
 
-/// Every delivery attempt, newest first: when, what the receiver answered
-/// (status, latency, the first 1 KiB), or why there was no answer.
+/// A webhook's delivery attempts, newest first.
+///
+/// The admin, or the service client that owns it. Each attempt: when, what the
+/// receiver answered (status, latency, the first 1 KiB), or why there was no
+/// answer.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhookDeliveries",
@@ -515,7 +551,11 @@ pub async fn list_deliveries(
         .into())
 }
 
-/// Deliver a finished attempt's event again, now.
+/// Deliver a finished attempt's event again.
+///
+/// The admin, or the service client that owns the webhook. Queues the same
+/// event now, with a new signature (`delivery_pending` while the attempt is
+/// still due).
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "redeliverWebhookDelivery",

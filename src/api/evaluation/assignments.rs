@@ -15,6 +15,7 @@ use crate::service::evaluation as svc;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47"}))]
 pub struct Assignment {
     /// The unit that scores…
     pub reviewer_id: Uuid,
@@ -42,13 +43,18 @@ impl From<Assignment> for svc::Assignment {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"assignments": [{"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47"}]}))]
 pub struct AssignmentsBody {
     #[validate(length(max = 10000))]
     #[schema(max_items = 10000)]
     pub assignments: Vec<Assignment>,
 }
 
-/// Set who cross-scores whom (the head or the admin); never a unit itself.
+/// Set who cross-scores whom.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Replaces
+/// the whole matrix; reviewer and subject must be term members (`not_a_member`)
+/// and never the same unit (`self_assignment`).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "putReviewAssignments",
@@ -82,7 +88,11 @@ pub async fn put_assignments(
     Ok(Page::complete(saved.into_iter().map(Into::into).collect()))
 }
 
-/// The assignment matrix (empty: the head and deputy cross-score).
+/// The term's cross-scoring assignments.
+///
+/// Who cross-scores whom. Empty means the default: the head and the deputy
+/// cross-score every member (E2). Any signed-in caller (a person with any role,
+/// or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getReviewAssignments",

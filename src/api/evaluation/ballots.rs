@@ -35,6 +35,7 @@ pub struct OpenBallotBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"choices": ["01799f1d-9ba8-7d57-b21c-7f75272e4d07"]}))]
 pub struct VoteBody {
     /// Up to K distinct candidates (an empty list is a blank ballot).
     #[validate(length(max = 50))]
@@ -45,6 +46,7 @@ pub struct VoteBody {
 /// A ballot: who may vote, who has voted (never what).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "017923b2-d264-7bf8-b618-2e87c298eab4", "termId": "017920f9-aab8-7494-ab2a-c2ee92455fe0", "seats": 3, "thresholdPercent": 50, "candidateIds": ["01794f3d-b2ef-7f06-83c6-d5d5d4e349d8", "0179b51d-d3f5-78e0-8338-c730939629d4", "017944e7-164b-7385-842f-78af5fdc3b5f", "01797193-3c24-7e2c-87b1-217d0159205c", "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "0179adda-5387-73a8-b38d-19774f1e0910", "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01792674-5c78-7f52-98db-545509fc3aeb", "017993be-f4a4-77fd-934f-3991a038c475"], "memberIds": ["01794f3d-b2ef-7f06-83c6-d5d5d4e349d8", "0179b51d-d3f5-78e0-8338-c730939629d4", "017944e7-164b-7385-842f-78af5fdc3b5f", "01797193-3c24-7e2c-87b1-217d0159205c", "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "0179adda-5387-73a8-b38d-19774f1e0910", "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01792674-5c78-7f52-98db-545509fc3aeb", "017993be-f4a4-77fd-934f-3991a038c475"], "voterIds": ["0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "01797ed5-eb83-7e8e-ba1a-99bc19100a47"], "status": "open", "openedAt": "2021-04-01T02:30:00Z", "closedAt": null, "version": 1}))]
 pub struct BallotView {
     pub id: Uuid,
     pub term_id: Uuid,
@@ -85,7 +87,12 @@ impl From<Ballot> for BallotView {
     }
 }
 
-/// Open the secret ballot for the leading units (the head or the admin).
+/// Open the secret ballot for the leading units.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Names
+/// the candidates (term members: `invalid_candidates`), the seats K and the
+/// threshold (`invalid_seats`); one open ballot per term
+/// (`ballot_already_open`). Every member's leader then votes once (E4).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "openBallot",
@@ -129,6 +136,10 @@ pub async fn open_ballot(
 }
 
 /// The term's ballots.
+///
+/// Every secret ballot opened for the term's leading units, open or closed
+/// (E4). Any signed-in caller (a person with any role, or a service client with
+/// the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "listBallots",
@@ -156,7 +167,12 @@ pub async fn list_ballots(
     ))
 }
 
-/// A ballot: who may vote and who has (never what).
+/// A ballot: who may vote and who has voted.
+///
+/// The secret ballot for a term's leading units: candidates, members entitled
+/// to vote, the seats (K) and threshold, and which members have voted — never
+/// what they chose (E4). Any signed-in caller (a person with any role, or a
+/// service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallot",
@@ -177,8 +193,13 @@ pub async fn get_ballot(
     Ok(Tagged(svc::get_ballot(&state.db, *id).await?.into()))
 }
 
-/// Cast the unit's ballot (its own leader only; once; up to K candidates).
-/// The last member's vote closes the ballot.
+/// Cast a member unit's ballot.
+///
+/// The member unit's own leader only — not even the admin may vote for a unit
+/// (`not_member_leader`) — once (`already_voted`), choosing up to K candidates
+/// from the ballot's list (E4; `invalid_choices`). The choices are stored
+/// without the voter, so nobody can read them back. The last member's vote
+/// closes the ballot.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "castVote",
@@ -205,8 +226,13 @@ pub async fn vote(
     Ok(Created::at(format!("/api/v1/ballots/{id}"), row.into()))
 }
 
-/// Close the ballot (the head or the admin): results become visible and the
-/// elected units are recorded as the bloc's leading units.
+/// Close the ballot.
+///
+/// The head unit's leader or officers, or the admin, may call it
+/// (`not_head_unit` otherwise). The results become visible and the elected
+/// units are recorded as the bloc's leading units for the year (E4), which
+/// later eligibility checks read (C9, C10). Closing after a single ballot of
+/// several would reveal it: `too_few_ballots`.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "closeBallot",

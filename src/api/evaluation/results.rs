@@ -23,6 +23,7 @@ pub struct CandidateCount {
 /// The tally, the elected units and the minutes of a ballot.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"ballotId": "0179784c-aac0-7936-a68e-5948af61526a", "blocId": "017970bb-41af-7e01-901d-9133d22ebf08", "year": 2021, "date": "2021-12-20T02:00:00Z", "members": [], "membersCount": 9, "votersCount": 9, "seats": 3, "thresholdPercent": 50, "counts": [], "elected": [], "tiedSeats": 0, "tied": [], "note": "Kết quả bỏ phiếu kín suy tôn đơn vị dẫn đầu Khối thi đua Văn hóa – Xã hội năm 2021"}))]
 pub struct BallotResultView {
     pub ballot_id: Uuid,
     pub bloc_id: Uuid,
@@ -168,7 +169,14 @@ ngưỡng / threshold: &gt; {threshold}% số thành viên</p><h2>Thành viên /
     )
 }
 
-/// The result (E4): tally and elected, once closed or every member voted.
+/// The ballot's result (E4).
+///
+/// The tally and the elected units, once the ballot is closed or every member
+/// has voted (`results_hidden` before). A candidate is elected when the ballots
+/// naming it exceed the threshold share of the members, in order of votes, up
+/// to the seats; a tie at the last seat is reported, not broken (E4). Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallotResult",
@@ -190,13 +198,19 @@ pub async fn ballot_result(
     Ok(web::Json(result_view(svc::result(&state.db, *id).await?)))
 }
 
-/// The minutes (biên bản kiểm phiếu): JSON, or printable HTML with `Accept: text/html`.
+/// The ballot's minutes (biên bản kiểm phiếu).
+///
+/// The counting record of a closed ballot as JSON, or printable HTML with
+/// `Accept: text/html`: seats, threshold, votes per candidate, the elected
+/// units and any tie (E4). Any signed-in caller (a person with any role, or a
+/// service client with the `read` scope) may call it. Hidden (`results_hidden`)
+/// until the ballot is closed or every member has voted.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallotMinutes",
     params(("id" = Uuid, Path, description = "Ballot id")),
     responses(
-        (status = 200, description = "The minutes", content((BallotResultView = "application/json"), (String = "text/html"))),
+        (status = 200, description = "The minutes", content((BallotResultView = "application/json"), (String = "text/html", example = json!("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Biên bản kiểm phiếu 2021</title></head><body><h1>Biên bản kiểm phiếu bầu đơn vị dẫn đầu năm 2021</h1><p><em>Minutes of the secret ballot for the leading units, 2021</em></p><p>Số thành viên / Members: 9; số phiếu / ballots cast: 9; số đơn vị cần chọn / seats: 3; ngưỡng / threshold: &gt; 50% số thành viên</p><h2>Kết quả / Count</h2><table><tr><th>Mã / Code</th><th>Đơn vị / Unit</th><th>Số phiếu / Votes</th></tr><tr><td>BDT</td><td>Ban Dân tộc tỉnh</td><td style=\"text-align:right\">9</td></tr></table><h2>Đơn vị dẫn đầu / Elected</h2><ul><li>BDT — Ban Dân tộc tỉnh (9 phiếu / votes)</li></ul></body></html>")))),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`results_hidden`"),

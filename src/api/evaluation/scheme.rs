@@ -110,6 +110,7 @@ pub struct SectionView {
 /// A term's scoring scheme (thang điểm).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179f130-44cb-71ed-ae3a-210c16536ad5", "termId": "017920f9-aab8-7494-ab2a-c2ee92455fe0", "totalCap": 1000, "sections": [{"id": "0179ab3a-11a2-7be7-a0cb-271bac7005a3", "title": "Thực hiện nhiệm vụ chính trị, chuyên môn", "criteria": [{"id": "0179b2e6-8d9b-7414-a5ef-0bb19db83622", "code": "A1", "text": "Thi đua hoàn thành xuất sắc nhiệm vụ chính trị, chuyên môn năm 2021", "kind": "content", "minPoints": 1, "maxPoints": 1, "pledgeItemId": "0179ea55-e72f-7a82-8aaf-d67a38adea7d"}]}], "version": 1}))]
 pub struct SchemeView {
     pub id: Uuid,
     pub term_id: Uuid,
@@ -225,7 +226,12 @@ pub async fn put_scheme(
     ))
 }
 
-/// Fill the scheme from a template: the 1,000-point frame, or last year's (E1).
+/// Fill the scheme from a template.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Copies
+/// the 1,000-point frame, or last year's scheme of the bloc
+/// (`no_previous_scheme` when there is none). Only while no score is entered
+/// (E1: `scheme_frozen`).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "copyScoringSchemeTemplate",
@@ -258,6 +264,10 @@ pub async fn scheme_template(
 }
 
 /// The term's scoring scheme.
+///
+/// Sections and criteria with their point bounds (E1); the total is capped. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getScoringScheme",

@@ -31,6 +31,7 @@ pub struct EntryBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "entries": [{"criterionId": "01797ceb-a908-76a9-b0b7-62fb8ba790ec", "points": 1, "note": null, "evidenceUrl": null}]}))]
 pub struct SheetBody {
     /// The scoring unit: the caller's own by default (the admin names it).
     /// The same as the subject for a self-score sheet.
@@ -42,6 +43,7 @@ pub struct SheetBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "Đơn vị trực tiếp phối hợp thực hiện chỉ tiêu với đơn vị được chấm"}))]
 pub struct ReasonBody {
     #[validate(
         length(min = 1, max = 2000),
@@ -67,6 +69,7 @@ pub struct EntryView {
 /// A score sheet: self (reviewer = subject) or cross.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179edca-707b-7291-acfd-7305928fc81f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "selfScore": false, "status": "submitted", "recusalReason": null, "submittedAt": "2021-12-15T02:00:00Z", "entries": [{"criterionId": "0179f141-1775-7d5a-bc81-1be6fb9b72d1", "points": 1, "note": null, "evidenceUrl": null}], "version": 1}))]
 pub struct SheetView {
     pub id: Uuid,
     pub subject_id: Uuid,
@@ -192,6 +195,10 @@ pub async fn get_sheet(
 }
 
 /// Every score sheet of the term.
+///
+/// Self-scores and cross-scores with their entries and state (draft, submitted,
+/// recused), keyset-paginated (E2). Any signed-in caller (a person with any
+/// role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "listScoreSheets",
@@ -233,7 +240,11 @@ async fn sheet_action(
     ))
 }
 
-/// Submit a sheet: it is locked (only the admin can reopen it).
+/// Submit a score sheet.
+///
+/// The reviewing unit's leader or officers, or the admin
+/// (`not_your_organization`). The sheet is locked (only the admin can reopen
+/// it) and counts in the ranking (E3).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "submitScoreSheet",
@@ -259,7 +270,12 @@ pub async fn submit_sheet(
     sheet_action(&state, &caller, *id, SheetAction::Submit, body.into_inner()).await
 }
 
-/// A cross-reviewer recuses itself, with a written reason.
+/// Recuse from cross-scoring a unit.
+///
+/// The reviewing unit's leader or officers, or the admin
+/// (`not_your_organization`), with a written reason (`recusal_needs_reason`),
+/// while the sheet is a draft (`sheet_locked`). The sheet then counts for
+/// nothing in the ranking (E2, E3).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "recuseScoreSheet",
@@ -292,7 +308,11 @@ pub async fn recuse_sheet(
     .await
 }
 
-/// Reopen a submitted or recused sheet (the admin, with a reason; audited).
+/// Reopen a submitted or recused sheet.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). With a reason (`reason_required`), audited;
+/// the reviewer may then change and submit it again.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "reopenScoreSheet",

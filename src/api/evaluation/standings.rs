@@ -22,6 +22,7 @@ pub struct SectionScore {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"rank": 1, "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "code": "BDT", "name": "Ban Dân tộc tỉnh", "total": "950", "selfScoreOnly": false, "sections": [{"title": "Thực hiện nhiệm vụ chính trị, chuyên môn", "score": "950"}], "complianceAchieved": 5, "complianceMeasurable": 5}))]
 pub struct RankingRow {
     /// Ties share a rank (E3); `null` without a submitted sheet.
     pub rank: Option<usize>,
@@ -38,14 +39,19 @@ pub struct RankingRow {
     pub compliance_measurable: Option<usize>,
 }
 
-/// The ranking (E3): totals, ties sharing a rank (listed by code), sections,
-/// and the pledge compliance beside each unit. `Accept: text/csv` for CSV.
+/// The term's ranking (E3).
+///
+/// Each unit's total of its submitted score sheets, ties sharing a rank (listed
+/// by code), the points per section, and the pledge compliance beside each unit
+/// (T6, T7). `Accept: text/csv` gives the same as CSV (UTF-8 with BOM). Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getRanking",
     params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
     responses(
-        (status = 200, description = "The ranking", content((Page<RankingRow> = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The ranking", content((Page<RankingRow> = "application/json"), (String = "text/csv", example = json!("Hạng / Rank,Mã / Code,Đơn vị / Unit,Tổng điểm / Total,Chỉ tự chấm / Self-score only,Chỉ tiêu đạt / Targets achieved\n1,BDT,Ban Dân tộc tỉnh,950,false,6/6\n2,SYT,Sở Y tế,940,false,6/6\n")))),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -114,6 +120,7 @@ pub async fn ranking(
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "code": "BDT", "name": "Ban Dân tộc tỉnh", "rank": 1, "votes": 9}))]
 pub struct LeadingUnit {
     pub organization_id: Uuid,
     pub code: String,
@@ -122,7 +129,12 @@ pub struct LeadingUnit {
     pub votes: i32,
 }
 
-/// The bloc's leading units for the year (from the closed ballot).
+/// The bloc's leading units for the year.
+///
+/// The units the closed ballot elected (E4), with their rank and votes: what
+/// the eligibility rules C9 and C10 read for the year. Empty until a ballot is
+/// closed. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "listLeadingUnits",

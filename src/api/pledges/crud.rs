@@ -60,6 +60,7 @@ pub struct CreatePledgeBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"title": null, "theme": "Đoàn kết, kỷ cương, đổi mới, sáng tạo, khát vọng phát triển, thi đua hoàn thành xuất sắc nhiệm vụ phát triển kinh tế – xã hội năm 2021", "adoptedAtConferenceId": "0179e3b6-8089-72a7-babf-baa649807f8e"}))]
 pub struct EditPledgeBody {
     #[validate(
         length(min = 1, max = 500),
@@ -83,6 +84,7 @@ pub struct EditPledgeBody {
 /// A pledge in a list (without items).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01797f72-3aee-78d9-a49e-efe6d270c029", "termId": "017920f9-aab8-7494-ab2a-c2ee92455fe0", "title": "Giao ước thi đua năm 2021 – Khối thi đua Văn hóa – Xã hội", "status": "in_force", "version": 1}))]
 pub struct PledgeSummary {
     #[schema(value_type = Uuid)]
     pub id: PledgeId,
@@ -161,7 +163,11 @@ pub async fn create(
     ))
 }
 
-/// List pledges (filter by bloc, year, status).
+/// List pledges.
+///
+/// Pledges (giao ước thi đua), filtered by bloc, year and status,
+/// keyset-paginated. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listPledges",
@@ -189,7 +195,11 @@ pub async fn list(
     Ok(svc::list(&state.db, filter, page).await?.into())
 }
 
-/// A pledge: items, targets, and who signed when and who has not.
+/// Get a pledge.
+///
+/// Items, targets, and who signed when and who has not (P4, P5), with the
+/// `ETag`. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "getPledge",
@@ -210,7 +220,11 @@ pub async fn get(
     Ok(Tagged(svc::get(&state.db, *id).await?.into()))
 }
 
-/// Change the pledge's title, theme or conference (draft only, P3).
+/// Change a draft pledge's title, theme or conference.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Only
+/// while the pledge is a draft (P3: `pledge_not_draft`); a closed or withdrawn
+/// pledge is read-only (P6).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "updatePledge",

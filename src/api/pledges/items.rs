@@ -85,6 +85,7 @@ pub(super) fn items_of(items: Vec<ItemBody>) -> Vec<svc::ItemInput> {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"items": [{"text": "Thi đua hoàn thành xuất sắc nhiệm vụ chính trị, chuyên môn năm 2021", "targets": []}, {"text": "Các đơn vị phát động, triển khai phong trào thi đua, xây dựng kế hoạch và đăng ký thi đua năm 2021", "targets": [{"kind": "percentage", "subject": "member_units", "label": "Đơn vị tổ chức phát động và đăng ký thi đua", "comparator": "gte", "target": 100}]}]}))]
 pub struct ReplaceItemsBody {
     #[validate(length(max = 100), nested)]
     #[schema(max_items = 100)]
@@ -93,6 +94,7 @@ pub struct ReplaceItemsBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"itemIds": ["017905fa-9ee1-7644-8936-8bf571a0a3e6", "0179615c-7fae-72a6-8ad0-9f1f72d39b64"]}))]
 pub struct ReorderBody {
     /// Every current item id, in the new order.
     #[validate(length(min = 1, max = 100))]
@@ -100,7 +102,11 @@ pub struct ReorderBody {
     pub item_ids: Vec<Uuid>,
 }
 
-/// Replace every item and target (draft only, P3).
+/// Replace every item and target of a draft pledge.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`). Draft
+/// only (P3). Each target's kind, comparator and value are checked (T1, T2:
+/// `invalid_target`).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "replacePledgeItems",
@@ -133,7 +139,11 @@ pub async fn replace_items(
     ))
 }
 
-/// Put the items in a new order (draft only, P3).
+/// Put a draft pledge's items in a new order.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`).
+/// `itemIds` must list every item once (`not_a_permutation`). Draft only (P3),
+/// never on a read-only pledge (P6).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "reorderPledgeItems",

@@ -17,6 +17,7 @@ use crate::service::pledges as svc;
 
 #[derive(Debug, Deserialize, Validate, ToSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "Theo kết luận Hội nghị Khối thi đua Văn hóa – Xã hội ngày 01/04/2021"}))]
 pub struct ActionBody {
     /// Why (kept in the audit trail).
     #[validate(
@@ -47,8 +48,11 @@ async fn action(
     ))
 }
 
-/// Open the pledge for signing (P2, P3: at least one item, valid targets).
-/// This freezes the term's membership, head and deputy (B4).
+/// Open a pledge for signing.
+///
+/// The head unit's leader or officers, or the admin (P2). Needs at least one
+/// item and valid targets (P3, T2). Opening freezes the term's membership, head
+/// and deputy (B4); the members' leaders then sign (P4).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "openPledge",
@@ -84,7 +88,11 @@ pub async fn open(
     .await
 }
 
-/// Close a pledge in force at the end of its year (P2); it becomes read-only (P6).
+/// Close a pledge in force.
+///
+/// The head unit's leader or officers, or the admin (P2: `not_head_unit`), at
+/// the end of its year. The pledge becomes read-only (P6); its reports and
+/// compliance stay readable. An optional `reason` is audited.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "closePledge",
@@ -120,7 +128,10 @@ pub async fn close(
     .await
 }
 
-/// Withdraw a draft or open pledge (P2); the term may then get a new one (P1).
+/// Withdraw a draft or open pledge.
+///
+/// The head unit's leader or officers, or the admin (P2). The term may then get
+/// a new pledge (P1). An optional `reason` is audited.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "withdrawPledge",

@@ -118,6 +118,7 @@ pub struct ItemCompliance {
 /// The compliance matrix: units × targets.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"pledgeId": "01797f72-3aee-78d9-a49e-efe6d270c029", "status": "draft", "asOf": "2021-04-01T02:00:00Z", "targets": [{"targetId": "01799674-4df3-7c6e-a32b-e6a6f7aaafac", "itemId": "017905fa-9ee1-7644-8936-8bf571a0a3e6", "label": "Đơn vị tổ chức phát động và đăng ký thi đua", "kind": "percentage", "comparator": "gte", "target": 100, "membersAchieving": 9, "members": 9, "share": "100.00", "met": true}], "items": [{"itemId": "017905fa-9ee1-7644-8936-8bf571a0a3e6", "position": 2, "text": "Các đơn vị phát động, triển khai phong trào thi đua, xây dựng kế hoạch và đăng ký thi đua năm 2021", "met": true}], "units": [{"organizationId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "code": "SYT", "name": "Sở Y tế", "cells": [{"targetId": "01799674-4df3-7c6e-a32b-e6a6f7aaafac", "status": "achieved", "period": "2021", "numerator": 1, "denominator": 1, "count": null, "done": null, "percent": "100.00", "achieved": true}], "summary": {"achieved": 5, "measurable": 5, "reported": 5, "itemsMet": 4}}]}))]
 pub struct ComplianceView {
     #[schema(value_type = Uuid)]
     pub pledge_id: PledgeId,
@@ -253,10 +254,13 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
     csv(&format!("compliance-{}.csv", v.pledge_id), rows)
 }
 
-/// The compliance matrix: units × targets, with each unit's latest value,
-/// exact percentage and `achieved` (T6, T7); per target the bloc's figure;
-/// per item `met`; per unit a summary. `Accept: text/csv` gives the same as
-/// CSV (UTF-8 with BOM).
+/// The pledge's compliance matrix.
+///
+/// Units × targets, with each unit's latest value, exact percentage and
+/// `achieved` (T6, T7); per target the bloc's figure; per item `met`; per unit
+/// a summary. `Accept: text/csv` gives the same as CSV (UTF-8 with BOM). Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "getPledgeCompliance",
@@ -264,7 +268,7 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
     responses(
         (status = 200, description = "The matrix", content(
             (ComplianceView = "application/json"),
-            (String = "text/csv"),
+            (String = "text/csv", example = json!("Mã đơn vị / Unit code,Đơn vị / Unit,Đơn vị tổ chức phát động và đăng ký thi đua,Đơn vị chăm lo tốt đời sống CCVC-LĐ,\"Đảng bộ, Công đoàn, Đoàn Thanh niên hoàn thành nhiệm vụ trở lên\",\"Đạt chuẩn \"\"Cơ quan văn hóa\"\"\",\"Phòng, đơn vị đạt \"\"Tập thể lao động tiên tiến\"\" trở lên\",\"CCVC-LĐ đạt \"\"Lao động tiên tiến\"\" trở lên\",Đạt / Achieved\nSYT,Sở Y tế,1/1 = 100.00% (achieved),1/1 = 100.00% (achieved),3/3 = 100.00% (achieved),1 (achieved),12/12 = 100.00% (achieved),no_report,5/6\nKHOI,Toàn khối / Bloc,1/9 = 11.11%,1/9 = 11.11%,1/9 = 11.11%,1/9 = 11.11%,1/9 = 11.11%,0/9 = 0.00%,\n")),
         )),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),

@@ -73,6 +73,7 @@ pub struct PendingSigner {
 /// Who signed when, and who has not.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"signed": [{"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "code": "BDT", "name": "Ban Dân tộc tỉnh", "signerName": "Hoàng Minh Ái", "signerPosition": "Trưởng Ban Dân tộc", "signedAt": "2021-04-01T03:00:00Z", "recordedAt": "2021-04-01T03:30:00Z", "onBehalf": false}], "pending": [{"organizationId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "code": "SYT", "name": "Sở Y tế"}]}))]
 pub struct SignatureStatus {
     pub signed: Vec<SignatureView>,
     pub pending: Vec<PendingSigner>,
@@ -81,6 +82,7 @@ pub struct SignatureStatus {
 /// A pledge with its items, targets and signatures.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01797f72-3aee-78d9-a49e-efe6d270c029", "blocId": "017970bb-41af-7e01-901d-9133d22ebf08", "year": 2021, "headId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "title": "Giao ước thi đua năm 2021 – Khối thi đua Văn hóa – Xã hội", "theme": "Đoàn kết, kỷ cương, đổi mới, sáng tạo, khát vọng phát triển, thi đua hoàn thành xuất sắc nhiệm vụ phát triển kinh tế – xã hội năm 2021", "adoptedAtConferenceId": "0179e3b6-8089-72a7-babf-baa649807f8e", "status": "in_force", "openedAt": "2021-04-01T02:30:00Z", "inForceAt": "2021-04-01T03:30:00Z", "closedAt": null, "withdrawnAt": null, "items": [{"id": "017905fa-9ee1-7644-8936-8bf571a0a3e6", "position": 2, "text": "Các đơn vị phát động, triển khai phong trào thi đua, xây dựng kế hoạch và đăng ký thi đua năm 2021", "targets": [{"id": "01799674-4df3-7c6e-a32b-e6a6f7aaafac", "kind": "percentage", "subject": "member_units", "label": "Đơn vị tổ chức phát động và đăng ký thi đua", "comparator": "gte", "target": 100, "weight": null}]}], "signatures": {"signed": [{"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "code": "BDT", "name": "Ban Dân tộc tỉnh", "signerName": "Hoàng Minh Ái", "signerPosition": "Trưởng Ban Dân tộc", "signedAt": "2021-04-01T03:00:00Z", "recordedAt": "2021-04-01T03:30:00Z", "onBehalf": false}], "pending": [{"organizationId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "code": "SYT", "name": "Sở Y tế"}]}, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct PledgeView {
     #[schema(value_type = Uuid)]
     pub id: PledgeId,

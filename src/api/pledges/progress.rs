@@ -69,6 +69,7 @@ pub struct ReportBody {
 /// A stored report.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179c72b-0c33-7415-9290-47d439cce4ce", "targetId": "01799674-4df3-7c6e-a32b-e6a6f7aaafac", "organizationId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47", "period": "2021", "numerator": 9, "denominator": 9, "count": null, "done": null, "note": null, "evidence": [], "reportedAt": "2021-04-01T03:30:00Z", "reportedBy": "01799d57-3a15-7872-b3e7-aa7fb19f1e80", "onBehalf": false, "supersededAt": null}))]
 pub struct ReportView {
     pub id: Uuid,
     pub target_id: Uuid,
@@ -179,7 +180,11 @@ pub async fn report(
     ))
 }
 
-/// Progress reports: current ones, or with `history=true` every report made.
+/// List a pledge's progress reports.
+///
+/// The current report per unit, target and period, or with `history=true` every
+/// report made, superseded ones marked (T3–T5). Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listProgressReports",

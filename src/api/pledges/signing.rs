@@ -52,6 +52,7 @@ pub struct SignBody {
 /// The signature that was recorded, and the pledge's status after it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"signature": {"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "code": "BDT", "name": "Ban Dân tộc tỉnh", "signerName": "Hoàng Minh Ái", "signerPosition": "Trưởng Ban Dân tộc", "signedAt": "2021-04-01T03:00:00Z", "recordedAt": "2021-04-01T03:30:00Z", "onBehalf": false}, "pledgeStatus": "draft"}))]
 pub struct SignResult {
     pub signature: SignatureView,
     /// `in_force` when this was the last member's signature (P5).
@@ -106,7 +107,11 @@ pub async fn sign(
     ))
 }
 
-/// Who signed when, and who has not.
+/// Who signed the pledge, and who has not.
+///
+/// Each member's signature with the signer's name, position and the signing
+/// date (P4), and the members still to sign. Any signed-in caller (a person
+/// with any role, or a service client with the `read` scope) may call it.
 #[utoipa::path(
     tag = "pledges",
     operation_id = "listSignatures",

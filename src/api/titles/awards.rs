@@ -18,6 +18,7 @@ use crate::service::titles as svc;
 /// A title or form of the catalogue.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"code": "ldtt", "kind": "title", "subjectKind": "person", "level": "grassroots", "nameVi": "Lao động tiên tiến", "nameEn": "Advanced Worker", "legalBasis": "Luật TĐKT 2022 Điều 24; Nghị định 98/2023/NĐ-CP"}))]
 pub struct AwardTypeView {
     #[schema(example = "ldtt")]
     pub code: String,
@@ -49,7 +50,13 @@ impl From<svc::AwardTypeEntry> for AwardTypeView {
     }
 }
 
-/// The catalogue of titles and forms, in the law's order (one page).
+/// The catalogue of titles and forms, in the law's order.
+///
+/// Every emulation title and form of commendation the rules know (one page):
+/// its code, kind (title or form), level, the subject it is given to (a person
+/// or a collective) and its legal basis. The codes are what eligibility checks,
+/// proposals and decisions name. Any signed-in caller (a person with any role,
+/// or a service client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listAwardTypes",
     tag = "titles",
@@ -73,6 +80,7 @@ pub async fn award_types(
 /// An award in the history.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01792249-4ee1-7a6a-b280-e19bc7dc6be2", "awardType": "cstdcs", "personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": null, "year": 2021, "decisionId": "01795d02-5c0a-7c62-80a0-93127b23f631", "status": "active", "overridden": false, "eligibility": {"eligible": false, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}], "redacted": false}, "revokedAt": null, "revokeReason": null, "createdAt": "2021-04-01T02:00:00Z"}))]
 pub struct AwardView {
     pub id: Uuid,
     pub award_type: AwardType,
@@ -112,6 +120,7 @@ impl From<svc::Award> for AwardView {
 /// An award in a subject's history, with its decision.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"award": {"id": "01792249-4ee1-7a6a-b280-e19bc7dc6be2", "awardType": "cstdcs", "personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": null, "year": 2021, "decisionId": "01795d02-5c0a-7c62-80a0-93127b23f631", "status": "active", "overridden": false, "eligibility": {"eligible": false, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}], "redacted": false}, "revokedAt": null, "revokeReason": null, "createdAt": "2021-04-01T02:00:00Z"}, "decisionNumber": "123/QĐ-UBND", "decidedOn": "2022-01-20", "issuingBody": "UBND tỉnh Vĩnh Phúc"}))]
 pub struct HistoryEntry {
     pub award: AwardView,
     pub decision_number: String,
@@ -208,8 +217,13 @@ pub struct RevokeBody {
     pub reason: String,
 }
 
-/// Revoke an award with a reason (admin, audited): it no longer counts for
-/// any later rule (C14).
+/// Revoke an award with a reason.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). The award stays in the history, marked revoked
+/// with the reason and the time, and the change is audited; it no longer counts
+/// for any later rule (C14), e.g. consecutive years for a higher title. A
+/// second revocation is `award_revoked`.
 #[utoipa::path(
     operation_id = "revokeAward",
     tag = "titles",

@@ -81,6 +81,7 @@ pub struct DecisionBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "0179542e-d58a-7640-9779-2b69a9e31c69", "number": "123/QĐ-UBND", "decidedOn": "2022-01-20", "signer": "Chủ tịch UBND tỉnh", "issuingBody": "UBND tỉnh Vĩnh Phúc", "year": 2021, "proposalId": "0179439b-c169-7845-9e37-49d51dca7c15", "ruleSetId": "01797a27-2e69-7b29-9fc8-8ba84bf1ca0a", "overrideReason": null, "awards": [{"id": "01792249-4ee1-7a6a-b280-e19bc7dc6be2", "awardType": "cstdcs", "personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": null, "year": 2021, "decisionId": "01795d02-5c0a-7c62-80a0-93127b23f631", "status": "active", "overridden": false, "eligibility": {"eligible": false, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}], "redacted": false}, "revokedAt": null, "revokeReason": null, "createdAt": "2021-04-01T02:00:00Z"}], "createdAt": "2021-04-01T02:00:00Z"}))]
 pub struct DecisionView {
     pub id: Uuid,
     #[schema(example = "123/QĐ-UBND")]
@@ -115,10 +116,15 @@ impl From<svc::Decision> for DecisionView {
     }
 }
 
-/// Record a decision (admin): awards an approved proposal (or a part of
-/// it) or a list, re-checking every rule under the rule set in force for
-/// the year. A failed rule refuses it unless `overrideReason` is given
-/// (audited); C1 (one award per achievement) is never overridden.
+/// Record an award decision.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Awards an approved proposal (or a part of it)
+/// or a list, re-checking every rule under the rule set in force for the year
+/// (C0–C14). A failed rule refuses it (`not_eligible`, the rules in `errors`)
+/// unless `overrideReason` is given, which is audited; C1 (one award per
+/// achievement) is never overridden. Caps are checked too (`quota_exceeded`,
+/// C4, C8).
 #[utoipa::path(
     operation_id = "createDecision",
     tag = "titles",
@@ -192,7 +198,11 @@ pub struct DecisionQuery {
     pub year: Option<i32>,
 }
 
-/// Decisions, keyset-paginated (without their awards: get one for those).
+/// List decisions.
+///
+/// Award decisions, keyset-paginated, without their awards (get one for those).
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listDecisions",
     tag = "titles",

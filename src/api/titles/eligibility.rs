@@ -42,6 +42,7 @@ pub struct RuleSetRef {
 /// in Vietnamese and English and the figures behind it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "awardType": "cstdcs", "year": 2021, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "eligible": true, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}]}))]
 pub struct EligibilityView {
     pub person_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
@@ -76,9 +77,14 @@ impl From<svc::Eligibility> for EligibilityView {
     }
 }
 
-/// Is this subject eligible for this title or form in this year? Reads the
-/// yearly facts, the award history (revoked awards never count, C14) and the
-/// bloc's leading units (C9, C10) under the rule set in force for the year.
+/// Check one subject's eligibility for a title or form.
+///
+/// Is this person or collective eligible for this title or form in this year?
+/// Reads the yearly facts, the award history (revoked awards never count, C14)
+/// and the bloc's leading units (C9, C10) under the rule set in force for the
+/// year (C0), and answers each rule checked (C1–C14) with its figures. Nothing
+/// is stored. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "checkEligibility",
     tag = "titles",
@@ -136,6 +142,7 @@ pub struct BatchSummary {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "summary": [{"awardType": "ldtt", "checked": 1, "eligible": 1}], "results": [{"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "awardType": "cstdcs", "year": 2021, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "eligible": true, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}]}]}))]
 pub struct BatchView {
     pub organization_id: Uuid,
     pub year: i32,
@@ -143,9 +150,13 @@ pub struct BatchView {
     pub results: Vec<EligibilityView>,
 }
 
-/// Check a whole unit at once: every active staff member for each person
-/// title, the unit and its sub-units for each collective title. A fixed
-/// number of queries whatever the unit's size.
+/// Check a whole unit's eligibility at once.
+///
+/// Every active member of staff for each person title, and the unit and its
+/// sub-units for each collective title, under the rule set in force for the
+/// year (C0–C14). A fixed number of queries whatever the unit's size; nothing
+/// is stored. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "checkEligibilityBatch",
     tag = "titles",

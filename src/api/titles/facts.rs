@@ -102,6 +102,7 @@ pub struct PersonFactsView {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "people": [{"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "facts": {"rating": "kht", "registered": false, "monthsEmployed": 1, "absentDays": 1, "discipline": "none", "disciplineUntil": "2021-04-01", "underInvestigation": false, "version": 1, "updatedAt": "2021-04-01T02:00:00Z"}, "initiatives": [{"title": "Ứng dụng công nghệ thông tin trong quản lý, điều hành", "level": "grassroots"}]}]}))]
 pub struct YearFactsView {
     pub organization_id: Uuid,
     pub year: i32,
@@ -185,8 +186,11 @@ impl From<PersonFactsBody> for svc::FactsInput {
     }
 }
 
-/// Enter a unit's year for its staff in one request (the unit's officers,
-/// or the admin): all or nothing, every row error listed. Rows replace that
+/// Enter a unit's yearly facts.
+///
+/// The unit's leader or officers, or the admin (`not_your_organization`,
+/// `read_only`). All or nothing, every row error listed
+/// (`people[3].disciplineUntil`, `not_staff`, `duplicate`). Rows replace that
 /// person's facts and initiatives for the year; staff not listed are untouched.
 #[utoipa::path(
     operation_id = "putFacts",
@@ -223,7 +227,12 @@ pub async fn put_facts(
     Ok(web::Json(out.into()))
 }
 
-/// A unit's year: every active staff member with the facts entered.
+/// A unit's yearly facts.
+///
+/// Every active member of staff with the facts entered for the year (months
+/// employed, days absent, discipline, initiatives): what the eligibility rules
+/// read. Any signed-in caller (a person with any role, or a service client with
+/// the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getFacts",
     tag = "titles",

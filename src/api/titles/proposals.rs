@@ -74,6 +74,7 @@ pub struct CreateProposalBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"title": "Đề nghị khen thưởng năm 2021 – Ban Dân tộc tỉnh", "items": [{"awardType": "ldtt", "personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7"}]}))]
 pub struct UpdateProposalBody {
     #[validate(
         length(min = 1, max = 300),
@@ -105,6 +106,7 @@ pub struct ProposalItemView {
 /// → approved | rejected`, and `approved → decided` by a decision.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "017914dd-7978-708b-8de7-a1f5c9c53933", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "title": "Đề nghị khen thưởng năm 2021 – Ban Dân tộc tỉnh", "status": "draft", "returnReason": null, "councilNote": null, "councilOn": null, "items": [{"id": "0179a603-c1c3-73af-b2e5-53bebe3072f0", "awardType": "ldtt", "personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "eligible": false, "eligibility": {"eligible": false, "ruleSet": {"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1}, "checks": [{"rule": "C2", "passed": true, "vi": "Hoàn thành xuất sắc nhiệm vụ năm 2021", "en": "Completed the year's duties with distinction", "figures": {"rating": "excellent"}}], "redacted": false}}], "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct ProposalView {
     pub id: Uuid,
     /// `null`: proposed by the provincial board.
@@ -159,9 +161,12 @@ impl From<svc::Proposal> for ProposalView {
     }
 }
 
-/// Propose awards (a unit for its own staff, sub-units and itself; the
-/// board, as admin, for anyone). Each item carries the eligibility answer
-/// it was made with.
+/// Propose awards.
+///
+/// A unit's leader or officers for its own staff, sub-units and itself
+/// (`not_in_unit`); the board (admin) for anyone. Each item is checked under
+/// the rule set in force for the year (C0) and carries the eligibility answer
+/// it was made with. Starts as a draft; submit it when ready.
 #[utoipa::path(
     operation_id = "createProposal",
     tag = "titles",
@@ -196,7 +201,10 @@ pub async fn create_proposal(
     ))
 }
 
-/// Replace a draft or returned proposal's title and items (`If-Match`).
+/// Replace a draft or returned proposal.
+///
+/// The proposer (the unit's leader or officers) or the admin. Send `If-Match`;
+/// title and items are replaced and each item is checked again (C0–C14).
 #[utoipa::path(
     operation_id = "updateProposal",
     tag = "titles",
@@ -306,9 +314,12 @@ pub async fn proposals(
         .into())
 }
 
-/// Submit a draft or returned proposal (the proposer). Every item is
-/// re-checked: any failed rule refuses it with the rules listed, and the
-/// quotas (C4, C8 caps) are checked over the proposer's whole list.
+/// Submit a draft or returned proposal.
+///
+/// The proposer (the unit's leader or officers) or the admin. Every item is
+/// re-checked: a failed rule refuses it with the rules listed (`not_eligible`:
+/// field = item, code = rule id), and the caps (C4, C8) are checked over the
+/// proposer's whole list (`quota_exceeded`).
 #[utoipa::path(
     operation_id = "submitProposal",
     tag = "titles",
@@ -355,7 +366,11 @@ pub struct ReturnBody {
     pub reason: String,
 }
 
-/// Return a submitted proposal to the proposer with a reason (admin).
+/// Return a submitted proposal to the proposer.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). With a reason; the proposer may change and
+/// submit it again.
 #[utoipa::path(
     operation_id = "returnProposal",
     tag = "titles",
@@ -410,7 +425,11 @@ pub struct CouncilBody {
     pub meeting_date: Option<NaiveDate>,
 }
 
-/// Record the emulation council's outcome on a submitted proposal (admin).
+/// Record the emulation council's outcome.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). On a submitted proposal: approved (a decision
+/// may then award it) or rejected, with the council's date and note.
 #[utoipa::path(
     operation_id = "recordCouncilOutcome",
     tag = "titles",

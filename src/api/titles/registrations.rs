@@ -64,6 +64,7 @@ pub struct CreateRegistrationBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"titles": ["ldtt"], "subUnits": [{"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "titles": ["ldtt"]}], "staff": [{"awardType": "ldtt", "count": 1}]}))]
 pub struct UpdateRegistrationBody {
     #[validate(length(max = 4))]
     #[schema(max_items = 4)]
@@ -81,6 +82,7 @@ pub struct UpdateRegistrationBody {
 /// Đăng ký thi đua: what a unit aims at for the year.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "01791f15-6b89-7b4d-af13-65f95b1f597e", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "titles": ["ttldxs"], "subUnits": [], "staff": {"ldtt": 40, "cstdcs": 5}, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct RegistrationView {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -137,8 +139,12 @@ fn registration_input(
     }
 }
 
-/// Register a unit for the year (its leader or officers, or the admin),
-/// before the term's registration deadline (the admin also after it).
+/// Register a unit for the year.
+///
+/// The unit's leader or officers, or the admin (`not_your_organization`),
+/// before the term's registration deadline (`registration_closed`; the admin
+/// also after it). One per unit and year (`registration_exists`); sub-units
+/// listed must be the unit's own.
 #[utoipa::path(
     operation_id = "createRegistration",
     tag = "titles",
@@ -168,7 +174,10 @@ pub async fn create_registration(
     ))
 }
 
-/// Change a registration (`If-Match`), before the deadline.
+/// Change a registration.
+///
+/// The unit's leader or officers, or the admin. Send `If-Match`; before the
+/// term's registration deadline (`registration_closed`).
 #[utoipa::path(
     operation_id = "updateRegistration",
     tag = "titles",
@@ -202,7 +211,11 @@ pub async fn update_registration(
     Ok(Tagged(r.into()))
 }
 
-/// One registration.
+/// Get one registration.
+///
+/// What the unit registered for: collective title, sub-units, staff counts,
+/// with the `ETag`. Any signed-in caller (a person with any role, or a service
+/// client with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getRegistration",
     tag = "titles",
@@ -233,7 +246,11 @@ pub struct YearOrgQuery {
     pub organization_id: Option<Uuid>,
 }
 
-/// Registrations, keyset-paginated.
+/// List emulation registrations.
+///
+/// Units' yearly registrations for titles (đăng ký thi đua), keyset-paginated.
+/// Any signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listRegistrations",
     tag = "titles",
@@ -270,7 +287,11 @@ pub struct DeadlineBody {
     pub registration_deadline: Option<NaiveDate>,
 }
 
-/// Set the term's registration deadline (the head unit or the admin).
+/// Set the term's registration deadline.
+///
+/// The head unit's leader or officers, or the admin (`not_head_unit`; a
+/// read-only caller gets `read_only`). After the deadline only the admin can
+/// create or change a registration for the year.
 #[utoipa::path(
     operation_id = "setRegistrationDeadline",
     tag = "blocs",

@@ -18,6 +18,7 @@ use crate::service::titles as svc;
 /// C0: one version of the legal parameters.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "00000000-0000-7000-8000-000000002017", "code": "vn-2017", "version": 1, "scope": "national", "name": "Quy định theo Nghị định 91/2017/NĐ-CP", "legalBasis": "Luật Thi đua, Khen thưởng 2003 (sửa đổi 2013); Nghị định 91/2017/NĐ-CP", "effectiveFrom": "2000-01-01", "effectiveTo": "2023-12-31", "params": {"ldttMinMonths": 10, "ldttMaxAbsentDays": 40, "cstdcsCapPercent": null, "cstdTinhConsecutiveYears": 3, "cstdToanQuocConsecutive": 2, "cstdToanQuocMaxGapYears": 3, "ttldttMinSharePercent": 50, "ttldttShareStrict": true, "ttldxsMinSharePercent": 70, "ttldxsRequiresCstdcs": true, "ttldxsCapPercent": null, "flagMaxPerBloc": 1, "bangKhenTinhConsecutiveYears": 2, "bangKhenTinhInitiatives": 2, "bangKhenTtgYears": 5, "bangKhenTtgCstdcs": 3}, "usedAt": null, "revision": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct RuleSetView {
     pub id: Uuid,
     #[schema(example = "vn-2024")]
@@ -115,6 +116,7 @@ static RULE_SET_CODE: std::sync::LazyLock<regex::Regex> =
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"name": "Quy định theo Nghị định 91/2017/NĐ-CP", "legalBasis": "Luật Thi đua, Khen thưởng 2003 (sửa đổi 2013); Nghị định 91/2017/NĐ-CP", "effectiveFrom": "2000-01-01", "effectiveTo": "2023-12-31", "params": {"ldttMinMonths": 10, "ldttMaxAbsentDays": 40, "cstdcsCapPercent": null, "cstdTinhConsecutiveYears": 3, "cstdToanQuocConsecutive": 2, "cstdToanQuocMaxGapYears": 3, "ttldttMinSharePercent": 50, "ttldttShareStrict": true, "ttldxsMinSharePercent": 70, "ttldxsRequiresCstdcs": true, "ttldxsCapPercent": null, "flagMaxPerBloc": 1, "bangKhenTinhConsecutiveYears": 2, "bangKhenTinhInitiatives": 2, "bangKhenTtgYears": 5, "bangKhenTtgCstdcs": 3}}))]
 pub struct UpdateRuleSetBody {
     #[validate(
         length(min = 1, max = 300),
@@ -145,8 +147,12 @@ pub struct UpdateRuleSetBody {
     pub params: RuleParams,
 }
 
-/// Every rule set, oldest first (one page). The one applied to emulation
-/// year Y is the one in force on 31 December of Y.
+/// Every rule set, oldest first.
+///
+/// The versioned parameters of the commendation rules (C0), one page. The one
+/// applied to emulation year Y is the one in force on 31 December of Y. Any
+/// signed-in caller (a person with any role, or a service client with the
+/// `read` scope) may call it.
 #[utoipa::path(
     operation_id = "listRuleSets",
     tag = "titles",
@@ -167,7 +173,11 @@ pub async fn rule_sets(
     ))
 }
 
-/// One rule set.
+/// Get one rule set.
+///
+/// Its parameters, validity dates and legal basis, and whether a decision has
+/// used it. Any signed-in caller (a person with any role, or a service client
+/// with the `read` scope) may call it.
 #[utoipa::path(
     operation_id = "getRuleSet",
     tag = "titles",
@@ -188,7 +198,12 @@ pub async fn rule_set(
     Ok(Tagged(svc::rule_set(&state.db, *id).await?.into()))
 }
 
-/// Add a rule set, a provincial override, or the next version of a code (admin; C0).
+/// Add a rule set.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). A new code, a provincial override, or the next
+/// version of a code (C0), with its legal basis, validity dates and parameters
+/// (`invalid_rule_set`).
 #[utoipa::path(
     operation_id = "createRuleSet",
     tag = "titles",
@@ -227,7 +242,11 @@ pub async fn create_rule_set(
     ))
 }
 
-/// Edit a rule set no decision has used yet (admin, `If-Match`; C0).
+/// Edit an unused rule set.
+///
+/// Only the provincial board may call it: a person with the `admin` role
+/// (`admin_required` otherwise). Send `If-Match`. Once a decision has used it
+/// the set is fixed (C0: `rule_set_in_use`): make a new version instead.
 #[utoipa::path(
     operation_id = "updateRuleSet",
     tag = "titles",

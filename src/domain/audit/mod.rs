@@ -33,6 +33,7 @@ pub const EVENT_TYPE: &str = "audit.checkpoint";
 /// `thidua audit verify --against` reads it back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": 1, "auditId": 44, "hash": "0bc136caa21da6061700f6b43636654ff04de0b7eb6710995e19dbd78c57d3b9", "createdAt": "2021-04-01T03:35:00Z", "keyId": "65f77c3e667ac364", "signature": "db05954966e0337d9708146428d52937847eb5c724bacfec640973867d6234447b9e3ba5df75f33eb025f888aad2a70a20109ce3cf35436b89cac1c671fd7709"}))]
 pub struct Checkpoint {
     /// The checkpoint's number (increases; not signed).
     pub id: i64,
