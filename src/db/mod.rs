@@ -6,6 +6,7 @@ pub mod benchdata;
 pub mod blocs;
 pub mod clients;
 pub mod conferences;
+pub mod deadlines;
 pub mod connect;
 pub mod error;
 pub mod evaluation;

@@ -8,6 +8,7 @@ mod architecture;
 mod audit_anchor;
 mod audit_events;
 mod contract;
+mod deadlines;
 mod database_errors;
 mod deploy;
 mod evaluation;

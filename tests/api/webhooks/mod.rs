@@ -4,7 +4,9 @@
 //! owner's reading rights, two workers on one database, rotation, pause and
 //! resume, redelivery.
 
-mod support;
+pub(crate) mod support;
+mod ping;
+mod crash;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
