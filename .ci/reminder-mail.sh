@@ -122,7 +122,7 @@ want_subject = f"Nhắc hạn: báo cáo kết quả thực hiện kỳ Y — h�
 assert m["subject"] == want_subject, (m["subject"], want_subject)
 assert m.get_content_type() == "text/plain" and m.get_content_charset() == "utf-8", m["content-type"]
 assert str(m["from"].addresses[0].display_name) == "Thi đua – Khen thưởng", m["from"]
-body = m.get_content()
+body = m.get_content().replace("\r\n", "\n")
 assert body.startswith(f"Kính gửi {org['name']},\n"), body
 assert f"Đơn vị chưa báo cáo kết quả thực hiện kỳ Y. Hạn chót là ngày {d} (còn 1 ngày)." in body, body
 assert f"Khối thi đua: {bloc['name']}, năm 2021." in body, body

@@ -344,7 +344,8 @@ async fn d8_the_reminder_mail_reaches_the_units_officers_in_vietnamese() {
         "{:?}",
         m.header("Content-Type")
     );
-    let text = m.text();
+    // Line ends as a reader shows them (the wire has CRLF).
+    let text = m.text().replace("\r\n", "\n");
     assert!(text.starts_with("Kính gửi Đơn vị U01,\n"), "{text}");
     assert!(
         text.contains(&format!(
