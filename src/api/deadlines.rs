@@ -269,8 +269,7 @@ pub async fn set_settings(
     body: ValidatedJson<DeadlineSettingsBody>,
 ) -> Result<Tagged<DeadlineSettingsView>, AppError> {
     let (bloc_id, year) = path.into_inner();
-    let s =
-        svc::set_deadline_settings(&state.db, &caller, bloc_id, year, body.into_inner().into())
-            .await?;
+    let s = svc::set_deadline_settings(&state.db, &caller, bloc_id, year, body.into_inner().into())
+        .await?;
     Ok(Tagged(s.into()))
 }

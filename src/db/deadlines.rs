@@ -162,11 +162,15 @@ struct TermId {
 /// Claim up to `limit` terms whose deadlines are due a look, and put their
 /// next look `every_ms` ahead; the rows stay locked (`FOR UPDATE SKIP
 /// LOCKED`) until the caller's transaction ends, so another instance takes
-/// other terms meanwhile. Terms without a scan row get one first.
+/// other terms meanwhile. Terms without a scan row get one first (in id
+/// order, so two instances adding the same new terms cannot deadlock).
 pub async fn claim_scans(c: &mut Conn, limit: i64, every_ms: i64) -> Result<Vec<Uuid>> {
     diesel::sql_query(
         "INSERT INTO deadline_scans (term_id)
-         SELECT id FROM bloc_terms ON CONFLICT (term_id) DO NOTHING",
+         SELECT t.id FROM bloc_terms t
+          WHERE NOT EXISTS (SELECT 1 FROM deadline_scans s WHERE s.term_id = t.id)
+          ORDER BY t.id
+         ON CONFLICT (term_id) DO NOTHING",
     )
     .execute(c)
     .await?;

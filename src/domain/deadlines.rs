@@ -253,11 +253,7 @@ fn pledge_deadlines(
     for &period in &f.settings.reporting_periods {
         let default = plus(period_end(f.year, period), REPORT_DAYS).min(f.reporting_cutoff);
         let due = set(DeadlineKind::ProgressReport, Some(period)).unwrap_or(default);
-        let reported = p
-            .reported
-            .get(&(unit, period.code()))
-            .copied()
-            .unwrap_or(0);
+        let reported = p.reported.get(&(unit, period.code())).copied().unwrap_or(0);
         push(
             DeadlineKind::ProgressReport,
             Some(period),

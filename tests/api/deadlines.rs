@@ -36,7 +36,10 @@ async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> TestRespons
 }
 
 fn settings_path(w: &World) -> String {
-    format!("/api/v1/blocs/{}/terms/{}/deadline-settings", w.bloc, w.year)
+    format!(
+        "/api/v1/blocs/{}/terms/{}/deadline-settings",
+        w.bloc, w.year
+    )
 }
 
 /// Report every target that takes a report (all but the qualitative one)
@@ -88,7 +91,10 @@ async fn d1_d2_d3_d6_d9_each_unit_sees_what_it_must_do_by_when_and_where_it_stan
     let res = put(
         &app,
         &w.admin,
-        &format!("/api/v1/blocs/{}/terms/{}/registration-deadline", w.bloc, w.year),
+        &format!(
+            "/api/v1/blocs/{}/terms/{}/registration-deadline",
+            w.bloc, w.year
+        ),
         json!({"registrationDeadline": day(3)}),
     )
     .await;
@@ -140,8 +146,11 @@ async fn d1_d2_d3_d6_d9_each_unit_sees_what_it_must_do_by_when_and_where_it_stan
     let first = app.get("/api/v1/deadlines?limit=4", &w.admin).await;
     let cursor = first.json()["nextCursor"].as_str().unwrap().to_string();
     let rest = items(
-        &app.get(&format!("/api/v1/deadlines?limit=50&cursor={cursor}"), &w.admin)
-            .await,
+        &app.get(
+            &format!("/api/v1/deadlines?limit=50&cursor={cursor}"),
+            &w.admin,
+        )
+        .await,
     );
     assert_eq!(items(&first).len() + rest.len(), 9);
     // Past its day, a unit that has not acted is overdue (D6).
@@ -164,7 +173,13 @@ async fn d2_the_head_unit_or_the_admin_sets_a_terms_due_dates_and_lead_times() {
     assert_eq!(s["reminderLeadDays"], json!([7, 1]));
     assert_eq!(s["version"], 0);
     assert_problem(
-        &put(&app, &w.officers[1], &path, json!({"reminderLeadDays": [3]})).await,
+        &put(
+            &app,
+            &w.officers[1],
+            &path,
+            json!({"reminderLeadDays": [3]}),
+        )
+        .await,
         403,
         "not_head_unit",
     );
@@ -238,7 +253,7 @@ fn notices(app: &TestApp, action: &str) -> i64 {
 
 #[actix_web::test]
 async fn d7_d8_a_reminder_once_per_unit_and_lead_time_with_two_instances_on_the_feed_and_a_webhook()
- {
+{
     let app = app_with(Duration::from_secs(60)).await;
     let w = world(&app, 4, this_year()).await;
     let p = in_force(&app, &w, w.year).await;
@@ -253,7 +268,10 @@ async fn d7_d8_a_reminder_once_per_unit_and_lead_time_with_two_instances_on_the_
     report_due(&app, &w, day(1), &[7, 1]).await;
     let _one = instance(&app, None, false);
     let _two = instance(&app, None, true);
-    until("three reminders", || notices(&app, "deadline.reminder") >= 3).await;
+    until("three reminders", || {
+        notices(&app, "deadline.reminder") >= 3
+    })
+    .await;
     // Both instances keep looking at the term every 100 ms.
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(notices(&app, "deadline.reminder"), 3, "once per unit");
@@ -312,9 +330,7 @@ async fn d8_the_reminder_mail_reaches_the_units_officers_in_vietnamese() {
         .await;
     assert_eq!(res.status, 201, "{}", res.text());
     assert_eq!(res.json()["email"], "thu.tt@so-vh.gov.vn");
-    app.sql(&format!(
-        "UPDATE users SET email = 'lanhdao@so-vh.gov.vn' WHERE username = 'u01.leader'"
-    ));
+    app.sql("UPDATE users SET email = 'lanhdao@so-vh.gov.vn' WHERE username = 'u01.leader'");
     let sink = SmtpSink::start().await;
     report_due(&app, &w, day(1), &[1]).await;
     let mailer = Mailer::new(&sink.url(), "Thi đua – Khen thưởng <thidua@localhost>").unwrap();

@@ -36,22 +36,32 @@ fn d1_signing_is_due_thirty_days_after_the_pledge_opens_unless_the_term_sets_it(
         opened_on: None,
         ..Default::default()
     });
-    assert!(deadlines(&f, d("2026-03-01")).is_empty(), "a draft asks nothing");
+    assert!(
+        deadlines(&f, d("2026-03-01")).is_empty(),
+        "a draft asks nothing"
+    );
     let p = f.pledge.as_mut().unwrap();
     p.status = Some(PledgeStatus::Open);
     p.opened_on = Some(d("2026-03-01"));
     p.signed.insert(a);
     let all = deadlines(&f, d("2026-03-05"));
     assert_eq!(all.len(), 2, "no report is asked while the pledge is open");
-    assert_eq!(of(&all, a, DeadlineKind::PledgeSignature)[0].state, DeadlineState::Done);
+    assert_eq!(
+        of(&all, a, DeadlineKind::PledgeSignature)[0].state,
+        DeadlineState::Done
+    );
     let sb = &of(&all, b, DeadlineKind::PledgeSignature)[0];
     assert_eq!((sb.due_on, sb.state), (d("2026-03-31"), DeadlineState::Due));
-    f.settings
-        .due_dates
-        .insert(due_key(DeadlineKind::PledgeSignature, None), d("2026-03-04"));
+    f.settings.due_dates.insert(
+        due_key(DeadlineKind::PledgeSignature, None),
+        d("2026-03-04"),
+    );
     let all = deadlines(&f, d("2026-03-05"));
     let sb = &of(&all, b, DeadlineKind::PledgeSignature)[0];
-    assert_eq!((sb.due_on, sb.state), (d("2026-03-04"), DeadlineState::Overdue));
+    assert_eq!(
+        (sb.due_on, sb.state),
+        (d("2026-03-04"), DeadlineState::Overdue)
+    );
 }
 
 #[test]
@@ -69,7 +79,11 @@ fn d2_reports_are_due_ten_days_after_the_period_never_past_the_cutoff_and_done_w
     p.reported.insert((a, "Q1".into()), 2);
     p.reported.insert((a, "Q2".into()), 1);
     f.pledge = Some(p);
-    let all = of(&deadlines(&f, d("2026-07-20")), a, DeadlineKind::ProgressReport);
+    let all = of(
+        &deadlines(&f, d("2026-07-20")),
+        a,
+        DeadlineKind::ProgressReport,
+    );
     let got: Vec<(String, NaiveDate, DeadlineState)> = all
         .iter()
         .map(|x| (x.period_code(), x.due_on, x.state))
@@ -89,11 +103,25 @@ fn d2_reports_are_due_ten_days_after_the_period_never_past_the_cutoff_and_done_w
         due_key(DeadlineKind::ProgressReport, Some(Period::Half(1))),
         d("2026-07-25"),
     );
-    let all = of(&deadlines(&f, d("2026-07-20")), a, DeadlineKind::ProgressReport);
+    let all = of(
+        &deadlines(&f, d("2026-07-20")),
+        a,
+        DeadlineKind::ProgressReport,
+    );
     assert_eq!(all.len(), 1);
-    assert_eq!((all[0].due_on, all[0].state), (d("2026-07-25"), DeadlineState::Due));
+    assert_eq!(
+        (all[0].due_on, all[0].state),
+        (d("2026-07-25"), DeadlineState::Due)
+    );
     f.pledge.as_mut().unwrap().reportable_targets = 0;
-    assert!(of(&deadlines(&f, d("2026-07-20")), a, DeadlineKind::ProgressReport).is_empty());
+    assert!(
+        of(
+            &deadlines(&f, d("2026-07-20")),
+            a,
+            DeadlineKind::ProgressReport
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -104,8 +132,14 @@ fn d3_registration_is_asked_when_the_term_has_a_registration_deadline() {
     f.registration_deadline = Some(d("2026-03-31"));
     f.registered.insert(b);
     let all = deadlines(&f, d("2026-04-01"));
-    assert_eq!(of(&all, a, DeadlineKind::Registration)[0].state, DeadlineState::Overdue);
-    assert_eq!(of(&all, b, DeadlineKind::Registration)[0].state, DeadlineState::Done);
+    assert_eq!(
+        of(&all, a, DeadlineKind::Registration)[0].state,
+        DeadlineState::Overdue
+    );
+    assert_eq!(
+        of(&all, b, DeadlineKind::Registration)[0].state,
+        DeadlineState::Done
+    );
 }
 
 #[test]
@@ -127,11 +161,20 @@ fn d4_score_sheets_need_the_own_sheet_and_every_assigned_cross_sheet_by_the_date
         .due_dates
         .insert(due_key(DeadlineKind::ScoreSheet, None), d("2026-12-20"));
     let all = deadlines(&f, d("2026-12-01"));
-    assert_eq!(of(&all, a, DeadlineKind::ScoreSheet)[0].state, DeadlineState::Due);
-    assert_eq!(of(&all, b, DeadlineKind::ScoreSheet)[0].state, DeadlineState::Done);
+    assert_eq!(
+        of(&all, a, DeadlineKind::ScoreSheet)[0].state,
+        DeadlineState::Due
+    );
+    assert_eq!(
+        of(&all, b, DeadlineKind::ScoreSheet)[0].state,
+        DeadlineState::Done
+    );
     f.scoring.as_mut().unwrap().finished.insert((a, b));
     let all = deadlines(&f, d("2026-12-01"));
-    assert_eq!(of(&all, a, DeadlineKind::ScoreSheet)[0].state, DeadlineState::Done);
+    assert_eq!(
+        of(&all, a, DeadlineKind::ScoreSheet)[0].state,
+        DeadlineState::Done
+    );
 }
 
 #[test]
@@ -146,10 +189,16 @@ fn d5_a_vote_is_due_seven_days_after_the_ballot_opens_for_its_members() {
     ballot.voters.insert(a);
     f.ballot = Some(ballot);
     let all = deadlines(&f, d("2026-12-21"));
-    assert_eq!(of(&all, a, DeadlineKind::Vote)[0].state, DeadlineState::Done);
+    assert_eq!(
+        of(&all, a, DeadlineKind::Vote)[0].state,
+        DeadlineState::Done
+    );
     let vb = &of(&all, b, DeadlineKind::Vote)[0];
     assert_eq!((vb.due_on, vb.state), (d("2026-12-27"), DeadlineState::Due));
-    assert!(of(&all, c, DeadlineKind::Vote).is_empty(), "not on the ballot");
+    assert!(
+        of(&all, c, DeadlineKind::Vote).is_empty(),
+        "not on the ballot"
+    );
 }
 
 #[test]
@@ -186,9 +235,20 @@ fn d7_the_reminder_of_the_smallest_lead_not_under_the_days_left_then_the_miss_wi
         notice_due(&overdue, &[7, 1], d("2026-04-17")),
         Some((NoticeKind::Missed, 0))
     );
-    assert_eq!(notice_due(&overdue, &[7, 1], d("2026-04-18")), None, "too old to announce");
-    assert_eq!(notice_due(&mk(DeadlineState::Done), &[7, 1], d("2026-04-09")), None);
-    assert_eq!(notice_due(&due, &[], d("2026-04-09")), None, "no lead times: no reminder");
+    assert_eq!(
+        notice_due(&overdue, &[7, 1], d("2026-04-18")),
+        None,
+        "too old to announce"
+    );
+    assert_eq!(
+        notice_due(&mk(DeadlineState::Done), &[7, 1], d("2026-04-09")),
+        None
+    );
+    assert_eq!(
+        notice_due(&due, &[], d("2026-04-09")),
+        None,
+        "no lead times: no reminder"
+    );
 }
 
 #[test]

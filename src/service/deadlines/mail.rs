@@ -93,10 +93,7 @@ pub async fn send_round(db: &Db, mailer: &Mailer) -> AppResult<usize> {
         .await?;
     let mut sent = 0;
     for n in claimed {
-        let error = match send_one(db, mailer, &n).await {
-            Ok(()) => None,
-            Err(e) => Some(e),
-        };
+        let error = send_one(db, mailer, &n).await.err();
         sent += usize::from(error.is_none());
         if let Some(e) = &error {
             tracing::warn!(notice = %n.id, error = %e, "reminder mail not sent");
@@ -130,7 +127,9 @@ async fn send_one(db: &Db, mailer: &Mailer, n: &NoticeRow) -> Result<(), String>
     let bloc = bloc.map(|b| b.name).unwrap_or_default();
     let days_left = (n.due_on - crate::domain::deadlines::today(chrono::Utc::now())).num_days();
     let (subject, body) = compose(n, &unit, &bloc, year.unwrap_or_default(), days_left);
-    let mut msg = Message::builder().from(mailer.from.clone()).subject(subject);
+    let mut msg = Message::builder()
+        .from(mailer.from.clone())
+        .subject(subject);
     for (name, addr) in &to {
         let addr = addr.parse().map_err(|e| format!("{addr}: {e}"))?;
         msg = msg.to(Mailbox::new(Some(name.clone()), addr));
@@ -177,6 +176,10 @@ mod tests {
             lead_days: 0,
             ..n
         };
-        assert!(compose(&missed, "X", "Y", 2026, -1).0.starts_with("Quá hạn: "));
+        assert!(
+            compose(&missed, "X", "Y", 2026, -1)
+                .0
+                .starts_with("Quá hạn: ")
+        );
     }
 }

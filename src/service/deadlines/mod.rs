@@ -264,8 +264,8 @@ pub async fn set_deadline_settings(
         );
         let periods: Vec<String> = s.reporting_periods.iter().map(|p| p.code()).collect();
         let leads: Vec<i32> = s.lead_days.iter().map(|d| i32::from(*d)).collect();
-        let row = db::deadlines::put_settings(tx, term.id, &periods, &json!(s.due_dates), &leads)
-            .await?;
+        let row =
+            db::deadlines::put_settings(tx, term.id, &periods, &json!(s.due_dates), &leads).await?;
         let after = DeadlineSettings::of(term.id, &s, row.version);
         db::deadlines::rescan_now(tx, term.id).await?;
         let change = Change {

@@ -248,10 +248,7 @@ pub async fn update_user(
                 roles,
                 active: cmd.active,
                 password_hash: None,
-                email: cmd
-                    .email
-                    .clone()
-                    .map(|e| e.map(|e| e.trim().to_string())),
+                email: cmd.email.clone().map(|e| e.map(|e| e.trim().to_string())),
             },
             revoke,
         ))

@@ -99,7 +99,9 @@ async fn deadlines(db: Db, settings: WorkerSettings, every: Duration) {
     use crate::service::deadlines::{mail, reminders};
     // A term is looked at every `every`; this instance asks for due terms
     // at most once a second (or as often as its idle poll, in the tests).
-    let poll = every.min(Duration::from_secs(1)).min(settings.idle_poll * 4);
+    let poll = every
+        .min(Duration::from_secs(1))
+        .min(settings.idle_poll * 4);
     loop {
         if let Err(e) = reminders::scan(&db, every, settings.mailer.is_some()).await {
             tracing::warn!(error = %e, "deadline scan failed");
@@ -126,9 +128,7 @@ async fn run(db: Db, settings: WorkerSettings, outbound: Outbound) {
         let lease_ms = settings.lease.as_millis() as i64;
         if free > 0 {
             match db
-                .transaction(async |tx| {
-                    db::webhooks::claim(tx, free as i64, lease_ms).await
-                })
+                .transaction(async |tx| db::webhooks::claim(tx, free as i64, lease_ms).await)
                 .await
             {
                 Ok(ids) => {

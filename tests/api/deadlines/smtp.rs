@@ -66,7 +66,9 @@ async fn session(s: tokio::net::TcpStream, out: Arc<Mutex<Vec<Mail>>>) -> std::i
         let upper = line.to_ascii_uppercase();
         let reply: &[u8] = if upper.starts_with("EHLO") {
             b"250-sink.test\r\n250 8BITMIME\r\n"
-        } else if upper.starts_with("HELO") || upper.starts_with("RSET") || upper.starts_with("NOOP")
+        } else if upper.starts_with("HELO")
+            || upper.starts_with("RSET")
+            || upper.starts_with("NOOP")
         {
             b"250 OK\r\n"
         } else if upper.starts_with("MAIL FROM:") {

@@ -71,10 +71,14 @@ async fn sigkill_mid_delivery_then_a_restart_delivers_every_event_at_least_once_
     rx.delay_ms.store(0, Ordering::SeqCst);
     assert!(at_kill < expected.len(), "killed before the end");
     let _api = Api::start_with(&app.url, &dir, 4, &ENV);
-    wait_for("every event after the restart", Duration::from_secs(90), || {
-        let got = rx.got();
-        expected.iter().all(|id| got.iter().any(|g| g.id() == *id))
-    })
+    wait_for(
+        "every event after the restart",
+        Duration::from_secs(90),
+        || {
+            let got = rx.got();
+            expected.iter().all(|id| got.iter().any(|g| g.id() == *id))
+        },
+    )
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let got = rx.got();
@@ -84,15 +88,26 @@ async fn sigkill_mid_delivery_then_a_restart_delivers_every_event_at_least_once_
     for g in &got {
         // The header and the body name the same event: a duplicate carries
         // the webhook-id of the first copy.
-        assert_eq!(g.json()["id"].as_i64(), Some(g.id()), "webhook-id is the event's id");
+        assert_eq!(
+            g.json()["id"].as_i64(),
+            Some(g.id()),
+            "webhook-id is the event's id"
+        );
         if copies.insert(g.id(), 1).is_some() {
             *copies.get_mut(&g.id()).unwrap() += 1;
         } else {
             first_seen.push(g.id());
         }
     }
-    assert_eq!(first_seen, expected, "none lost, first copies in feed order");
-    let dups: Vec<i64> = copies.iter().filter(|(_, n)| **n > 1).map(|(id, _)| *id).collect();
+    assert_eq!(
+        first_seen, expected,
+        "none lost, first copies in feed order"
+    );
+    let dups: Vec<i64> = copies
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| *id)
+        .collect();
     assert!(
         !dups.is_empty(),
         "the attempt in flight at the kill is made again (at least once): {copies:?}"

@@ -4,9 +4,9 @@
 //! owner's reading rights, two workers on one database, rotation, pause and
 //! resume, redelivery.
 
-pub(crate) mod support;
-mod ping;
 mod crash;
+mod ping;
+pub(crate) mod support;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
