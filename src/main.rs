@@ -325,6 +325,7 @@ async fn user_command(db: &Db, command: UserCommand) -> Result<(), String> {
             organization_id,
             roles,
             password,
+            email: None,
         },
     )
     .await

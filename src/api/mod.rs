@@ -8,6 +8,7 @@ pub mod body_schema;
 pub mod checks;
 pub mod clients;
 pub mod conferences;
+pub mod deadlines;
 pub mod evaluation;
 pub mod events;
 pub mod extract;
@@ -66,6 +67,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(webhooks::ping)
         .service(webhooks::list_deliveries)
         .service(webhooks::redeliver)
+        .service(deadlines::list)
+        .service(deadlines::get_settings)
+        .service(deadlines::set_settings)
         .service(organizations::create)
         .service(organizations::list)
         .service(organizations::get)

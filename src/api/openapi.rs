@@ -45,6 +45,7 @@ the key was used with another request) and `idempotency_in_progress` (409, with 
         (name = "audit", description = "The append-only audit trail (admin) and its signed checkpoints / Nhật ký kiểm toán và các điểm neo có chữ ký"),
         (name = "events", description = "The ordered change feed / Luồng sự kiện thay đổi"),
         (name = "webhooks", description = "The change feed pushed, signed (Standard Webhooks), to other systems / Webhook: đẩy sự kiện có chữ ký tới hệ thống khác"),
+        (name = "deadlines", description = "What each unit must do and by when, its state, and the reminders (rules D1–D9) / Hạn chót và nhắc hạn"),
         (name = "organizations", description = "Units and sub-units, with renames and merges / Đơn vị, phòng trực thuộc"),
         (name = "people", description = "Staff / Cán bộ, công chức, viên chức, người lao động"),
         (name = "blocs", description = "Emulation blocs and their yearly terms (rules B1–B5) / Khối, cụm thi đua và nhiệm kỳ"),

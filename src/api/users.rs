@@ -28,6 +28,9 @@ pub struct UserView {
     pub organization_id: Option<Uuid>,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// Where deadline reminders are mailed (leaders and officers).
+    #[schema(example = "van.an@so-vhttdl.gov.vn")]
+    pub email: Option<String>,
     /// Also sent as the `ETag`.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -43,6 +46,7 @@ impl From<User> for UserView {
             organization_id: u.organization_id,
             roles: u.roles,
             active: u.active,
+            email: u.email,
             version: u.version,
             created_at: u.created_at,
             updated_at: u.updated_at,
@@ -83,6 +87,10 @@ pub struct CreateUserBody {
     #[validate(length(min = 10, max = 256))]
     #[schema(min_length = 10, max_length = 256, format = Password)]
     pub password: String,
+    /// Where deadline reminders are mailed (leaders and officers).
+    #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email, example = "van.an@so-vhttdl.gov.vn")]
+    pub email: Option<String>,
 }
 
 impl From<CreateUserBody> for identity::CreateUser {
@@ -93,6 +101,7 @@ impl From<CreateUserBody> for identity::CreateUser {
             organization_id: b.organization_id,
             roles: b.roles,
             password: b.password,
+            email: b.email,
         }
     }
 }
@@ -123,6 +132,21 @@ pub struct UpdateUserBody {
     #[schema(min_items = 1, max_items = 4)]
     pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
+    /// Where deadline reminders are mailed; `null` removes it.
+    #[serde(default, deserialize_with = "super::extract::double_option")]
+    #[validate(custom(function = "email_ok"))]
+    #[schema(value_type = Option<String>, max_length = 254, format = Email)]
+    pub email: Option<Option<String>>,
+}
+
+/// A set address (validator runs it on `Some(Some(_))` only).
+fn email_ok(e: &str) -> Result<(), validator::ValidationError> {
+    use validator::ValidateEmail;
+    if e.validate_email() && e.len() <= 254 {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("email"))
+    }
 }
 
 impl From<UpdateUserBody> for identity::UpdateUser {
@@ -132,6 +156,7 @@ impl From<UpdateUserBody> for identity::UpdateUser {
             organization_id: b.organization_id,
             roles: b.roles,
             active: b.active,
+            email: b.email,
         }
     }
 }

@@ -89,6 +89,16 @@ pub struct Config {
     /// retry's delay (default 30 s) and how long a failing delivery is tried
     /// (default 24 h) before its webhook pauses.
     pub webhook_retry: crate::domain::webhooks::RetryPolicy,
+    /// `WEBHOOK_LEASE_SECS` (default 60, at least 11): how long a claimed
+    /// delivery is held before another instance may make it again.
+    pub webhook_lease: Duration,
+    /// `DEADLINE_SCAN_SECS` (default 60; 0 → `None`, no reminders from this
+    /// instance): how often each term's deadlines are looked at.
+    pub deadline_scan: Option<Duration>,
+    /// `SMTP_URL`: where reminder mail goes (unset: none is sent).
+    pub smtp_url: Option<String>,
+    /// `MAIL_FROM`: the reminder mail's sender.
+    pub mail_from: String,
 }
 
 /// The settings as command-line arguments, each also read from its
@@ -284,6 +294,31 @@ pub struct Settings {
     #[arg(long, env = "WEBHOOK_RETRY_WINDOW_SECS", value_name = "SECS", default_value = "86400",
           global = true, value_parser = at_least_one)]
     pub webhook_retry_window_secs: u64,
+
+    /// How long a claimed webhook delivery is held before another instance may make it again (seconds, at least 11).
+    #[arg(long, env = "WEBHOOK_LEASE_SECS", value_name = "SECS", default_value = "60",
+          global = true, value_parser = lease_secs)]
+    pub webhook_lease_secs: u64,
+
+    /// How often each term's deadlines are looked at for reminders (seconds); 0: this instance sends none.
+    #[arg(long, env = "DEADLINE_SCAN_SECS", value_name = "SECS", default_value = "60",
+          global = true, value_parser = number::<u64>)]
+    pub deadline_scan_secs: u64,
+
+    /// Where deadline reminder mail is sent: smtp://host:port, smtp://…?tls=required, smtps://…
+    ///
+    /// With `user:password@` when the relay needs it. Unset: reminders go
+    /// to the feed and the webhooks only.
+    ///
+    /// Default: unset (no mail)
+    #[arg(long, env = "SMTP_URL", value_name = "URL", hide_env_values = true, global = true,
+          value_parser = smtp_url)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of reminder mail (an address, or `Name <address>`).
+    #[arg(long, env = "MAIL_FROM", value_name = "MAILBOX", default_value = "thidua@localhost",
+          global = true, value_parser = mail_from)]
+    pub mail_from: String,
 }
 
 impl Settings {
@@ -331,6 +366,11 @@ impl Settings {
                 base: Duration::from_millis(self.webhook_retry_base_ms),
                 window: Duration::from_secs(self.webhook_retry_window_secs),
             },
+            webhook_lease: Duration::from_secs(self.webhook_lease_secs),
+            deadline_scan: (self.deadline_scan_secs > 0)
+                .then(|| Duration::from_secs(self.deadline_scan_secs)),
+            smtp_url: self.smtp_url,
+            mail_from: self.mail_from,
         })
     }
 
@@ -474,6 +514,10 @@ impl Config {
             // Tests start the delivery workers themselves.
             webhook_concurrency: 4,
             webhook_retry: crate::domain::webhooks::RetryPolicy::default(),
+            webhook_lease: Duration::from_secs(60),
+            deadline_scan: Some(Duration::from_secs(60)),
+            smtp_url: None,
+            mail_from: "thidua@localhost".into(),
         }
     }
 }

@@ -257,3 +257,25 @@ impl TrustedProxies {
         self.0.iter().any(|n| n.contains(ip))
     }
 }
+
+pub(super) fn lease_secs(s: &str) -> Result<u64, String> {
+    match number::<u64>(s)? {
+        n if n >= 11 => Ok(n),
+        _ => Err("must be at least 11 (more than an attempt's 10 s)".into()),
+    }
+}
+
+pub(super) fn smtp_url(s: &str) -> Result<String, String> {
+    let u = url::Url::parse(s.trim()).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(u.scheme(), "smtp" | "smtps") || u.host_str().is_none() {
+        return Err("must be an smtp:// or smtps:// URL with a host".into());
+    }
+    Ok(s.trim().to_string())
+}
+
+pub(super) fn mail_from(s: &str) -> Result<String, String> {
+    s.trim()
+        .parse::<lettre::message::Mailbox>()
+        .map_err(|e| format!("not a mailbox: {e}"))?;
+    Ok(s.trim().to_string())
+}

@@ -73,6 +73,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        email -> Nullable<Text>,
     }
 }
 
@@ -573,6 +574,44 @@ diesel::table! {
     }
 }
 
+// Deadlines and reminders (migration 2026-12-02-000401_deadlines).
+diesel::table! {
+    term_deadline_settings (term_id) {
+        term_id -> Uuid,
+        reporting_periods -> Array<Text>,
+        due_dates -> Jsonb,
+        lead_days -> Array<Int4>,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    deadline_scans (term_id) {
+        term_id -> Uuid,
+        next_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    deadline_notices (id) {
+        id -> Uuid,
+        term_id -> Uuid,
+        organization_id -> Uuid,
+        kind -> Text,
+        period -> Text,
+        due_on -> Date,
+        notice -> Text,
+        lead_days -> Int4,
+        event_id -> Nullable<Int8>,
+        mail_status -> Text,
+        mail_claimed_until -> Nullable<Timestamptz>,
+        mail_attempts -> Int4,
+        mail_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(people -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(awards -> decisions (decision_id));
@@ -584,6 +623,9 @@ diesel::joinable!(pledges -> bloc_terms (term_id));
 diesel::joinable!(pledge_signatures -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    term_deadline_settings,
+    deadline_scans,
+    deadline_notices,
     webhook_subscriptions,
     webhook_deliveries,
     audit_log,

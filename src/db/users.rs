@@ -23,6 +23,7 @@ pub struct UserRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub email: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -34,6 +35,7 @@ pub struct NewUser<'a> {
     pub organization_id: Option<Uuid>,
     pub roles: Vec<Role>,
     pub password_hash: &'a str,
+    pub email: Option<&'a str>,
 }
 
 #[derive(AsChangeset, Default)]
@@ -44,6 +46,7 @@ pub struct UserChanges {
     pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
+    pub email: Option<Option<String>>,
 }
 
 pub async fn insert(c: &mut Conn, new: NewUser<'_>) -> Result<UserRow> {

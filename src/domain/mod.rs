@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod ballot;
 pub mod compliance;
+pub mod deadlines;
 pub mod evaluation;
 pub mod identity;
 pub mod ids;

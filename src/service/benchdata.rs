@@ -164,6 +164,7 @@ async fn small(db: &Db, password: String, log: impl Fn(String)) -> AppResult<()>
                 organization_id: Some(org),
                 roles: vec![role],
                 password: password.clone(),
+                email: None,
             },
         )
         .await?;

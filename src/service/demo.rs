@@ -369,6 +369,7 @@ pub async fn seed(db: &Db) -> AppResult<SeedReport> {
                 organization_id: Some(org),
                 roles: vec![role],
                 password: password.clone(),
+                email: None,
             },
         )
         .await?;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod background;
 pub mod benchdata;
+pub mod deadlines;
 pub mod demo;
 pub mod evaluation;
 pub mod events;

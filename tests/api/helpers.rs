@@ -332,6 +332,7 @@ impl TestApp {
                 organization_id: org,
                 roles: roles.to_vec(),
                 password: "mật-khẩu-thử-nghiệm".into(),
+                email: None,
             },
         )
         .await

@@ -177,21 +177,21 @@ fn http(
 // ---------------------------------------------------------------------------
 // The real binary, and the databases it runs on.
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
 }
 
-fn scratch_dir(what: &str) -> PathBuf {
+pub(crate) fn scratch_dir(what: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("thidua-{what}-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir
 }
 
 /// `thidua serve` as a child process.
-struct Api {
+pub(crate) struct Api {
     child: Child,
     addr: SocketAddr,
     log: PathBuf,
@@ -200,6 +200,16 @@ struct Api {
 impl Api {
     /// Start the binary on `database_url` and wait until `/health/ready` is 200.
     fn start(database_url: &str, dir: &Path, pool_size: usize) -> Api {
+        Api::start_with(database_url, dir, pool_size, &[])
+    }
+
+    /// `start`, with more settings in the environment (the webhook tests').
+    pub(crate) fn start_with(
+        database_url: &str,
+        dir: &Path,
+        pool_size: usize,
+        env: &[(&str, &str)],
+    ) -> Api {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let log = dir.join(format!("thidua-{}.log", addr.port()));
         let out = std::fs::File::create(&log).expect("log file");
@@ -222,6 +232,7 @@ impl Api {
             .env("REQUEST_TIMEOUT_SECS", "30")
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out)
@@ -245,12 +256,12 @@ impl Api {
         }
     }
 
-    fn log_text(&self) -> String {
+    pub(crate) fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// SIGKILL: no shutdown hook, no flush, no graceful drain.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         self.child.kill().expect("SIGKILL thidua");
         self.child.wait().expect("reap thidua");
     }

@@ -29,6 +29,8 @@ pub struct User {
     pub organization_id: Option<Uuid>,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// Where deadline reminders are mailed (a leader's or officer's).
+    pub email: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -43,6 +45,7 @@ impl From<UserRow> for User {
             organization_id: u.organization_id,
             roles: u.roles,
             active: u.active,
+            email: u.email,
             version: u.version,
             created_at: u.created_at,
             updated_at: u.updated_at,
@@ -73,6 +76,7 @@ pub struct CreateUser {
     pub organization_id: Option<Uuid>,
     pub roles: Vec<Role>,
     pub password: String,
+    pub email: Option<String>,
 }
 
 #[derive(Default)]
@@ -81,6 +85,8 @@ pub struct UpdateUser {
     pub organization_id: Option<Option<Uuid>>,
     pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
+    /// `Some(None)` removes the address.
+    pub email: Option<Option<String>>,
 }
 
 /// Which users a list shows.
@@ -141,6 +147,7 @@ pub async fn create_user(db: &Db, caller: &Principal, cmd: CreateUser) -> AppRes
                 organization_id: cmd.organization_id,
                 roles,
                 password_hash: &hash,
+                email: cmd.email.as_deref().map(str::trim),
             },
         )
         .await
@@ -241,6 +248,7 @@ pub async fn update_user(
                 roles,
                 active: cmd.active,
                 password_hash: None,
+                email: cmd.email.clone().map(|e| e.map(|e| e.trim().to_string())),
             },
             revoke,
         ))

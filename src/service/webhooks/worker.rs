@@ -2,7 +2,7 @@
 //! deliveries and make the due attempts. Every step claims its rows with
 //! `FOR UPDATE SKIP LOCKED`, so any number of instances on one database
 //! share the work with no coordinator; a crashed instance's claim lapses
-//! after `LEASE` and another makes the attempt again (at least once).
+//! after its lease (`WEBHOOK_LEASE_SECS`) and another makes the attempt again (at least once).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,8 +29,6 @@ use crate::domain::webhooks::{
 use crate::error::AppResult;
 use crate::service::{Change, record};
 
-/// How long a claim holds an attempt (more than the attempt's 10 s).
-pub const LEASE: Duration = Duration::from_secs(60);
 /// Feed events read per subscription per round.
 const FANOUT_BATCH: i64 = 200;
 /// Subscriptions fanned out per round.
@@ -44,6 +42,13 @@ pub struct WorkerSettings {
     pub allow_hosts: Vec<String>,
     /// The pause between rounds that found nothing to do.
     pub idle_poll: Duration,
+    /// How long a claim holds an attempt (`WEBHOOK_LEASE_SECS`, more than
+    /// the attempt's 10 s): a crashed instance's attempt is made again after it.
+    pub lease: Duration,
+    /// How often each term's deadlines are looked at (`None`: no reminders).
+    pub deadline_scan: Option<Duration>,
+    /// Reminder mail, where `SMTP_URL` is set.
+    pub mailer: Option<crate::service::deadlines::mail::Mailer>,
 }
 
 impl WorkerSettings {
@@ -53,30 +58,68 @@ impl WorkerSettings {
             retry: c.webhook_retry,
             allow_hosts: c.webhook_allow_hosts.clone(),
             idle_poll: Duration::from_millis(500),
+            lease: c.webhook_lease,
+            deadline_scan: c.deadline_scan,
+            mailer: c.smtp_url.as_deref().and_then(|url| {
+                crate::service::deadlines::mail::Mailer::new(url, &c.mail_from)
+                    .inspect_err(|e| tracing::error!(error = %e, "reminder mail is off"))
+                    .ok()
+            }),
         }
     }
 }
 
 /// The running workers; dropping the handle stops them.
-pub struct Workers(tokio::task::JoinHandle<()>);
+pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
 
 impl Drop for Workers {
     fn drop(&mut self) {
-        self.0.abort();
+        for h in &self.0 {
+            h.abort();
+        }
     }
 }
 
-/// Start this instance's workers, or none when `concurrency` is 0.
+/// Start this instance's workers (deliveries; deadlines and their mail),
+/// or none when `concurrency` is 0.
 pub fn start(db: Db, settings: WorkerSettings) -> Option<Workers> {
     if settings.concurrency == 0 {
         return None;
     }
     let outbound = Outbound::new(settings.allow_hosts.clone());
-    Some(Workers(tokio::spawn(run(db, settings, outbound))))
+    let mut tasks = vec![tokio::spawn(run(db.clone(), settings.clone(), outbound))];
+    if let Some(every) = settings.deadline_scan {
+        tasks.push(tokio::spawn(deadlines(db, settings, every)));
+    }
+    Some(Workers(tasks))
+}
+
+/// The deadline worker: reminders of the terms due a look, then their mail.
+async fn deadlines(db: Db, settings: WorkerSettings, every: Duration) {
+    use crate::service::deadlines::{mail, reminders};
+    // A term is looked at every `every`; this instance asks for due terms
+    // at most once a second (or as often as its idle poll, in the tests).
+    let poll = every
+        .min(Duration::from_secs(1))
+        .min(settings.idle_poll * 4);
+    loop {
+        if let Err(e) = reminders::scan(&db, every, settings.mailer.is_some()).await {
+            tracing::warn!(error = %e, "deadline scan failed");
+        }
+        if let Some(m) = &settings.mailer
+            && let Err(e) = mail::send_round(&db, m).await
+        {
+            tracing::warn!(error = %e, "reminder mail round failed");
+        }
+        tokio::time::sleep(poll).await;
+    }
 }
 
 async fn run(db: Db, settings: WorkerSettings, outbound: Outbound) {
     let slots = Arc::new(Semaphore::new(settings.concurrency));
+    // An attempt that ends wakes the loop: the webhook's next event can be
+    // claimed at once instead of after the pause.
+    let done = Arc::new(tokio::sync::Notify::new());
     let mut attempts = tokio::task::JoinSet::new();
     loop {
         let mut busy = false;
@@ -85,11 +128,10 @@ async fn run(db: Db, settings: WorkerSettings, outbound: Outbound) {
             Err(e) => tracing::warn!(error = %e, "webhook fan-out failed"),
         }
         let free = slots.available_permits();
+        let lease_ms = settings.lease.as_millis() as i64;
         if free > 0 {
             match db
-                .transaction(async |tx| {
-                    db::webhooks::claim(tx, free as i64, LEASE.as_millis() as i64).await
-                })
+                .transaction(async |tx| db::webhooks::claim(tx, free as i64, lease_ms).await)
                 .await
             {
                 Ok(ids) => {
@@ -99,11 +141,13 @@ async fn run(db: Db, settings: WorkerSettings, outbound: Outbound) {
                             return;
                         };
                         let (db, outbound, retry) = (db.clone(), outbound.clone(), settings.retry);
+                        let done = done.clone();
                         attempts.spawn(async move {
                             if let Err(e) = attempt(&db, &outbound, retry, id).await {
                                 tracing::warn!(error = %e, delivery = %id, "webhook attempt not recorded");
                             }
                             drop(permit);
+                            done.notify_one();
                         });
                     }
                 }
@@ -116,7 +160,10 @@ async fn run(db: Db, settings: WorkerSettings, outbound: Outbound) {
         } else {
             settings.idle_poll
         };
-        tokio::time::sleep(pause).await;
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = done.notified() => {}
+        }
     }
 }
 
@@ -176,6 +223,9 @@ pub async fn fan_out(db: &Db) -> AppResult<usize> {
         let new: Vec<NewDelivery> = events
             .iter()
             .filter(|e| wants(&sub.event_types, org, &e.type_, e.organization_id))
+            // This webhook's own ping was delivered to it directly
+            // (`deliveries::ping`): not a second time from the feed.
+            .filter(|e| !(e.type_ == "webhook.pinged" && e.entity_id == sub.id.to_string()))
             .map(|e| NewDelivery {
                 id: DeliveryId::generate(),
                 subscription_id: sub.id,

@@ -4,7 +4,9 @@
 //! owner's reading rights, two workers on one database, rotation, pause and
 //! resume, redelivery.
 
-mod support;
+mod crash;
+mod ping;
+pub(crate) mod support;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -80,6 +80,10 @@ pub struct Receiver {
     pub down: Arc<AtomicBool>,
     pub refused: Arc<std::sync::atomic::AtomicUsize>,
     pub connections: Arc<std::sync::atomic::AtomicUsize>,
+    /// Milliseconds to wait after recording a request before answering it.
+    pub delay_ms: Arc<std::sync::atomic::AtomicU64>,
+    /// Requests recorded and not yet answered.
+    pub in_flight: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Receiver {
@@ -96,16 +100,20 @@ impl Receiver {
         let down = Arc::new(AtomicBool::new(false));
         let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let delay_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let (g, d, r, c) = (
             got.clone(),
             down.clone(),
             refused.clone(),
             connections.clone(),
         );
+        let (dl, fl) = (delay_ms.clone(), in_flight.clone());
         tokio::spawn(async move {
             while let Ok((mut s, _)) = listener.accept().await {
                 c.fetch_add(1, Ordering::SeqCst);
                 let (g, d, r) = (g.clone(), d.clone(), r.clone());
+                let (dl, fl) = (dl.clone(), fl.clone());
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
                     let mut chunk = [0u8; 4096];
@@ -148,6 +156,12 @@ impl Receiver {
                             });
                             b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                         };
+                        let wait = dl.load(Ordering::SeqCst);
+                        if wait > 0 {
+                            fl.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(wait)).await;
+                            fl.fetch_sub(1, Ordering::SeqCst);
+                        }
                         let answer: &[u8] = if keep_alive && answer.starts_with(b"HTTP/1.1 204") {
                             b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
                         } else {
@@ -169,6 +183,8 @@ impl Receiver {
             down,
             refused,
             connections,
+            delay_ms,
+            in_flight,
         }
     }
 
