@@ -89,6 +89,10 @@ pub struct Config {
     /// retry's delay (default 30 s) and how long a failing delivery is tried
     /// (default 24 h) before its webhook pauses.
     pub webhook_retry: crate::domain::webhooks::RetryPolicy,
+    /// `IMPORT_MAX_ROWS` (default 100000) and `IMPORT_MAX_BYTES` (default
+    /// 33554432): an import file's data rows and size (docs/imports.md).
+    pub import_max_rows: usize,
+    pub import_max_bytes: usize,
 }
 
 /// The settings as command-line arguments, each also read from its
@@ -284,6 +288,16 @@ pub struct Settings {
     #[arg(long, env = "WEBHOOK_RETRY_WINDOW_SECS", value_name = "SECS", default_value = "86400",
           global = true, value_parser = at_least_one)]
     pub webhook_retry_window_secs: u64,
+
+    /// An import file with more data rows gets 413 too_many_rows (at least 1).
+    #[arg(long, env = "IMPORT_MAX_ROWS", value_name = "ROWS", default_value = "100000",
+          global = true, value_parser = at_least_one_usize)]
+    pub import_max_rows: usize,
+
+    /// A larger import file gets 413 payload_too_large (bytes, 1024–1073741824).
+    #[arg(long, env = "IMPORT_MAX_BYTES", value_name = "BYTES", default_value = "33554432",
+          global = true, value_parser = body_limit)]
+    pub import_max_bytes: usize,
 }
 
 impl Settings {
@@ -331,6 +345,8 @@ impl Settings {
                 base: Duration::from_millis(self.webhook_retry_base_ms),
                 window: Duration::from_secs(self.webhook_retry_window_secs),
             },
+            import_max_rows: self.import_max_rows,
+            import_max_bytes: self.import_max_bytes,
         })
     }
 
@@ -474,6 +490,8 @@ impl Config {
             // Tests start the delivery workers themselves.
             webhook_concurrency: 4,
             webhook_retry: crate::domain::webhooks::RetryPolicy::default(),
+            import_max_rows: 100_000,
+            import_max_bytes: 33_554_432,
         }
     }
 }

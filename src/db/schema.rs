@@ -136,6 +136,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search_text -> Text,
+        code -> Nullable<Text>,
     }
 }
 
@@ -437,7 +438,7 @@ diesel::table! {
         year -> Int4,
         rating -> Text,
         registered -> Bool,
-        months_employed -> Int4,
+        months_employed -> Nullable<Int4>,
         absent_days -> Int4,
         discipline -> Text,
         discipline_until -> Nullable<Date>,
@@ -512,6 +513,7 @@ diesel::table! {
         rule_set_id -> Uuid,
         override_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        provenance -> Text,
     }
 }
 
@@ -529,6 +531,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamptz>,
         revoke_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        provenance -> Text,
     }
 }
 
@@ -572,6 +575,21 @@ diesel::table! {
         updated_at -> Timestamptz,
     }
 }
+
+// Staff history and imports (issue 16).
+diesel::table! {
+    employments (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        organization_id -> Uuid,
+        position -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(employments -> people (person_id));
 
 diesel::joinable!(people -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
@@ -625,4 +643,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_items,
     decisions,
     awards,
+    employments,
 );

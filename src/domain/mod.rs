@@ -4,9 +4,11 @@
 pub mod audit;
 pub mod ballot;
 pub mod compliance;
+pub mod employment;
 pub mod evaluation;
 pub mod identity;
 pub mod ids;
+pub mod import;
 pub mod paging;
 pub mod pledge;
 pub mod registry;

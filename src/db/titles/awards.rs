@@ -49,6 +49,8 @@ pub struct AwardRow {
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `decided` here, or `imported` (legacy history, docs/imports.md).
+    pub provenance: String,
 }
 
 /// The award history of these people, revoked ones included (C14 is the

@@ -23,6 +23,8 @@ pub struct DecisionRow {
     pub rule_set_id: Uuid,
     pub override_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `decided` here, or `imported` (a paper decision entered by an import).
+    pub provenance: String,
 }
 
 pub async fn insert_decision(c: &mut Conn, d: &DecisionRow) -> Result<DecisionRow> {

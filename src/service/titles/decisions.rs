@@ -178,6 +178,7 @@ async fn persist(
         rule_set_id: rs.id,
         override_reason: plan.override_reason.clone(),
         created_at: now,
+        provenance: "decided".into(),
     };
     let decision = db::titles::insert_decision(tx, &row)
         .await
@@ -199,6 +200,7 @@ async fn persist(
             revoked_at: None,
             revoke_reason: None,
             created_at: now,
+            provenance: "decided".into(),
         })
         .collect();
     let awards = db::titles::insert_awards(tx, &rows)

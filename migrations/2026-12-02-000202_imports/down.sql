@@ -1,0 +1,2 @@
+ALTER TABLE awards DROP COLUMN provenance;
+ALTER TABLE decisions DROP COLUMN provenance;
