@@ -126,8 +126,9 @@ impl From<ImportReport> for ImportReportView {
 /// nothing. A real run (`dryRun=false`) writes every row in one transaction,
 /// or with any problem nothing at all; natural keys (organisation code,
 /// staff code, subject-year-title) make the same file imported twice change
-/// nothing the second time. Organisations and awards are the admin's; a
-/// unit's officers import their own staff and facts.
+/// nothing the second time. Organisations, legacy awards and past ballot
+/// results are the admin's; a unit's officers import their own staff and
+/// facts.
 #[utoipa::path(
     operation_id = "importSpreadsheet",
     tag = "imports",
@@ -140,7 +141,7 @@ impl From<ImportReport> for ImportReportView {
         (status = 200, body = ImportReportView, description = "A dry run's findings, or what a real run wrote"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required` (organisations, awards), `read_only`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required` (organisations, awards, ballot results), `read_only`"),
         (status = 413, body = Problem, content_type = "application/problem+json", description = "`payload_too_large` (over `IMPORT_MAX_BYTES`), `too_many_rows` (over `IMPORT_MAX_ROWS`)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`not_a_spreadsheet`, `spreadsheet_encrypted` (password-protected), `sheet_missing`, `import_rejected` (a real run with problems: each in `errors`, field `sheet!row:column`; nothing written), `idempotency_key_reused`"),
     ),

@@ -188,3 +188,80 @@ pub async fn mark_left(c: &mut Conn, ids: &[Uuid]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Bloc terms by bloc code: `(bloc code, year, term id)`.
+pub async fn terms_by_bloc(c: &mut Conn, codes: &[String]) -> Result<Vec<(String, i32, Uuid)>> {
+    use super::schema::{bloc_terms as bt, blocs as bl};
+    Ok(bt::table
+        .inner_join(bl::table.on(bl::id.eq(bt::bloc_id)))
+        .filter(bl::code.eq_any(codes))
+        .select((bl::code, bt::year, bt::id))
+        .load(c)
+        .await?)
+}
+
+/// Blocs by code.
+pub async fn blocs_by_code(c: &mut Conn, codes: &[String]) -> Result<Vec<String>> {
+    use super::schema::blocs as bl;
+    Ok(bl::table
+        .filter(bl::code.eq_any(codes))
+        .select(bl::code)
+        .load(c)
+        .await?)
+}
+
+/// The leading units recorded for these terms: `(term, unit, rank, votes,
+/// from a ballot in thidua)`.
+pub async fn leading_rows(
+    c: &mut Conn,
+    terms: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid, i32, i32, bool)>> {
+    use super::schema::leading_units as lu;
+    let rows: Vec<(Uuid, Uuid, i32, i32, Option<Uuid>)> = lu::table
+        .filter(lu::term_id.eq_any(terms))
+        .select((
+            lu::term_id,
+            lu::organization_id,
+            lu::rank,
+            lu::votes,
+            lu::ballot_id,
+        ))
+        .load(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, o, r, v, b)| (t, o, r, v, b.is_some()))
+        .collect())
+}
+
+/// A past ballot's leading units (no ballot in thidua: the minutes' reference).
+pub struct NewLeading {
+    pub term_id: Uuid,
+    pub organization_id: Uuid,
+    pub rank: i32,
+    pub votes: i32,
+    pub minutes_ref: String,
+}
+
+pub async fn insert_leading(c: &mut Conn, rows: &[NewLeading]) -> Result<()> {
+    use super::schema::leading_units as lu;
+    for chunk in rows.chunks(CHUNK) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    lu::term_id.eq(r.term_id),
+                    lu::organization_id.eq(r.organization_id),
+                    lu::rank.eq(r.rank),
+                    lu::votes.eq(r.votes),
+                    lu::minutes_ref.eq(Some(r.minutes_ref.clone())),
+                )
+            })
+            .collect();
+        diesel::insert_into(lu::table)
+            .values(values)
+            .execute(c)
+            .await?;
+    }
+    Ok(())
+}

@@ -395,9 +395,10 @@ diesel::table! {
     leading_units (term_id, organization_id) {
         term_id -> Uuid,
         organization_id -> Uuid,
-        ballot_id -> Uuid,
+        ballot_id -> Nullable<Uuid>,
         rank -> Int4,
         votes -> Int4,
+        minutes_ref -> Nullable<Text>,
     }
 }
 

@@ -17,6 +17,7 @@ text_enum! {
         People = "people",
         Facts = "facts",
         Awards = "awards",
+        BallotResults = "ballot_results",
     }
 }
 
@@ -84,6 +85,10 @@ text_enum! {
         NoRuleSet = "no_rule_set",
         NotYourOrganization = "not_your_organization",
         InconsistentPerson = "inconsistent_person",
+        UnknownBloc = "unknown_bloc",
+        UnknownTerm = "unknown_term",
+        NotAMember = "not_a_member",
+        TermHasBallot = "term_has_ballot",
     }
 }
 

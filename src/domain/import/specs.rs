@@ -319,6 +319,57 @@ pub(super) const AWARDS_COLS: &[Col] = &[
     ),
 ];
 
+pub(super) const BALLOT_RESULTS: &[Col] = &[
+    col(
+        "blocCode",
+        "Mã khối",
+        true,
+        ColType::Code,
+        "KT-VHXH",
+        "Mã khối, cụm thi đua.",
+    ),
+    col(
+        "year",
+        "Năm",
+        true,
+        ColType::Year,
+        "2019",
+        "Năm của nhiệm kỳ (nhiệm kỳ phải có trong hệ thống).",
+    ),
+    col(
+        "organizationCode",
+        "Mã đơn vị",
+        true,
+        ColType::Code,
+        "SVHTTDL",
+        "Đơn vị được bầu dẫn đầu (thành viên khối năm đó).",
+    ),
+    col(
+        "rank",
+        "Thứ hạng",
+        true,
+        ColType::Int(1, 100),
+        "1",
+        "1 là dẫn đầu.",
+    ),
+    col(
+        "votes",
+        "Số phiếu",
+        false,
+        ColType::Int(0, 100_000),
+        "7",
+        "Số phiếu bầu; để trống: 0.",
+    ),
+    col(
+        "minutesRef",
+        "Số biên bản",
+        true,
+        ColType::Text(200),
+        "BB-05/2019/KT",
+        "Số, ngày của biên bản kiểm phiếu giấy.",
+    ),
+];
+
 impl ImportKind {
     /// The sheet the kind reads in a workbook (Vietnamese; the English kind
     /// name is accepted too).
@@ -328,6 +379,7 @@ impl ImportKind {
             ImportKind::People => "Cán bộ",
             ImportKind::Facts => "Kết quả",
             ImportKind::Awards => "Khen thưởng",
+            ImportKind::BallotResults => "Kết quả bầu",
         }
     }
 
@@ -337,6 +389,7 @@ impl ImportKind {
             ImportKind::People => PEOPLE,
             ImportKind::Facts => FACTS,
             ImportKind::Awards => AWARDS_COLS,
+            ImportKind::BallotResults => BALLOT_RESULTS,
         }
     }
 }

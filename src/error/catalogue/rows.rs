@@ -73,5 +73,21 @@ pub fn row_text(code: ProblemCode) -> Text {
             "Cùng mã cán bộ nhưng họ tên, ngạch hoặc giới tính khác dòng {detail}.",
             "Same person code but another name, category or gender than row {detail}.",
         ),
+        P::UnknownBloc => t(
+            "Không có khối mã {detail}.",
+            "There is no bloc with code {detail}.",
+        ),
+        P::UnknownTerm => t(
+            "Khối chưa có nhiệm kỳ năm {detail} trong hệ thống.",
+            "The bloc has no term for year {detail}.",
+        ),
+        P::NotAMember => t(
+            "Đơn vị {detail} không phải thành viên khối năm đó.",
+            "Organisation {detail} is not a member of the bloc that year.",
+        ),
+        P::TermHasBallot => t(
+            "Nhiệm kỳ đã có kết quả bỏ phiếu trong hệ thống.",
+            "The term already has a ballot's result in thidua.",
+        ),
     }
 }

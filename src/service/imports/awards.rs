@@ -20,6 +20,8 @@ use crate::error::AppResult;
 use crate::i18n::nfc;
 
 type Key = (String, Option<Uuid>, Option<Uuid>, i32);
+/// A person's or an organisation's id (exactly one).
+type SubjectIds = (Option<Uuid>, Option<Uuid>);
 
 pub(super) async fn check(
     c: &mut Conn,
@@ -160,7 +162,7 @@ fn subject_of(
     people: &HashMap<String, Uuid>,
     orgs: &HashMap<String, Uuid>,
     problems: &mut Vec<Problem>,
-) -> Option<(AwardType, (Option<Uuid>, Option<Uuid>))> {
+) -> Option<(AwardType, SubjectIds)> {
     let award = r.choice::<AwardType>("awardType")?;
     let subject = match (r.text("personCode"), r.text("organizationCode")) {
         (Some(_), None) if award.collective() => {

@@ -7,6 +7,7 @@
 //! change nothing.
 
 mod awards;
+mod ballots;
 mod facts;
 mod orgs;
 mod people;
@@ -96,6 +97,7 @@ pub(crate) enum Write {
     ),
     Facts(Vec<db::titles::NewFacts>, Vec<(Uuid, i32)>),
     Awards(Vec<db::titles::DecisionRow>, Vec<db::titles::AwardRow>),
+    Leading(Vec<db::imports::NewLeading>),
 }
 
 /// What a kind reads: the rows, the sheet's name and the caller.
@@ -117,7 +119,10 @@ pub async fn import(
     max_rows: usize,
 ) -> AppResult<ImportReport> {
     caller.require_write()?;
-    if matches!(kind, ImportKind::Organizations | ImportKind::Awards) {
+    if matches!(
+        kind,
+        ImportKind::Organizations | ImportKind::Awards | ImportKind::BallotResults
+    ) {
         caller.require_admin()?;
     }
     let sha256 = hex::encode(Sha256::digest(bytes));
@@ -196,6 +201,7 @@ async fn check(
         ImportKind::People => people::check(c, input, problems).await,
         ImportKind::Facts => facts::check(c, input, problems).await,
         ImportKind::Awards => awards::check(c, input, problems).await,
+        ImportKind::BallotResults => ballots::check(c, input, problems).await,
     }
 }
 
@@ -205,6 +211,7 @@ async fn write(tx: &mut Conn, w: Write) -> AppResult<Vec<NewEvent>> {
         Write::People(rows, history) => people::write(tx, rows, history).await?,
         Write::Facts(rows, units) => facts::write(tx, rows, units).await?,
         Write::Awards(decisions, awards) => awards::write(tx, decisions, awards).await?,
+        Write::Leading(rows) => ballots::write(tx, rows).await?,
     })
 }
 

@@ -21,6 +21,15 @@ use crate::error::AppResult;
 use crate::i18n::nfc;
 use crate::service::registry::require_staff_writer;
 
+/// One employment row: first and last day, row number, organisation, position.
+type Span = (
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    u32,
+    Uuid,
+    Option<String>,
+);
+
 /// The organisations the caller may write staff for, among `ids`.
 pub(super) async fn writable(
     c: &mut Conn,
@@ -98,13 +107,7 @@ pub(super) async fn check(
                 ok = false;
             }
         }
-        let mut spans: Vec<(
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            u32,
-            Uuid,
-            Option<String>,
-        )> = Vec::new();
+        let mut spans: Vec<Span> = Vec::new();
         for r in rows {
             let org = match r.text("organizationCode") {
                 Some(oc) => match orgs.get(&oc) {

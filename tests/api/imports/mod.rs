@@ -417,3 +417,71 @@ async fn one_bad_row_in_a_real_run_writes_nothing() {
     assert_eq!(dry["counts"]["created"], 2);
     assert_eq!(codes(&dry), vec![(4, "unknown_person".to_string())]);
 }
+
+#[actix_web::test]
+async fn c9_a_past_paper_ballot_imported_makes_its_leading_unit_eligible_for_the_flag() {
+    let app = TestApp::spawn().await;
+    let w = crate::pledges::world(&app, 3, 2019).await;
+    let header: &[&str] = &[
+        "Mã khối",
+        "Năm",
+        "Mã đơn vị",
+        "Thứ hạng",
+        "Số phiếu",
+        "Số biên bản",
+    ];
+    let bad = xlsx(
+        "Kết quả bầu",
+        &[
+            header,
+            &["KT", "2019", "U01", "1", "2", "BB-05/2019"],
+            &["KT", "2019", "ZZ", "2", "1", "BB-05/2019"],
+            &["KX", "2019", "U01", "1", "2", "BB-05/2019"],
+            &["KT", "2018", "U01", "1", "2", "BB-05/2018"],
+        ],
+    );
+    let r = upload(&app, &w.admin, "ballot_results", true, bad, None)
+        .await
+        .json();
+    assert_eq!(
+        codes(&r),
+        vec![
+            (3, "not_a_member".into()),
+            (4, "unknown_bloc".into()),
+            (5, "unknown_term".into())
+        ]
+    );
+    let good = xlsx(
+        "Kết quả bầu",
+        &[header, &["KT", "2019", "U01", "1", "2", "BB-05/2019"]],
+    );
+    let res = upload(&app, &w.admin, "ballot_results", false, good, None).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["counts"]["created"], 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM leading_units WHERE ballot_id IS NULL AND minutes_ref = 'BB-05/2019'"),
+        1
+    );
+    let flag = async |unit: Uuid| {
+        let res = app
+            .post(
+                "/api/v1/eligibility-checks",
+                &w.admin,
+                json!({"organizationId": unit, "awardType": "co_thi_dua_tinh", "year": 2019}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        let a = res.json();
+        a["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["rule"] == "C9")
+            .unwrap()
+            .clone()
+    };
+    let c9 = flag(w.units[1]).await;
+    assert_eq!(c9["passed"], true, "{c9}");
+    assert_eq!(c9["figures"]["elected"], true);
+    assert_eq!(flag(w.units[2]).await["figures"]["elected"], false);
+}
