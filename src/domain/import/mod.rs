@@ -21,6 +21,15 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where an award or a decision comes from: decided in thidua, or
+    /// imported from the paper history (not re-decided).
+    pub enum Provenance {
+        Decided = "decided",
+        Imported = "imported",
+    }
+}
+
 /// A column's type (what its cells must hold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColType {

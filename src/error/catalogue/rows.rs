@@ -20,6 +20,14 @@ pub fn row_text(code: ProblemCode) -> Text {
         P::Required => t("Ô bắt buộc để trống.", "A required cell is empty."),
         P::InvalidValue => t("Giá trị không hợp lệ: {detail}", "Invalid value: {detail}"),
         P::TooLong => t("Giá trị quá dài.", "The value is too long."),
+        _ => references(code),
+    }
+}
+
+/// The problems that name a key the database or the file does not have.
+fn references(code: ProblemCode) -> Text {
+    use ProblemCode as P;
+    match code {
         P::UnknownOrganization => t(
             "Không có đơn vị mã {detail}.",
             "There is no organisation with code {detail}.",
@@ -89,5 +97,24 @@ pub fn row_text(code: ProblemCode) -> Text {
             "Nhiệm kỳ đã có kết quả bỏ phiếu trong hệ thống.",
             "The term already has a ballot's result in thidua.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_problem_has_its_own_text_with_the_same_placeholders() {
+        let fallback = t("Dòng không hợp lệ.", "The row is invalid.");
+        for code in ProblemCode::ALL {
+            let text = row_text(*code);
+            assert_ne!(text, fallback, "{code:?}");
+            assert_eq!(
+                text.vi.contains("{detail}"),
+                text.en.contains("{detail}"),
+                "{code:?}"
+            );
+        }
     }
 }

@@ -14,7 +14,7 @@ use super::{Counts, Input, Plan, Write};
 use crate::db::imports::NewEvent;
 use crate::db::titles::{AwardRow, DecisionRow};
 use crate::db::{self, Conn};
-use crate::domain::import::{Problem, ProblemCode as P, Row};
+use crate::domain::import::{Problem, ProblemCode as P, Provenance, Row};
 use crate::domain::titles::{AwardStatus, AwardType};
 use crate::error::AppResult;
 use crate::i18n::nfc;
@@ -49,32 +49,26 @@ pub(super) async fn check(
     .await?
     .into_iter()
     .collect();
-    let mut decisions: HashMap<String, DecisionRow> =
-        db::imports::decisions_by_number(c, &list("decisionNumber"))
-            .await?
-            .into_iter()
-            .map(|d| (d.number.clone(), d))
-            .collect();
-    let mut new_decisions: Vec<DecisionRow> = Vec::new();
+    let known = db::imports::decisions_by_number(c, &list("decisionNumber"))
+        .await?
+        .into_iter()
+        .map(|d| (d.number.clone(), d))
+        .collect();
+    let mut decisions = Decisions {
+        known,
+        new: Vec::new(),
+    };
     let mut rule_sets: HashMap<i32, Option<Uuid>> = HashMap::new();
     let mut seen: HashMap<Key, u32> = HashMap::new();
     let mut counts = Counts::default();
     let mut awards = Vec::new();
-    let now = Utc::now();
     for r in rows {
         let Some((award, subject)) = subject_of(r, sheet, &people, &orgs, problems) else {
             continue;
         };
-        let (Some(number), Some(on), Some(body), Some(signer), Some(year)) = (
-            r.text("decisionNumber"),
-            r.date("decidedOn"),
-            r.text("issuingBody"),
-            r.text("signer"),
-            r.int("year"),
-        ) else {
+        let Some(year) = r.int("year").map(|y| y as i32) else {
             continue;
         };
-        let year = year as i32;
         let key: Key = (award.as_str().to_string(), subject.0, subject.1, year);
         if let Some(line) = seen.get(&key) {
             problems.push(r.problem(sheet, "awardType", P::DuplicateKey, &line.to_string()));
@@ -85,73 +79,110 @@ pub(super) async fn check(
             counts.unchanged += 1;
             continue;
         }
-        let rule_set = match rule_sets.get(&year) {
-            Some(rs) => *rs,
-            None => {
-                let day = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
-                let rs = db::titles::rule_set_in_force(c, day).await?.map(|r| r.id);
-                rule_sets.insert(year, rs);
-                rs
-            }
-        };
+        let rule_set = rule_set_of(c, &mut rule_sets, year).await?;
         let Some(rule_set) = rule_set else {
             problems.push(r.problem(sheet, "year", P::NoRuleSet, &year.to_string()));
             continue;
         };
-        let decision = match decisions.get(&number) {
-            Some(d) if d.provenance != "imported" => {
+        let Some(decision) = decisions.resolve(sheet, r, year, rule_set, problems) else {
+            continue;
+        };
+        counts.created += 1;
+        awards.push(legacy_award(award, subject, year, decision));
+    }
+    Ok(Plan {
+        counts,
+        write: Write::Awards(decisions.new, awards),
+    })
+}
+
+/// The rule set in force on 31 December of `year` (cached per year): the
+/// one an imported decision refers to.
+async fn rule_set_of(
+    c: &mut Conn,
+    cache: &mut HashMap<i32, Option<Uuid>>,
+    year: i32,
+) -> AppResult<Option<Uuid>> {
+    if let Some(rs) = cache.get(&year) {
+        return Ok(*rs);
+    }
+    let day = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let rs = db::titles::rule_set_in_force(c, day).await?.map(|r| r.id);
+    cache.insert(year, rs);
+    Ok(rs)
+}
+
+/// The paper decisions: those recorded (by number) and those the file adds.
+struct Decisions {
+    known: HashMap<String, DecisionRow>,
+    new: Vec<DecisionRow>,
+}
+
+impl Decisions {
+    /// The row's decision: an imported one with the same number, date, body
+    /// and signer, or a new one; a number decided in thidua is a problem.
+    fn resolve(
+        &mut self,
+        sheet: &str,
+        r: &Row,
+        year: i32,
+        rule_set: Uuid,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Uuid> {
+        let number = r.text("decisionNumber")?;
+        let on = r.date("decidedOn")?;
+        let body = nfc(&r.text("issuingBody")?);
+        let signer = nfc(&r.text("signer")?);
+        match self.known.get(&number) {
+            Some(d) if d.provenance != Provenance::Imported => {
                 problems.push(r.problem(sheet, "decisionNumber", P::DecisionNumberTaken, &number));
-                continue;
+                None
             }
-            Some(d)
-                if d.decided_on != on
-                    || d.issuing_body != nfc(&body)
-                    || d.signer != nfc(&signer) =>
-            {
+            Some(d) if d.decided_on != on || d.issuing_body != body || d.signer != signer => {
                 problems.push(r.problem(sheet, "decisionNumber", P::DecisionMismatch, &number));
-                continue;
+                None
             }
-            Some(d) => d.id,
+            Some(d) => Some(d.id),
             None => {
                 let d = DecisionRow {
                     id: Uuid::now_v7(),
                     number: number.clone(),
                     decided_on: on,
-                    signer: nfc(&signer),
-                    issuing_body: nfc(&body),
+                    signer,
+                    issuing_body: body,
                     year,
                     proposal_id: None,
                     rule_set_id: rule_set,
                     override_reason: None,
-                    created_at: now,
-                    provenance: "imported".into(),
+                    created_at: Utc::now(),
+                    provenance: Provenance::Imported,
                 };
-                decisions.insert(number.clone(), d.clone());
-                new_decisions.push(d.clone());
-                d.id
+                let id = d.id;
+                self.known.insert(number, d.clone());
+                self.new.push(d);
+                Some(id)
             }
-        };
-        counts.created += 1;
-        awards.push(AwardRow {
-            id: Uuid::now_v7(),
-            award_type: award,
-            person_id: subject.0,
-            organization_id: subject.1,
-            year,
-            decision_id: decision,
-            status: AwardStatus::Active,
-            eligibility: json!({"eligible": true, "ruleSet": null, "checks": []}),
-            overridden: false,
-            revoked_at: None,
-            revoke_reason: None,
-            created_at: now,
-            provenance: "imported".into(),
-        });
+        }
     }
-    Ok(Plan {
-        counts,
-        write: Write::Awards(new_decisions, awards),
-    })
+}
+
+/// A legacy award: active, not re-decided (its stored answer checks nothing).
+fn legacy_award(award: AwardType, subject: SubjectIds, year: i32, decision: Uuid) -> AwardRow {
+    AwardRow {
+        id: Uuid::now_v7(),
+        award_type: award,
+        person_id: subject.0,
+        organization_id: subject.1,
+        year,
+        decision_id: decision,
+        status: AwardStatus::Active,
+        eligibility: json!({"eligible": true, "ruleSet": null, "checks": []}),
+        overridden: false,
+        revoked_at: None,
+        revoke_reason: None,
+        created_at: Utc::now(),
+        provenance: Provenance::Imported,
+    }
 }
 
 /// The row's title and subject (a person's or an organisation's code,

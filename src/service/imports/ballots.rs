@@ -15,15 +15,22 @@ use crate::domain::import::{Problem, ProblemCode as P};
 use crate::error::AppResult;
 use crate::i18n::nfc;
 
-pub(super) async fn check(
-    c: &mut Conn,
-    input: &Input<'_>,
-    problems: &mut Vec<Problem>,
-) -> AppResult<Plan> {
-    let sheet = input.sheet;
-    let rows = input.rows;
+/// What the rows may refer to.
+struct Known {
+    blocs: HashSet<String>,
+    /// (bloc code, year) → term
+    terms: HashMap<(String, i32), Uuid>,
+    /// (term, unit code) → unit
+    members: HashMap<(Uuid, String), Uuid>,
+    /// Terms whose ballot was held in thidua.
+    with_ballot: HashSet<Uuid>,
+    /// (term, unit) already recorded.
+    existing: HashSet<(Uuid, Uuid)>,
+}
+
+async fn known(c: &mut Conn, rows: &[crate::domain::import::Row]) -> AppResult<Known> {
     let bloc_codes: Vec<String> = rows.iter().filter_map(|r| r.text("blocCode")).collect();
-    let blocs: HashSet<String> = db::imports::blocs_by_code(c, &bloc_codes)
+    let blocs = db::imports::blocs_by_code(c, &bloc_codes)
         .await?
         .into_iter()
         .collect();
@@ -33,15 +40,35 @@ pub(super) async fn check(
         .map(|(code, year, id)| ((code, year), id))
         .collect();
     let term_ids: Vec<Uuid> = terms.values().copied().collect();
-    // (term, unit code) → unit id
-    let members: HashMap<(Uuid, String), Uuid> = db::blocs::members(c, &term_ids)
+    let members = db::blocs::members(c, &term_ids)
         .await?
         .into_iter()
         .map(|m| ((m.term_id, m.code), m.id))
         .collect();
     let recorded = db::imports::leading_rows(c, &term_ids).await?;
-    let with_ballot: HashSet<Uuid> = recorded.iter().filter(|r| r.4).map(|r| r.0).collect();
-    let existing: HashSet<(Uuid, Uuid)> = recorded.iter().map(|r| (r.0, r.1)).collect();
+    Ok(Known {
+        blocs,
+        terms,
+        members,
+        with_ballot: recorded.iter().filter(|r| r.4).map(|r| r.0).collect(),
+        existing: recorded.iter().map(|r| (r.0, r.1)).collect(),
+    })
+}
+
+pub(super) async fn check(
+    c: &mut Conn,
+    input: &Input<'_>,
+    problems: &mut Vec<Problem>,
+) -> AppResult<Plan> {
+    let sheet = input.sheet;
+    let rows = input.rows;
+    let Known {
+        blocs,
+        terms,
+        members,
+        with_ballot,
+        existing,
+    } = known(c, rows).await?;
     let mut seen: HashMap<(Uuid, Uuid), u32> = HashMap::new();
     let mut counts = Counts::default();
     let mut out = Vec::new();

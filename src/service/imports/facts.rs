@@ -13,7 +13,7 @@ use super::{Counts, Input, Plan, Write};
 use crate::db::imports::NewEvent;
 use crate::db::titles::NewFacts;
 use crate::db::{self, Conn};
-use crate::domain::import::{Problem, ProblemCode as P};
+use crate::domain::import::{Problem, ProblemCode as P, Row};
 use crate::domain::titles::{Discipline, Rating};
 use crate::error::AppResult;
 
@@ -61,40 +61,9 @@ pub(super) async fn check(
             problems.push(r.problem(sheet, "personCode", P::NotYourOrganization, &code));
             continue;
         }
-        let discipline = r
-            .choice::<Discipline>("discipline")
-            .unwrap_or(Discipline::None);
-        let until = r.date("disciplineUntil");
-        if discipline != Discipline::None && until.is_none() && !r.bad("disciplineUntil") {
-            problems.push(r.problem(sheet, "disciplineUntil", P::DisciplineUntilRequired, ""));
-            continue;
-        }
-        let (Some(rating), Some(registered)) = (r.choice::<Rating>("rating"), r.bool("registered"))
-        else {
-            continue;
-        };
-        if [
-            "monthsEmployed",
-            "absentDays",
-            "discipline",
-            "underInvestigation",
-        ]
-        .iter()
-        .any(|f| r.bad(f))
-        {
-            continue;
-        }
         let year = year as i32;
-        let new = NewFacts {
-            person_id: person,
-            year,
-            rating,
-            registered,
-            months_employed: r.int("monthsEmployed").map(|m| m as i32),
-            absent_days: r.int("absentDays").unwrap_or(0) as i32,
-            discipline,
-            discipline_until: until,
-            under_investigation: r.bool("underInvestigation").unwrap_or(false),
+        let Some(new) = facts_of_row(sheet, r, person, year, problems) else {
+            continue;
         };
         match stored.get(&(person, year)) {
             Some(old) if same(old, &new) => {
@@ -110,6 +79,46 @@ pub(super) async fn check(
     Ok(Plan {
         counts,
         write: Write::Facts(rows, units),
+    })
+}
+
+/// The row's facts, once its values are all readable.
+fn facts_of_row(
+    sheet: &str,
+    r: &Row,
+    person: Uuid,
+    year: i32,
+    problems: &mut Vec<Problem>,
+) -> Option<NewFacts> {
+    let discipline = r
+        .choice::<Discipline>("discipline")
+        .unwrap_or(Discipline::None);
+    let until = r.date("disciplineUntil");
+    if discipline != Discipline::None && until.is_none() && !r.bad("disciplineUntil") {
+        problems.push(r.problem(sheet, "disciplineUntil", P::DisciplineUntilRequired, ""));
+        return None;
+    }
+    let rating = r.choice::<Rating>("rating")?;
+    let registered = r.bool("registered")?;
+    let optional = [
+        "monthsEmployed",
+        "absentDays",
+        "discipline",
+        "underInvestigation",
+    ];
+    if optional.iter().any(|f| r.bad(f)) {
+        return None;
+    }
+    Some(NewFacts {
+        person_id: person,
+        year,
+        rating,
+        registered,
+        months_employed: r.int("monthsEmployed").map(|m| m as i32),
+        absent_days: r.int("absentDays").unwrap_or(0) as i32,
+        discipline,
+        discipline_until: until,
+        under_investigation: r.bool("underInvestigation").unwrap_or(false),
     })
 }
 

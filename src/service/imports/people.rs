@@ -49,12 +49,18 @@ pub(super) async fn writable(
     Ok(ok)
 }
 
+/// What a person's rows may refer to: organisations by code, and those the
+/// caller may write staff for.
+struct Refs {
+    orgs: HashMap<String, Uuid>,
+    may: HashSet<Uuid>,
+}
+
 pub(super) async fn check(
     c: &mut Conn,
     input: &Input<'_>,
     problems: &mut Vec<Problem>,
 ) -> AppResult<Plan> {
-    let sheet = input.sheet;
     let codes: Vec<String> = input.rows.iter().filter_map(|r| r.text("code")).collect();
     let org_codes: Vec<String> = input
         .rows
@@ -67,6 +73,7 @@ pub(super) async fn check(
         .map(|(code, id, _)| (code, id))
         .collect();
     let may = writable(c, input, orgs.values().copied()).await?;
+    let refs = Refs { orgs, may };
     let existing: HashSet<String> = db::imports::people_by_code(c, &codes)
         .await?
         .into_iter()
@@ -86,114 +93,115 @@ pub(super) async fn check(
     let mut people = Vec::new();
     let mut history = Vec::new();
     for code in order {
-        let rows = &groups[&code];
         if existing.contains(&code) {
             counts.unchanged += 1;
             continue;
         }
-        let mut ok = true;
-        let first = rows[0];
-        for r in &rows[1..] {
-            let same = r.text("fullName") == first.text("fullName")
-                && r.text("category") == first.text("category")
-                && r.text("gender") == first.text("gender");
-            if !same {
-                problems.push(r.problem(
-                    sheet,
-                    "fullName",
-                    P::InconsistentPerson,
-                    &first.line.to_string(),
-                ));
-                ok = false;
-            }
+        if let Some((p, h)) = person(input.sheet, &code, &groups[&code], &refs, problems) {
+            counts.created += 1;
+            people.push(p);
+            history.extend(h);
         }
-        let mut spans: Vec<Span> = Vec::new();
-        for r in rows {
-            let org = match r.text("organizationCode") {
-                Some(oc) => match orgs.get(&oc) {
-                    Some(id) if may.contains(id) => Some(*id),
-                    Some(_) => {
-                        problems.push(r.problem(
-                            sheet,
-                            "organizationCode",
-                            P::NotYourOrganization,
-                            &oc,
-                        ));
-                        None
-                    }
-                    None => {
-                        problems.push(r.problem(
-                            sheet,
-                            "organizationCode",
-                            P::UnknownOrganization,
-                            &oc,
-                        ));
-                        None
-                    }
-                },
-                None => None,
-            };
-            let (from, to) = (r.date("from"), r.date("to"));
-            if let (Some(f), Some(t)) = (from, to)
-                && t < f
-            {
-                problems.push(r.problem(sheet, "to", P::InvalidDates, ""));
-                ok = false;
-            }
-            match org {
-                Some(o) => spans.push((from, to, r.line, o, r.text("position"))),
-                None => ok = false,
-            }
+    }
+    Ok(Plan {
+        counts,
+        write: Write::People(people, history),
+    })
+}
+
+/// One person from their rows: the same name, category and gender on
+/// each; employments in date order, not overlapping, only the last open.
+fn person(
+    sheet: &str,
+    code: &str,
+    rows: &[&Row],
+    refs: &Refs,
+    problems: &mut Vec<Problem>,
+) -> Option<(NewPerson, Vec<NewEmployment>)> {
+    let first = rows[0];
+    let mut ok = true;
+    for r in &rows[1..] {
+        let same = r.text("fullName") == first.text("fullName")
+            && r.text("category") == first.text("category")
+            && r.text("gender") == first.text("gender");
+        if !same {
+            let line = first.line.to_string();
+            problems.push(r.problem(sheet, "fullName", P::InconsistentPerson, &line));
+            ok = false;
         }
-        // In date order, each ends before the next starts; only the last is open.
-        spans.sort_by_key(|s| s.0);
-        for w in spans.windows(2) {
-            let (a, b) = (&w[0], &w[1]);
-            let overlaps = match (a.1, b.0) {
-                (Some(end), Some(start)) => end >= start,
-                _ => true,
-            };
-            if overlaps {
-                let r = rows.iter().find(|r| r.line == b.2).unwrap_or(&first);
-                problems.push(r.problem(sheet, "from", P::OverlappingEmployment, &a.2.to_string()));
-                ok = false;
-            }
+    }
+    let mut spans: Vec<Span> = Vec::new();
+    for r in rows {
+        let (from, to) = (r.date("from"), r.date("to"));
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            problems.push(r.problem(sheet, "to", P::InvalidDates, ""));
+            ok = false;
         }
-        let (Some(name), Some(category), Some(last)) = (
-            first.text("fullName"),
-            first.choice::<StaffCategory>("category"),
-            spans.last(),
-        ) else {
-            continue;
+        match org_of(sheet, r, refs, problems) {
+            Some(o) => spans.push((from, to, r.line, o, r.text("position"))),
+            None => ok = false,
+        }
+    }
+    spans.sort_by_key(|s| s.0);
+    for w in spans.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let overlaps = match (a.1, b.0) {
+            (Some(end), Some(start)) => end >= start,
+            _ => true,
         };
-        if !ok || first.bad("gender") {
-            continue;
+        if overlaps {
+            let r = rows.iter().find(|r| r.line == b.2).unwrap_or(&first);
+            problems.push(r.problem(sheet, "from", P::OverlappingEmployment, &a.2.to_string()));
+            ok = false;
         }
-        let id = PersonId::generate();
-        counts.created += 1;
-        people.push(NewPerson {
-            id,
-            full_name: nfc(&name),
-            organization_id: OrganizationId(last.3),
-            position: last.4.as_deref().map(nfc),
-            category,
-            gender: first.choice::<Gender>("gender"),
-            employment_start: spans[0].0,
-            code: Some(code.clone()),
-        });
-        history.extend(spans.iter().map(|s| NewEmployment {
+    }
+    let name = first.text("fullName")?;
+    let category = first.choice::<StaffCategory>("category")?;
+    let last = spans.last()?;
+    if !ok || first.bad("gender") {
+        return None;
+    }
+    let id = PersonId::generate();
+    let person = NewPerson {
+        id,
+        full_name: nfc(&name),
+        organization_id: OrganizationId(last.3),
+        position: last.4.as_deref().map(nfc),
+        category,
+        gender: first.choice::<Gender>("gender"),
+        employment_start: spans[0].0,
+        code: Some(code.to_string()),
+    };
+    let history = spans
+        .iter()
+        .map(|s| NewEmployment {
             id: Uuid::now_v7(),
             person_id: id,
             organization_id: OrganizationId(s.3),
             position: s.4.as_deref().map(nfc),
             valid_from: s.0,
             valid_to: s.1,
-        }));
+        })
+        .collect();
+    Some((person, history))
+}
+
+/// The row's organisation, when it exists and the caller may write for it.
+fn org_of(sheet: &str, r: &Row, refs: &Refs, problems: &mut Vec<Problem>) -> Option<Uuid> {
+    let oc = r.text("organizationCode")?;
+    match refs.orgs.get(&oc) {
+        Some(id) if refs.may.contains(id) => Some(*id),
+        Some(_) => {
+            problems.push(r.problem(sheet, "organizationCode", P::NotYourOrganization, &oc));
+            None
+        }
+        None => {
+            problems.push(r.problem(sheet, "organizationCode", P::UnknownOrganization, &oc));
+            None
+        }
     }
-    Ok(Plan {
-        counts,
-        write: Write::People(people, history),
-    })
 }
 
 pub(super) async fn write(
