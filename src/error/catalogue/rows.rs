@@ -97,6 +97,7 @@ fn references(code: ProblemCode) -> Text {
             "Nhiệm kỳ đã có kết quả bỏ phiếu trong hệ thống.",
             "The term already has a ballot's result in thidua.",
         ),
+        _ => t("Dòng không hợp lệ.", "The row is invalid."),
     }
 }
 
