@@ -219,6 +219,24 @@ pub async fn auth_context(
     }
 }
 
+/// The path of `importSpreadsheet`, whose body limit is `IMPORT_MAX_BYTES`.
+const IMPORTS_PATH: &str = "/api/v1/imports";
+
+/// The raw body, refused over `limit` bytes.
+async fn read_limited(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let mut payload = req.take_payload();
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::new(ErrorCode::MalformedBody))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(AppError::payload_too_large(limit));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
 async fn idempotent(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -234,7 +252,16 @@ async fn idempotent(
         }
     };
     // Read (and so decode) the body once, to compare a retry with the first.
-    let body = match req.extract::<web::Bytes>().await {
+    // An import's file has its own, larger limit and is read as sent.
+    let body = if req.path() == IMPORTS_PATH {
+        match read_limited(&mut req, state.config.import_max_bytes).await {
+            Ok(b) => Ok(b),
+            Err(err) => return Ok(req.error_response(err).map_into_boxed_body()),
+        }
+    } else {
+        req.extract::<web::Bytes>().await
+    };
+    let body = match body {
         Ok(b) => b,
         Err(e) => {
             let err = if e.as_response_error().status_code() == 413 {

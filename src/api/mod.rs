@@ -9,11 +9,13 @@ pub mod checks;
 pub mod clients;
 pub mod conferences;
 pub mod deadlines;
+pub mod employments;
 pub mod evaluation;
 pub mod events;
 pub mod extract;
 pub mod head;
 pub mod health;
+pub mod imports;
 pub mod links;
 pub mod middleware;
 pub mod openapi;
@@ -79,6 +81,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(people::list)
         .service(people::get)
         .service(people::update)
+        .service(employments::transfer)
+        .service(employments::leave)
+        .service(employments::list)
+        .service(imports::import)
+        .service(imports::template)
         .service(blocs::create)
         .service(blocs::list)
         .service(blocs::get)

@@ -52,6 +52,7 @@ the key was used with another request) and `idempotency_in_progress` (409, with 
         (name = "pledges", description = "Pledges, signatures, progress reports and compliance (rules P1–P6, T0–T8) / Giao ước thi đua, chỉ tiêu, báo cáo"),
         (name = "evaluation", description = "Year-end scoring, ranking and the secret ballot for leading units (rules E1–E4) / Chấm điểm, xếp hạng, bỏ phiếu kín"),
         (name = "conferences", description = "Bloc conferences, attendees, adopted documents / Hội nghị khối"),
+        (name = "imports", description = "Spreadsheets in: staff with their history, organisations, yearly facts, legacy awards; dry run, templates / Nhập dữ liệu từ bảng tính"),
         (name = "titles", description = "Titles and commendations: catalogue, versioned rule sets (C0), yearly facts, registrations, eligibility (C1–C14), proposals, decisions, award history / Danh hiệu thi đua, hình thức khen thưởng"),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

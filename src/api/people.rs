@@ -32,6 +32,9 @@ pub struct PersonView {
     pub gender: Option<Gender>,
     pub employment_start: Option<NaiveDate>,
     pub active: bool,
+    /// Staff code (mã cán bộ), unique when given: the import's natural key.
+    #[schema(example = "CB-00123")]
+    pub code: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -48,6 +51,7 @@ impl From<Person> for PersonView {
             gender: p.gender,
             employment_start: p.employment_start,
             active: p.active,
+            code: p.code,
             version: p.version,
             created_at: p.created_at,
             updated_at: p.updated_at,
@@ -93,7 +97,16 @@ pub struct CreatePersonBody {
     #[validate(custom(function = "crate::api::checks::date"))]
     #[schema(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub employment_start: Option<NaiveDate>,
+    /// Staff code (mã cán bộ), unique: letters, digits, `_`, `.`, `-`.
+    #[validate(regex(path = *PERSON_CODE))]
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", example = "CB-00123")]
+    pub code: Option<String>,
 }
+
+/// A staff code as the database keeps it.
+pub static PERSON_CODE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new("^[A-Za-z0-9_.-]{1,32}$").expect("a valid pattern")
+});
 
 impl From<CreatePersonBody> for registry::CreatePerson {
     fn from(b: CreatePersonBody) -> Self {
@@ -104,6 +117,7 @@ impl From<CreatePersonBody> for registry::CreatePerson {
             category: b.category,
             gender: b.gender,
             employment_start: b.employment_start,
+            code: b.code,
         }
     }
 }
@@ -136,7 +150,8 @@ pub struct UpdatePersonBody {
     #[schema(value_type = Option<NaiveDate>, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     #[validate(custom(function = "crate::api::checks::date"))]
     pub employment_start: Option<Option<NaiveDate>>,
-    /// `false` when the person leaves (people are never deleted).
+    /// `false` when the person leaves (people are never deleted); recorded
+    /// in the staff history as of today (`POST /people/{id}/leave` takes a date).
     pub active: Option<bool>,
 }
 
@@ -150,6 +165,7 @@ impl From<UpdatePersonBody> for registry::UpdatePerson {
             gender: b.gender,
             employment_start: b.employment_start,
             active: b.active,
+            code: None,
         }
     }
 }
@@ -166,6 +182,11 @@ pub struct PersonQuery {
     #[validate(length(min = 1, max = 100))]
     #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
+    /// Staff on this day from the staff history (with `organizationId`:
+    /// those employed there on that day, whatever their place today).
+    #[validate(custom(function = "crate::api::checks::date"))]
+    #[param(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
+    pub as_of: Option<NaiveDate>,
 }
 
 impl From<PersonQuery> for registry::PersonFilter {
@@ -175,6 +196,7 @@ impl From<PersonQuery> for registry::PersonFilter {
             category: q.category,
             active: q.active,
             q: q.q,
+            as_of: q.as_of,
         }
     }
 }

@@ -99,6 +99,10 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `MAIL_FROM`: the reminder mail's sender.
     pub mail_from: String,
+    /// `IMPORT_MAX_ROWS` (default 100000) and `IMPORT_MAX_BYTES` (default
+    /// 33554432): an import file's data rows and size (docs/imports.md).
+    pub import_max_rows: usize,
+    pub import_max_bytes: usize,
 }
 
 /// The settings as command-line arguments, each also read from its
@@ -319,6 +323,15 @@ pub struct Settings {
     #[arg(long, env = "MAIL_FROM", value_name = "MAILBOX", default_value = "thidua@localhost",
           global = true, value_parser = mail_from)]
     pub mail_from: String,
+    /// An import file with more data rows gets 413 too_many_rows (at least 1).
+    #[arg(long, env = "IMPORT_MAX_ROWS", value_name = "ROWS", default_value = "100000",
+          global = true, value_parser = at_least_one_usize)]
+    pub import_max_rows: usize,
+
+    /// A larger import file gets 413 payload_too_large (bytes, 1024–1073741824).
+    #[arg(long, env = "IMPORT_MAX_BYTES", value_name = "BYTES", default_value = "33554432",
+          global = true, value_parser = body_limit)]
+    pub import_max_bytes: usize,
 }
 
 impl Settings {
@@ -371,6 +384,8 @@ impl Settings {
                 .then(|| Duration::from_secs(self.deadline_scan_secs)),
             smtp_url: self.smtp_url,
             mail_from: self.mail_from,
+            import_max_rows: self.import_max_rows,
+            import_max_bytes: self.import_max_bytes,
         })
     }
 
@@ -518,6 +533,8 @@ impl Config {
             deadline_scan: Some(Duration::from_secs(60)),
             smtp_url: None,
             mail_from: "thidua@localhost".into(),
+            import_max_rows: 100_000,
+            import_max_bytes: 33_554_432,
         }
     }
 }

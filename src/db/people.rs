@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Conn;
 use super::Result;
 use super::organizations::{like_patterns, thidua_fold};
+use super::schema::employments as e;
 use super::schema::people as p;
 use crate::domain::ids::{OrganizationId, PersonId};
 use crate::domain::registry::{Gender, StaffCategory};
@@ -26,6 +27,7 @@ pub struct PersonRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub code: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -38,6 +40,7 @@ pub struct NewPerson {
     pub category: StaffCategory,
     pub gender: Option<Gender>,
     pub employment_start: Option<NaiveDate>,
+    pub code: Option<String>,
 }
 
 #[derive(AsChangeset, Default)]
@@ -50,6 +53,7 @@ pub struct PersonChanges {
     pub gender: Option<Option<Gender>>,
     pub employment_start: Option<Option<NaiveDate>>,
     pub active: Option<bool>,
+    pub code: Option<Option<String>>,
 }
 
 pub async fn insert(c: &mut Conn, new: NewPerson) -> Result<PersonRow> {
@@ -106,6 +110,8 @@ pub struct PersonQuery {
     pub category: Option<StaffCategory>,
     pub active: Option<bool>,
     pub q: Option<String>,
+    /// Employed on this day (in `organization_id` then, when given).
+    pub as_of: Option<NaiveDate>,
     pub after: Option<PersonId>,
     pub limit: i64,
 }
@@ -117,8 +123,20 @@ pub async fn list(c: &mut Conn, f: &PersonQuery) -> Result<Vec<PersonRow>> {
         .order(p::id.asc())
         .limit(f.limit)
         .into_boxed();
-    if let Some(o) = f.organization_id {
-        q = q.filter(p::organization_id.eq(o));
+    match (f.as_of, f.organization_id) {
+        (Some(day), org) => {
+            let mut on = e::table
+                .filter(e::valid_from.is_null().or(e::valid_from.le(day)))
+                .filter(e::valid_to.is_null().or(e::valid_to.ge(day)))
+                .select(e::person_id)
+                .into_boxed();
+            if let Some(o) = org {
+                on = on.filter(e::organization_id.eq(o));
+            }
+            q = q.filter(p::id.eq_any(on));
+        }
+        (None, Some(o)) => q = q.filter(p::organization_id.eq(o)),
+        (None, None) => {}
     }
     if let Some(cat) = &f.category {
         q = q.filter(p::category.eq(*cat));

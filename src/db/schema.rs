@@ -137,6 +137,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search_text -> Text,
+        code -> Nullable<Text>,
     }
 }
 
@@ -395,9 +396,10 @@ diesel::table! {
     leading_units (term_id, organization_id) {
         term_id -> Uuid,
         organization_id -> Uuid,
-        ballot_id -> Uuid,
+        ballot_id -> Nullable<Uuid>,
         rank -> Int4,
         votes -> Int4,
+        minutes_ref -> Nullable<Text>,
     }
 }
 
@@ -438,7 +440,7 @@ diesel::table! {
         year -> Int4,
         rating -> Text,
         registered -> Bool,
-        months_employed -> Int4,
+        months_employed -> Nullable<Int4>,
         absent_days -> Int4,
         discipline -> Text,
         discipline_until -> Nullable<Date>,
@@ -513,6 +515,7 @@ diesel::table! {
         rule_set_id -> Uuid,
         override_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        provenance -> Text,
     }
 }
 
@@ -530,6 +533,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamptz>,
         revoke_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        provenance -> Text,
     }
 }
 
@@ -612,6 +616,21 @@ diesel::table! {
     }
 }
 
+// Staff history and imports (issue 16).
+diesel::table! {
+    employments (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        organization_id -> Uuid,
+        position -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(employments -> people (person_id));
+
 diesel::joinable!(people -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(awards -> decisions (decision_id));
@@ -667,4 +686,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_items,
     decisions,
     awards,
+    employments,
 );

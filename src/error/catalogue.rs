@@ -114,6 +114,8 @@ impl Kind {
 
 /// Words that fill a placeholder and differ by language.
 pub mod phrase;
+/// The texts of an import's row problems.
+pub mod rows;
 
 const FIELDS_INVALID: Text = Text::new(
     "Một hoặc nhiều trường không hợp lệ.",
@@ -477,6 +479,25 @@ catalogue! {
     AwardRevoked = "award_revoked", Conflict, Some(R::C14),
         [t("C14: khen thưởng này đã bị hủy bỏ.", "C14: this award is already revoked.")];
 
+    // ------------------------------------------------ staff history and imports
+    NotEmployed = "not_employed", Conflict, None,
+        [t("Cá nhân hiện không công tác ở đơn vị nào (đã nghỉ).", "The person has no current employment (they have left).")];
+    /// `{from}`: the first day of the current employment.
+    EmploymentDateInvalid = "employment_date_invalid", Unprocessable, None,
+        [t("Ngày phải sau ngày bắt đầu công tác hiện tại ({from}).", "The date must fall after the current employment started ({from}).")];
+    NotASpreadsheet = "not_a_spreadsheet", Unprocessable, None,
+        [t("Tệp không phải bảng tính .xlsx hoặc .csv đọc được.", "The file is not a readable .xlsx or .csv spreadsheet.")];
+    SpreadsheetEncrypted = "spreadsheet_encrypted", Unprocessable, None,
+        [t("Bảng tính được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại.", "The spreadsheet is password-protected; remove the password and upload it again.")];
+    /// `{sheet}`: the sheet the kind reads.
+    SheetMissing = "sheet_missing", Unprocessable, None,
+        [t("Bảng tính không có trang {sheet}.", "The workbook has no sheet named {sheet}.")];
+    /// `{limit}`: the configured row limit.
+    TooManyRows = "too_many_rows", PayloadTooLarge, None,
+        [t("Tệp có quá {limit} dòng dữ liệu; hãy chia nhỏ tệp.", "The file has more than {limit} data rows; split it.")];
+    ImportRejected = "import_rejected", Invalid, None,
+        [t("Một hoặc nhiều dòng của tệp không hợp lệ; không dòng nào được ghi.", "One or more rows of the file are invalid; nothing was written.")];
+
     // ------------------------------------------------ webhooks
     WebhookUrlInvalid = "webhook_url_invalid", Unprocessable, None,
         [t("URL của webhook phải là URL tuyệt đối http(s), không kèm tên đăng nhập, mật khẩu hay phân đoạn (#).",
@@ -539,57 +560,4 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn wire_codes_repeat_only_across_different_rules() {
-        let mut by_code: BTreeMap<&str, Vec<ErrorCode>> = BTreeMap::new();
-        for c in ErrorCode::ALL {
-            by_code.entry(c.as_str()).or_default().push(*c);
-        }
-        for (code, variants) in by_code {
-            let mut rules: Vec<Option<RuleId>> = variants.iter().map(|v| v.rule()).collect();
-            rules.dedup();
-            assert_eq!(
-                rules.len(),
-                variants.len(),
-                "{code} is shared by {variants:?} with one rule"
-            );
-        }
-    }
-
-    #[test]
-    fn every_code_is_snake_case_and_every_text_names_its_rule_when_it_has_one() {
-        for c in ErrorCode::ALL {
-            assert!(
-                c.as_str()
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{c}"
-            );
-            if let Some(rule) = c.rule().filter(|r| r.is_numbered()) {
-                for t in c.texts() {
-                    let prefix = format!("{}: ", rule.as_str());
-                    assert!(
-                        t.vi.starts_with(&prefix) && t.en.starts_with(&prefix),
-                        "{c}: {t:?}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn both_languages_of_a_text_have_the_same_placeholders() {
-        for c in ErrorCode::ALL {
-            for t in c.texts() {
-                let (mut vi, mut en) = (placeholders(t.vi), placeholders(t.en));
-                vi.sort();
-                en.sort();
-                assert_eq!(vi, en, "{c}: {t:?}");
-            }
-        }
-    }
-}
+mod tests;

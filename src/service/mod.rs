@@ -11,6 +11,7 @@ pub mod evaluation;
 pub mod events;
 pub mod idempotency;
 pub mod identity;
+pub mod imports;
 pub mod pledges;
 pub mod registry;
 pub mod titles;

@@ -40,9 +40,11 @@ pub struct PersonFactsBody {
     pub rating: Rating,
     /// Registered for emulation (đăng ký thi đua) this year.
     pub registered: bool,
+    /// Months employed in the year; left out, the rules derive it from the
+    /// person's employments (whole calendar months employed).
     #[validate(range(min = 0, max = 12))]
     #[schema(minimum = 0, maximum = 12)]
-    pub months_employed: i32,
+    pub months_employed: Option<i32>,
     /// Working days absent, maternity leave excluded.
     #[validate(range(min = 0, max = 366))]
     #[schema(minimum = 0, maximum = 366)]
@@ -80,7 +82,8 @@ pub struct YearFactsBody {
 pub struct FactsView {
     pub rating: Rating,
     pub registered: bool,
-    pub months_employed: i32,
+    /// `null`: not entered (derived from the employments when the rules read it).
+    pub months_employed: Option<i32>,
     pub absent_days: i32,
     pub discipline: Discipline,
     pub discipline_until: Option<NaiveDate>,

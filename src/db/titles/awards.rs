@@ -11,6 +11,7 @@ use super::DecisionRow;
 use crate::db::Conn;
 use crate::db::Result;
 use crate::db::schema::{award_types as at, awards as aw, decisions as de};
+use crate::domain::import::Provenance;
 use crate::domain::titles::{AwardStatus, AwardType};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -49,6 +50,8 @@ pub struct AwardRow {
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `decided` here, or `imported` (legacy history, docs/imports.md).
+    pub provenance: Provenance,
 }
 
 /// The award history of these people, revoked ones included (C14 is the

@@ -9,6 +9,7 @@ use super::AwardRow;
 use crate::db::Conn;
 use crate::db::Result;
 use crate::db::schema::{awards as aw, decisions as de};
+use crate::domain::import::Provenance;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = de)]
@@ -23,6 +24,8 @@ pub struct DecisionRow {
     pub rule_set_id: Uuid,
     pub override_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `decided` here, or `imported` (a paper decision entered by an import).
+    pub provenance: Provenance,
 }
 
 pub async fn insert_decision(c: &mut Conn, d: &DecisionRow) -> Result<DecisionRow> {

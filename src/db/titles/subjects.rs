@@ -10,28 +10,30 @@ use crate::db::Conn;
 use crate::db::Result;
 use crate::db::schema::{
     awards as aw, bloc_terms as bt, blocs as bl, leading_units as lu, organizations as o,
-    people as pe, term_members as tm,
+    term_members as tm,
 };
 use crate::domain::titles::AwardStatus;
 
-/// Staff of these organisations (active, started by `by`), ordered by id.
+/// Staff of these organisations on a day, from the staff history
+/// (`NaiveDate::MAX`: those employed now), ordered by id.
 pub async fn staff_of(
     c: &mut Conn,
     orgs: &[Uuid],
-    by: NaiveDate,
+    on: NaiveDate,
 ) -> Result<Vec<(Uuid, Uuid, String)>> {
-    Ok(pe::table
-        .filter(pe::organization_id.eq_any(orgs))
-        .filter(pe::active.eq(true))
-        .filter(
-            pe::employment_start
-                .is_null()
-                .or(pe::employment_start.le(by)),
-        )
-        .order(pe::id.asc())
-        .select((pe::id, pe::organization_id, pe::full_name))
-        .load(c)
-        .await?)
+    crate::db::employments::staff_on(c, orgs, on).await
+}
+
+/// Staff of these organisations at any time in a year (each with their
+/// latest place in it), ordered by id.
+pub async fn staff_in_year(
+    c: &mut Conn,
+    orgs: &[Uuid],
+    year: i32,
+) -> Result<Vec<(Uuid, Uuid, String)>> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    crate::db::employments::staff_during(c, orgs, from, to).await
 }
 
 /// An organisation and its sub-units: (id, parent, code, name).

@@ -4,6 +4,7 @@
 
 mod blocs;
 mod conferences;
+mod employments;
 mod organizations;
 mod people;
 mod terms;
@@ -16,6 +17,7 @@ pub use conferences::{
     AdoptedDocument, Conference, ConferenceFilter, ConferenceRecord, Representative,
     conference_exists, create_conference, get_conference, list_conferences, replace_conference,
 };
+pub use employments::{Employment, Transfer, list_employments, person_leaves, transfer_person};
 pub use organizations::{
     CreateOrg, OrgFilter, Organization, RetireOrg, UpdateOrg, create_org, get_org, list_orgs,
     retire_org, update_org,

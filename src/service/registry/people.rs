@@ -1,13 +1,15 @@
 //! Staff (cán bộ, công chức, viên chức, người lao động) of a unit or its
-//! sub-units: add, read, list, change. People leave with `active: false`;
-//! no national ID numbers are kept.
+//! sub-units: add, read, list, change. Every change of place or of
+//! `active` is recorded in the staff history (`employments.rs`); no national
+//! ID numbers are kept.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::opt_nfc;
+use super::employments::follow_patch;
+use super::{code_taken, opt_nfc};
 use crate::auth::Principal;
 use crate::auth::principal::not_your_organization;
 use crate::db::people::{NewPerson, PersonChanges, PersonQuery, PersonRow};
@@ -16,7 +18,7 @@ use crate::domain::RuleViolation;
 use crate::domain::ids::{OrganizationId, PersonId};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::registry::{Gender, StaffCategory};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::i18n::nfc;
 use crate::service::{Audited, Change, record, update};
 
@@ -34,6 +36,8 @@ pub struct Person {
     pub gender: Option<Gender>,
     pub employment_start: Option<NaiveDate>,
     pub active: bool,
+    /// Staff code (mã cán bộ), unique when given: the import's natural key.
+    pub code: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -50,6 +54,7 @@ impl From<PersonRow> for Person {
             gender: p.gender,
             employment_start: p.employment_start,
             active: p.active,
+            code: p.code,
             version: p.version,
             created_at: p.created_at,
             updated_at: p.updated_at,
@@ -81,6 +86,7 @@ pub struct CreatePerson {
     pub category: StaffCategory,
     pub gender: Option<Gender>,
     pub employment_start: Option<NaiveDate>,
+    pub code: Option<String>,
 }
 
 #[derive(Default)]
@@ -92,6 +98,7 @@ pub struct UpdatePerson {
     pub gender: Option<Option<Gender>>,
     pub employment_start: Option<Option<NaiveDate>>,
     pub active: Option<bool>,
+    pub code: Option<Option<String>>,
 }
 
 /// Which people a list shows.
@@ -102,6 +109,9 @@ pub struct PersonFilter {
     pub active: Option<bool>,
     /// Words to find in the name, whatever their case and diacritics.
     pub q: Option<String>,
+    /// Employed on this day (in `organization_id` on that day, when given),
+    /// from the staff history.
+    pub as_of: Option<NaiveDate>,
 }
 
 /// A unit's officers keep their own staff list, including their sub-units'.
@@ -141,9 +151,11 @@ pub async fn create_person(db: &Db, caller: &Principal, cmd: CreatePerson) -> Ap
                 category: cmd.category,
                 gender: cmd.gender,
                 employment_start: cmd.employment_start,
+                code: cmd.code,
             },
         )
-        .await?
+        .await
+        .on_constraint("people_code_key", code_taken("cán bộ / person"))?
         .into();
         record(tx, caller, Change::created("person.created", &person)).await?;
         Ok(person)
@@ -169,6 +181,7 @@ pub async fn list_people(
         category: filter.category,
         active: filter.active,
         q: filter.q,
+        as_of: filter.as_of,
         after: page
             .cursor
             .as_ref()
@@ -210,7 +223,7 @@ pub async fn update_person(
                 }
                 Ok(Some(before))
             },
-            async |tx, _| {
+            async |tx, before| {
                 let changes = PersonChanges {
                     full_name: cmd.full_name.as_deref().map(nfc),
                     organization_id: cmd.organization_id,
@@ -219,8 +232,14 @@ pub async fn update_person(
                     gender: cmd.gender,
                     employment_start: cmd.employment_start,
                     active: cmd.active,
+                    code: cmd.code,
                 };
-                Ok(db::people::update(tx, id, changes).await?.into())
+                let after: Person = db::people::update(tx, id, changes)
+                    .await
+                    .on_constraint("people_code_key", code_taken("cán bộ / person"))?
+                    .into();
+                follow_patch(tx, before, &after).await?;
+                Ok(after)
             },
         )
         .await

@@ -16,6 +16,7 @@ use crate::auth::Principal;
 use crate::db::titles::{AwardRow, DecisionRow};
 use crate::db::{self, Conn, Db};
 use crate::domain::RuleViolation;
+use crate::domain::import::Provenance;
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::titles::AwardStatus;
 use crate::domain::titles::decision::{self, Item, Plan, ProposalToDecide, Refusal};
@@ -178,6 +179,7 @@ async fn persist(
         rule_set_id: rs.id,
         override_reason: plan.override_reason.clone(),
         created_at: now,
+        provenance: Provenance::Decided,
     };
     let decision = db::titles::insert_decision(tx, &row)
         .await
@@ -199,6 +201,7 @@ async fn persist(
             revoked_at: None,
             revoke_reason: None,
             created_at: now,
+            provenance: Provenance::Decided,
         })
         .collect();
     let awards = db::titles::insert_awards(tx, &rows)

@@ -31,7 +31,7 @@ pub struct FactsInput {
     pub person_id: Uuid,
     pub rating: Rating,
     pub registered: bool,
-    pub months_employed: i32,
+    pub months_employed: Option<i32>,
     pub absent_days: i32,
     pub discipline: Discipline,
     pub discipline_until: Option<NaiveDate>,
@@ -45,7 +45,7 @@ pub struct FactsInput {
 pub struct Facts {
     pub rating: Rating,
     pub registered: bool,
-    pub months_employed: i32,
+    pub months_employed: Option<i32>,
     pub absent_days: i32,
     pub discipline: Discipline,
     pub discipline_until: Option<NaiveDate>,
@@ -178,7 +178,7 @@ pub async fn put_year_facts(
         require_staff_writer(tx, caller, org_id.into()).await?;
         let tree = db::titles::org_tree(tx, org_id).await?;
         let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
-        let staff = db::titles::staff_of(tx, &orgs, NaiveDate::MAX).await?;
+        let staff = db::titles::staff_in_year(tx, &orgs, year).await?;
         let staff_ids: HashSet<Uuid> = staff.iter().map(|s| s.0).collect();
         let errors = row_errors(&rows, &staff_ids);
         if !errors.is_empty() {
@@ -212,7 +212,7 @@ async fn year_facts_in(c: &mut Conn, org_id: Uuid, year: i32) -> AppResult<YearF
         return Err(AppError::not_found("organization"));
     }
     let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
-    let staff = db::titles::staff_of(c, &orgs, NaiveDate::MAX).await?;
+    let staff = db::titles::staff_in_year(c, &orgs, year).await?;
     let ids: Vec<Uuid> = staff.iter().map(|s| s.0).collect();
     let mut facts: HashMap<Uuid, FactsRow> = db::titles::facts_of(c, &ids)
         .await?

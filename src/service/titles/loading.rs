@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::titles::AwardRow;
 use crate::db::{self, Conn};
+use crate::domain::employment::{Span, months_employed};
 use crate::domain::titles::{
     AwardStatus, Collective, Held, Initiative, Person, PersonYear, Standing,
 };
@@ -30,6 +31,8 @@ pub(super) async fn load_people(
 ) -> AppResult<HashMap<Uuid, Person>> {
     let mut out: HashMap<Uuid, Person> = ids.iter().map(|&i| (i, Person::default())).collect();
     let mut latest: HashMap<Uuid, i32> = HashMap::new();
+    // Years whose facts leave the months employed out.
+    let mut derive: Vec<(Uuid, i32)> = Vec::new();
     for f in db::titles::facts_of(c, ids).await? {
         let Some(p) = out.get_mut(&f.person_id) else {
             continue;
@@ -43,14 +46,20 @@ pub(super) async fn load_people(
             latest.insert(f.person_id, f.year);
             p.under_investigation = f.under_investigation;
         }
+        if f.months_employed.is_none() {
+            derive.push((f.person_id, f.year));
+        }
         p.years.push(PersonYear {
             year: f.year,
             rating: f.rating,
             registered: f.registered,
-            months_employed: f.months_employed,
+            months_employed: f.months_employed.unwrap_or(0),
             absent_days: f.absent_days,
             discipline: f.discipline,
         });
+    }
+    if !derive.is_empty() {
+        derive_months(c, &derive, &mut out).await?;
     }
     for i in db::titles::initiatives_of(c, ids).await? {
         if let Some(p) = out.get_mut(&i.person_id) {
@@ -67,6 +76,33 @@ pub(super) async fn load_people(
         }
     }
     Ok(out)
+}
+
+/// Months employed from the staff history where the year's facts leave
+/// them out (one query, only when some do).
+async fn derive_months(
+    c: &mut Conn,
+    derive: &[(Uuid, i32)],
+    out: &mut HashMap<Uuid, Person>,
+) -> AppResult<()> {
+    let who: Vec<Uuid> = derive.iter().map(|d| d.0).collect();
+    let mut spans: HashMap<Uuid, Vec<Span>> = HashMap::new();
+    for e in db::employments::of_people(c, &who).await? {
+        spans
+            .entry(e.person_id.uuid())
+            .or_default()
+            .push((e.valid_from, e.valid_to));
+    }
+    for &(id, year) in derive {
+        let months = months_employed(year, spans.get(&id).map_or(&[][..], |s| s));
+        if let Some(y) = out
+            .get_mut(&id)
+            .and_then(|p| p.years.iter_mut().find(|y| y.year == year))
+        {
+            y.months_employed = months;
+        }
+    }
+    Ok(())
 }
 
 /// Everything the rules read about these organisations as collectives for

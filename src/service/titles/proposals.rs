@@ -147,6 +147,7 @@ pub struct ProposalFilter {
 async fn check_items_belong(
     c: &mut Conn,
     proposer: Option<Uuid>,
+    year: i32,
     items: &[ItemInput],
 ) -> AppResult<()> {
     let Some(org) = proposer else {
@@ -154,7 +155,7 @@ async fn check_items_belong(
     };
     let tree = db::titles::org_tree(c, org).await?;
     let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
-    let staff: HashSet<Uuid> = db::titles::staff_of(c, &orgs, NaiveDate::MAX)
+    let staff: HashSet<Uuid> = db::titles::staff_in_year(c, &orgs, year)
         .await?
         .into_iter()
         .map(|s| s.0)
@@ -247,7 +248,7 @@ pub async fn create_proposal(db: &Db, caller: &Principal, cmd: NewProposal) -> A
         {
             return Err(RuleViolation::UnknownOrganization { id: o }.into());
         }
-        check_items_belong(tx, org, &cmd.items).await?;
+        check_items_belong(tx, org, cmd.year, &cmd.items).await?;
         let rs = rule_set_for_year(tx, cmd.year).await?;
         let answers = evaluate_all(tx, &pairs, cmd.year, &rs).await?;
         let now = Utc::now();
@@ -294,7 +295,7 @@ pub async fn update_proposal(
         proposer_may_write(caller, before.organization_id)?;
         check_version(expected, before.version)?;
         let status = before.status.after(ProposalAction::Edit)?;
-        check_items_belong(tx, before.organization_id, &items).await?;
+        check_items_belong(tx, before.organization_id, before.year, &items).await?;
         let rs = rule_set_for_year(tx, before.year).await?;
         let answers = evaluate_all(tx, &pairs, before.year, &rs).await?;
         let item_rows = item_rows(id, &answers);

@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::db::titles::{AwardRow, ProposalItemRow};
@@ -70,7 +69,7 @@ pub(super) async fn over_quota(
     if let Some(org) = proposer {
         let tree = db::titles::org_tree(c, org).await?;
         let orgs: Vec<Uuid> = tree.iter().map(|t| t.0).collect();
-        let staff: Vec<Uuid> = db::titles::staff_of(c, &orgs, NaiveDate::MAX)
+        let staff: Vec<Uuid> = db::titles::staff_in_year(c, &orgs, year)
             .await?
             .into_iter()
             .map(|s| s.0)
