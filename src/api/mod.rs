@@ -8,8 +8,10 @@ pub mod body_schema;
 pub mod checks;
 pub mod clients;
 pub mod conferences;
+pub mod documents;
 pub mod evaluation;
 pub mod events;
+pub mod export;
 pub mod extract;
 pub mod head;
 pub mod health;
@@ -87,6 +89,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(conferences::list)
         .service(conferences::get)
         .service(conferences::replace)
+        .service(documents::conference_document)
         .service(blocs::set_cutoff)
         .service(pledges::create)
         .service(pledges::list)
@@ -102,6 +105,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(pledges::report)
         .service(pledges::reports)
         .service(pledges::compliance)
+        .service(documents::pledge_document)
         .service(evaluation::put_scheme)
         .service(evaluation::scheme_template)
         .service(evaluation::get_scheme)
@@ -121,6 +125,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(evaluation::close_ballot)
         .service(evaluation::ballot_result)
         .service(evaluation::minutes)
+        .service(documents::ballot_document)
         .service(evaluation::leading_units)
         .service(titles::award_types)
         .service(titles::rule_sets)
@@ -146,6 +151,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(titles::decide)
         .service(titles::decisions)
         .service(titles::decision)
+        .service(documents::decision_document)
         .service(titles::person_awards)
         .service(titles::organization_awards)
         .service(titles::revoke);

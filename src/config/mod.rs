@@ -89,6 +89,9 @@ pub struct Config {
     /// retry's delay (default 30 s) and how long a failing delivery is tried
     /// (default 24 h) before its webhook pauses.
     pub webhook_retry: crate::domain::webhooks::RetryPolicy,
+    /// `DOCUMENT_PLACE`: the place name the printed documents are dated at
+    /// (Decree 30/2020/NĐ-CP, địa danh: `Vĩnh Phúc`); unset: a dotted blank.
+    pub document_place: Option<String>,
 }
 
 /// The settings as command-line arguments, each also read from its
@@ -284,6 +287,12 @@ pub struct Settings {
     #[arg(long, env = "WEBHOOK_RETRY_WINDOW_SECS", value_name = "SECS", default_value = "86400",
           global = true, value_parser = at_least_one)]
     pub webhook_retry_window_secs: u64,
+
+    /// Place name the printed documents are dated at (địa danh, Decree 30/2020/NĐ-CP), e.g. "Vĩnh Phúc".
+    ///
+    /// Default: unset (a dotted blank the clerk fills in)
+    #[arg(long, env = "DOCUMENT_PLACE", value_name = "PLACE", global = true)]
+    pub document_place: Option<String>,
 }
 
 impl Settings {
@@ -331,6 +340,10 @@ impl Settings {
                 base: Duration::from_millis(self.webhook_retry_base_ms),
                 window: Duration::from_secs(self.webhook_retry_window_secs),
             },
+            document_place: self
+                .document_place
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
         })
     }
 
@@ -474,6 +487,7 @@ impl Config {
             // Tests start the delivery workers themselves.
             webhook_concurrency: 4,
             webhook_retry: crate::domain::webhooks::RetryPolicy::default(),
+            document_place: None,
         }
     }
 }

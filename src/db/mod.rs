@@ -7,6 +7,7 @@ pub mod blocs;
 pub mod clients;
 pub mod conferences;
 pub mod connect;
+pub mod documents;
 pub mod error;
 pub mod evaluation;
 pub mod events;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod background;
 pub mod benchdata;
 pub mod demo;
+pub mod documents;
 pub mod evaluation;
 pub mod events;
 pub mod idempotency;

@@ -10,6 +10,7 @@ mod audit_events;
 mod contract;
 mod database_errors;
 mod deploy;
+mod documents;
 mod evaluation;
 mod foundation;
 mod identity;

@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::api::extract::wants_csv;
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::respond::{Page, csv};
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
@@ -39,13 +40,16 @@ pub struct RankingRow {
 }
 
 /// The ranking (E3): totals, ties sharing a rank (listed by code), sections,
-/// and the pledge compliance beside each unit. `Accept: text/csv` for CSV.
+/// and the pledge compliance beside each unit. `Accept: text/csv` for CSV;
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx` for an Excel workbook (totals and sections as numbers).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getRanking",
-    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year"), ExportParams),
     responses(
-        (status = 200, description = "The ranking", content((Page<RankingRow> = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The ranking", content((Page<RankingRow> = "application/json"), (String = "text/csv"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -57,6 +61,7 @@ pub async fn ranking(
     req: HttpRequest,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
+    q: ValidatedQuery<ExportParams>,
 ) -> Result<HttpResponse, AppError> {
     let (bloc, year) = path.into_inner();
     let rows: Vec<RankingRow> = svc::ranking(&state.db, bloc, year)
@@ -81,7 +86,13 @@ pub async fn ranking(
             compliance_measurable: u.compliance.map(|c| c.1),
         })
         .collect();
-    if wants_csv(&req) {
+    if export::wants_xlsx(&req, q.0.format) {
+        return export::xlsx_response(
+            &format!("ranking-{year}.xlsx"),
+            &export::lists::ranking(&rows),
+        );
+    }
+    if q.0.format.is_none() && wants_csv(&req) {
         let mut out = vec![
             [
                 "Hạng / Rank",

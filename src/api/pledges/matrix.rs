@@ -8,6 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
+use crate::api::export::{self, ExportFormat, XlsxFile};
 use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::respond::csv;
 use crate::auth::Principal;
@@ -24,6 +25,10 @@ pub struct ComplianceQuery {
     #[validate(custom(function = "crate::api::checks::date"))]
     #[param(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub as_of: Option<NaiveDate>,
+    /// `xlsx`: the matrix as an Excel workbook (as `Accept:
+    /// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+    /// does); `json` (default) the JSON answer.
+    pub format: Option<ExportFormat>,
 }
 
 /// Status of a cell.
@@ -38,7 +43,7 @@ pub enum CellStatus {
 }
 
 impl CellStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             CellStatus::Achieved => "achieved",
             CellStatus::NotAchieved => "not_achieved",
@@ -256,7 +261,9 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
 /// The compliance matrix: units × targets, with each unit's latest value,
 /// exact percentage and `achieved` (T6, T7); per target the bloc's figure;
 /// per item `met`; per unit a summary. `Accept: text/csv` gives the same as
-/// CSV (UTF-8 with BOM).
+/// CSV (UTF-8 with BOM); `Accept:
+/// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` or
+/// `?format=xlsx` an Excel workbook with typed cells (docs/documents.md).
 #[utoipa::path(
     tag = "pledges",
     operation_id = "getPledgeCompliance",
@@ -265,6 +272,7 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
         (status = 200, description = "The matrix", content(
             (ComplianceView = "application/json"),
             (String = "text/csv"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
@@ -281,7 +289,11 @@ pub async fn compliance(
     q: ValidatedQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, AppError> {
     let view: ComplianceView = svc::compliance(&state.db, *id, q.0.as_of).await?.into();
-    if wants_csv(&req) {
+    if export::wants_xlsx(&req, q.0.format) {
+        let name = format!("compliance-{}.xlsx", view.pledge_id);
+        return export::xlsx_response(&name, &export::compliance::sheets(&view));
+    }
+    if q.0.format.is_none() && wants_csv(&req) {
         return Ok(compliance_csv(&view));
     }
     Ok(HttpResponse::Ok().json(view))

@@ -1,5 +1,6 @@
 //! Đăng ký thi đua (`/api/v1/registrations`) and the term's registration deadline.
 
+use crate::api::export::{self, ExportParams, XlsxFile};
 use actix_web::{get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -234,12 +235,16 @@ pub struct YearOrgQuery {
 }
 
 /// Registrations, keyset-paginated.
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx`: the same page as an Excel workbook, one row per registration,
+/// one typed column per field (docs/documents.md, "Exports").
 #[utoipa::path(
     operation_id = "listRegistrations",
     tag = "titles",
-    params(YearOrgQuery, PageParams),
+    params(YearOrgQuery, PageParams, ExportParams),
     responses(
-        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<RegistrationView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content((Page<RegistrationView> = "application/json"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -249,15 +254,19 @@ pub struct YearOrgQuery {
 #[get("/api/v1/registrations")]
 pub async fn registrations(
     state: web::Data<AppState>,
+    req: HttpRequest,
     _caller: Principal,
-    q: ListQuery<YearOrgQuery>,
-) -> Result<Page<RegistrationView>, AppError> {
-    let (q, page) = (q.filter, q.page);
+    q: ExportListQuery<YearOrgQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (q, page, format) = (q.0.filter, q.0.page, q.0.format);
     let filter = svc::RegistrationFilter {
         year: q.year,
         organization_id: q.organization_id,
     };
-    Ok(svc::registrations(&state.db, filter, page).await?.into())
+    let page: Page<RegistrationView> = svc::registrations(&state.db, filter, page).await?.into();
+    export::page_or_xlsx(&req, format, "registrations.xlsx", page, |items| {
+        export::lists::list("Đăng ký thi đua", export::lists::REGISTRATIONS, items)
+    })
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
