@@ -1,13 +1,13 @@
 //! `/api/v1/people`: staff (cán bộ, công chức, viên chức, người lao động).
 
-use crate::api::export::{self, ExportParams, XlsxFile};
-use actix_web::{get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
+use crate::api::export::{self, ExportParams, XlsxFile};
+use super::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::auth::Principal;

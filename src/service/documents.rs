@@ -143,7 +143,7 @@ pub async fn decision(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Decisi
             .awards
             .iter()
             .map(|a| {
-                let code = serde_json::to_value(a.award_type)
+                let code = serde_json::to_value(&a.award_type)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();

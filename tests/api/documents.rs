@@ -190,7 +190,7 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
     assert!(xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"2\""), "{xml}");
     let styles = unzip_text(&by_accept.body, "xl/styles.xml");
     assert!(styles.contains("FFC6EFCE") && styles.contains("FFFFC7CE"), "green and red fills");
-    assert!(styles.contains("0.00%"), "percent format");
+    assert!(styles.contains("formatCode=\"0.00%\""), "percent format");
     // `?format=json` keeps JSON even when Accept asks for a workbook.
     let json = get_with(&app, &format!("{path}?format=json"), &admin, XLSX).await;
     assert_eq!(json.header("content-type").as_deref(), Some("application/json"));
@@ -310,6 +310,12 @@ async fn c2_exported_proposals_and_awards_show_others_the_outcome_only() {
         )
         .await;
     assert_eq!(res.status, 201, "{}", res.text());
+    // Submitted: each item's answer is stored with its checks.
+    let id = res.json()["id"].as_str().unwrap().to_string();
+    let submitted = app
+        .post(&format!("/api/v1/proposals/{id}/submit"), &own, json!({}))
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text());
     let decided = app
         .post(
             "/api/v1/decisions",

@@ -9,7 +9,8 @@ use crate::domain::registry::ConferenceKind;
 use crate::service::documents::{
     BallotDocument, ConferenceDocument, DecisionDocument, PledgeDocument, vietnamese_date,
 };
-use crate::service::pledges::Target;
+use crate::service::evaluation::BallotResult;
+use crate::service::pledges::{PledgeDetail, Target};
 
 /// Where the office dates its documents (`DOCUMENT_PLACE`), or a dotted
 /// blank the clerk fills in.
@@ -51,6 +52,63 @@ fn level(t: &Target) -> String {
     }
 }
 
+/// Every item with its targets, one row per target (an item without one
+/// has one row).
+fn items_table(p: &PledgeDetail) -> Table {
+    let mut items = Table::new(&["STT", "Nội dung", "Chỉ tiêu", "Mức"], &[7, 48, 30, 15]);
+    for item in &p.items {
+        let mut first = true;
+        let mut row = |target: Option<&Target>| {
+            items.rows.push(vec![
+                if first { item.position.to_string() } else { String::new() },
+                if first { item.text.clone() } else { String::new() },
+                target.map(|t| t.label.clone()).unwrap_or_default(),
+                target.map(level).unwrap_or_default(),
+            ]);
+            first = false;
+        };
+        if item.targets.is_empty() {
+            row(None);
+        }
+        for t in &item.targets {
+            row(Some(t));
+        }
+    }
+    items
+}
+
+/// Every member unit: who signed, as what, when; blank rows for the rest.
+fn signatures_table(p: &PledgeDetail) -> Table {
+    let mut signatures = Table::new(
+        &["STT", "Đơn vị", "Người ký", "Chức vụ", "Ngày ký", "Ký tên"],
+        &[6, 27, 19, 22, 12, 14],
+    );
+    let mut n = 0;
+    for s in &p.signatures.signed {
+        n += 1;
+        signatures.rows.push(vec![
+            n.to_string(),
+            s.name.clone(),
+            s.signer_name.clone(),
+            s.signer_position.clone(),
+            dmy(vn_date(s.signed_at)),
+            String::new(),
+        ]);
+    }
+    for u in &p.signatures.pending {
+        n += 1;
+        signatures.rows.push(vec![
+            n.to_string(),
+            u.name.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    signatures
+}
+
 pub fn pledge(d: &PledgeDocument, place: &str) -> Doc {
     let p = &d.detail;
     let day = d
@@ -79,57 +137,11 @@ pub fn pledge(d: &PledgeDocument, place: &str) -> Doc {
         d.bloc_name, p.year
     )));
     blocks.push(Block::Heading("I. NỘI DUNG GIAO ƯỚC".into()));
-    let mut items = Table::new(&["STT", "Nội dung", "Chỉ tiêu", "Mức"], &[7, 48, 30, 15]);
-    for item in &p.items {
-        let mut first = true;
-        let mut row = |target: Option<&Target>| {
-            items.rows.push(vec![
-                if first { item.position.to_string() } else { String::new() },
-                if first { item.text.clone() } else { String::new() },
-                target.map(|t| t.label.clone()).unwrap_or_default(),
-                target.map(level).unwrap_or_default(),
-            ]);
-            first = false;
-        };
-        if item.targets.is_empty() {
-            row(None);
-        }
-        for t in &item.targets {
-            row(Some(t));
-        }
-    }
-    blocks.push(Block::Table(items));
+    blocks.push(Block::Table(items_table(p)));
     blocks.push(Block::Heading(
         "II. CÁC ĐƠN VỊ THÀNH VIÊN KÝ GIAO ƯỚC".into(),
     ));
-    let mut signatures = Table::new(
-        &["STT", "Đơn vị", "Người ký", "Chức vụ", "Ngày ký", "Ký tên"],
-        &[6, 27, 19, 22, 12, 14],
-    );
-    let mut n = 0;
-    for s in &p.signatures.signed {
-        n += 1;
-        signatures.rows.push(vec![
-            n.to_string(),
-            s.name.clone(),
-            s.signer_name.clone(),
-            s.signer_position.clone(),
-            dmy(vn_date(s.signed_at)),
-            String::new(),
-        ]);
-    }
-    for u in &p.signatures.pending {
-        n += 1;
-        signatures.rows.push(vec![
-            n.to_string(),
-            u.name.clone(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
-    }
-    blocks.push(Block::Table(signatures));
+    blocks.push(Block::Table(signatures_table(p)));
     let head_signer = d.head.as_ref().and_then(|h| {
         p.signatures
             .signed
@@ -162,8 +174,8 @@ pub fn pledge(d: &PledgeDocument, place: &str) -> Doc {
     }
 }
 
-pub fn ballot(d: &BallotDocument, place: &str) -> Doc {
-    let r = &d.result;
+/// The count per candidate and the elected units.
+fn tally_blocks(r: &BallotResult) -> Vec<Block> {
     let members = r.ballot.member_ids.len();
     let share = |votes: usize| {
         if members == 0 {
@@ -172,26 +184,8 @@ pub fn ballot(d: &BallotDocument, place: &str) -> Doc {
             format!("{:.2}%", votes as f64 * 100.0 / members as f64)
         }
     };
-    let votes_of = |id| r.counts.iter().find(|c| c.id == id).map_or(0, |c| c.votes);
-    let mut blocks = vec![
-        Block::Field("Số đơn vị thành viên".into(), members.to_string()),
-        Block::Field(
-            "Số phiếu phát ra / thu vào".into(),
-            format!("{members} / {}", r.ballot.voter_ids.len()),
-        ),
-        Block::Field("Số đơn vị được bầu".into(), r.ballot.seats.to_string()),
-        Block::Field(
-            "Ngưỡng trúng cử".into(),
-            format!("trên {}% tổng số thành viên", r.ballot.threshold_percent),
-        ),
-        Block::Heading("I. THÀNH VIÊN KHỐI".into()),
-    ];
-    let mut m = Table::new(&["STT", "Mã", "Đơn vị"], &[8, 20, 72]);
-    for (i, u) in r.members.iter().enumerate() {
-        m.rows
-            .push(vec![(i + 1).to_string(), u.code.clone(), u.name.clone()]);
-    }
-    blocks.push(Block::Table(m));
+    let votes_of = |id: uuid::Uuid| r.counts.iter().find(|c| c.id == id).map_or(0, |c| c.votes);
+    let mut blocks = Vec::new();
     blocks.push(Block::Heading("II. KẾT QUẢ KIỂM PHIẾU".into()));
     let mut t = Table::new(
         &["STT", "Mã", "Đơn vị", "Số phiếu", "Tỷ lệ"],
@@ -226,6 +220,32 @@ pub fn ballot(d: &BallotDocument, place: &str) -> Doc {
             r.election.tied_seats
         )));
     }
+    blocks
+}
+
+pub fn ballot(d: &BallotDocument, place: &str) -> Doc {
+    let r = &d.result;
+    let members = r.ballot.member_ids.len();
+    let mut blocks = vec![
+        Block::Field("Số đơn vị thành viên".into(), members.to_string()),
+        Block::Field(
+            "Số phiếu phát ra / thu vào".into(),
+            format!("{members} / {}", r.ballot.voter_ids.len()),
+        ),
+        Block::Field("Số đơn vị được bầu".into(), r.ballot.seats.to_string()),
+        Block::Field(
+            "Ngưỡng trúng cử".into(),
+            format!("trên {}% tổng số thành viên", r.ballot.threshold_percent),
+        ),
+        Block::Heading("I. THÀNH VIÊN KHỐI".into()),
+    ];
+    let mut m = Table::new(&["STT", "Mã", "Đơn vị"], &[8, 20, 72]);
+    for (i, u) in r.members.iter().enumerate() {
+        m.rows
+            .push(vec![(i + 1).to_string(), u.code.clone(), u.name.clone()]);
+    }
+    blocks.push(Block::Table(m));
+    blocks.extend(tally_blocks(r));
     Doc {
         file_name: format!("bien-ban-kiem-phieu-{}", r.year),
         issuer_parent: None,

@@ -47,7 +47,8 @@ pub struct DocumentQuery {
 
 /// A Word document (`.docx`), as a response body.
 #[derive(ToSchema)]
-pub struct DocxFile(#[schema(value_type = String, format = Binary)] pub Vec<u8>);
+#[schema(value_type = String, format = Binary)]
+pub struct DocxFile(pub Vec<u8>);
 
 /// The document as the asked form.
 pub fn respond(doc: &model::Doc, format: Option<DocumentFormat>) -> Result<HttpResponse, AppError> {

@@ -73,7 +73,23 @@ pub fn upper(s: &str) -> String {
     s.to_uppercase()
 }
 
+impl Annex {
+    /// The annex's table (the template binds it as `t`, like a block's).
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+}
+
 impl Table {
+    /// Each header with its width (percent; 0 when unset).
+    pub fn columns(&self) -> Vec<(&str, u32)> {
+        self.header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.as_str(), self.widths.get(i).copied().unwrap_or(0)))
+            .collect()
+    }
+
     pub fn new(header: &[&str], widths: &[u32]) -> Table {
         Table {
             header: header.iter().map(|h| h.to_string()).collect(),

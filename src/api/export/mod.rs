@@ -26,7 +26,8 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 
 /// An Excel workbook (`.xlsx`), as a response body.
 #[derive(ToSchema)]
-pub struct XlsxFile(#[schema(value_type = String, format = Binary)] pub Vec<u8>);
+#[schema(value_type = String, format = Binary)]
+pub struct XlsxFile(pub Vec<u8>);
 
 /// The longest text a cell holds (Excel's limit).
 const MAX_CELL_CHARS: usize = 32_767;

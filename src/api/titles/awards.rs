@@ -1,7 +1,6 @@
 //! The catalogue of titles and forms, the award history and revocation (C14).
 
-use crate::api::export::{self, ExportParams, XlsxFile};
-use actix_web::{get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,7 +8,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
-use crate::api::extract::{ListQuery, NoFilter, PageParams, ValidatedJson};
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ExportListQuery, NoFilter, PageParams, ValidatedJson};
 use crate::api::respond::Page;
 use crate::auth::Principal;
 use crate::domain::titles::{AwardStatus, AwardType, StoredAnswer, SubjectRef};

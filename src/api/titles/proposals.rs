@@ -1,8 +1,7 @@
 //! Proposals (`/api/v1/proposals`): `draft → submitted → returned (with
 //! reason) → submitted … → approved | rejected`, and `approved → decided`.
 
-use crate::api::export::{self, ExportParams, XlsxFile};
-use actix_web::{get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +10,8 @@ use validator::Validate;
 
 use super::subject_of;
 use crate::AppState;
-use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::{

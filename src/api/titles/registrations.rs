@@ -1,7 +1,6 @@
 //! Đăng ký thi đua (`/api/v1/registrations`) and the term's registration deadline.
 
-use crate::api::export::{self, ExportParams, XlsxFile};
-use actix_web::{get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,7 +9,8 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::blocs::TermView;
-use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::AwardType;
