@@ -52,8 +52,8 @@ def login(user):
 
 admin = login("admin")
 _, pledges = call("GET", "/api/v1/pledges?year=2021", token=admin)
-pledge = pledges["items"][0]
-bloc_id = call("GET", f"/api/v1/pledges/{pledge['id']}", token=admin)[1]["blocId"]
+pledge = call("GET", f"/api/v1/pledges/{pledges['items'][0]['id']}", token=admin)[1]
+bloc_id = pledge["blocId"]
 _, term = call("GET", f"/api/v1/blocs/{bloc_id}/terms/2021", token=admin)
 org = lambda code: call("GET", f"/api/v1/organizations?code={code}", token=admin)[1]["items"][0]["id"]
 sgd = org("SGDDT")

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::export::{self, ExportParams, XlsxFile};
 use super::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
+use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::auth::Principal;
 use crate::domain::ids::OrganizationId;
 use crate::domain::registry::OrgKind;

@@ -238,6 +238,9 @@ mod tests {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         assert_eq!(vietnamese_date(d(2021, 4, 1)), "ngày 01 tháng 4 năm 2021");
         assert_eq!(vietnamese_date(d(2021, 2, 15)), "ngày 15 tháng 02 năm 2021");
-        assert_eq!(vietnamese_date(d(2021, 12, 31)), "ngày 31 tháng 12 năm 2021");
+        assert_eq!(
+            vietnamese_date(d(2021, 12, 31)),
+            "ngày 31 tháng 12 năm 2021"
+        );
     }
 }

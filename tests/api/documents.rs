@@ -38,7 +38,9 @@ async fn org_id(app: &TestApp, token: &str, code: &str) -> Uuid {
 async fn demo_pledge(app: &TestApp, token: &str) -> Value {
     let list = app.get("/api/v1/pledges?year=2021", token).await.json();
     let id = list["items"][0]["id"].as_str().unwrap().to_string();
-    app.get(&format!("/api/v1/pledges/{id}"), token).await.json()
+    app.get(&format!("/api/v1/pledges/{id}"), token)
+        .await
+        .json()
 }
 
 async fn get_with(app: &TestApp, path: &str, token: &str, accept: &str) -> TestResponse {
@@ -142,7 +144,10 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
     let (app, admin) = demo().await;
     let pledge = demo_pledge(&app, &admin).await;
     report_some(&app, &admin, &pledge).await;
-    let path = format!("/api/v1/pledges/{}/compliance", pledge["id"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/pledges/{}/compliance",
+        pledge["id"].as_str().unwrap()
+    );
     let m = app.get(&path, &admin).await.json();
     let by_accept = get_with(&app, &path, &admin, XLSX).await;
     let by_link = app.get(&format!("{path}?format=xlsx"), &admin).await;
@@ -154,18 +159,29 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
         let units = m["units"].as_array().unwrap();
         assert_eq!(units.len(), 9);
         for (j, t) in targets.iter().enumerate() {
-            assert_eq!(cell(&sheet, 1, 2 + j), Data::String(t["label"].as_str().unwrap().into()));
+            assert_eq!(
+                cell(&sheet, 1, 2 + j),
+                Data::String(t["label"].as_str().unwrap().into())
+            );
         }
         for (i, u) in units.iter().enumerate() {
             let row = 2 + i;
-            assert_eq!(cell(&sheet, row, 0), Data::String(u["code"].as_str().unwrap().into()));
-            assert_eq!(cell(&sheet, row, 1), Data::String(u["name"].as_str().unwrap().into()));
+            assert_eq!(
+                cell(&sheet, row, 0),
+                Data::String(u["code"].as_str().unwrap().into())
+            );
+            assert_eq!(
+                cell(&sheet, row, 1),
+                Data::String(u["name"].as_str().unwrap().into())
+            );
             for (j, c) in u["cells"].as_array().unwrap().iter().enumerate() {
                 let got = cell(&sheet, row, 2 + j);
                 match (&c["percent"], &c["done"]) {
                     (Value::String(p), _) => {
                         let want: f64 = p.parse().unwrap();
-                        let Data::Float(f) = got else { panic!("{got:?} for {c}") };
+                        let Data::Float(f) = got else {
+                            panic!("{got:?} for {c}")
+                        };
                         assert!((f * 100.0 - want).abs() < 1e-9, "{f} vs {want}");
                     }
                     (_, Value::Bool(d)) => assert_eq!(got, Data::Bool(*d)),
@@ -177,7 +193,10 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
             }
             let s = &u["summary"];
             let base = 2 + targets.len();
-            for (k, key) in ["achieved", "measurable", "reported", "itemsMet"].iter().enumerate() {
+            for (k, key) in ["achieved", "measurable", "reported", "itemsMet"]
+                .iter()
+                .enumerate()
+            {
                 assert!(same(&cell(&sheet, row, base + k), Some(&s[key])), "{key}");
             }
         }
@@ -186,7 +205,9 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
         assert_eq!(cell(&sheet, last, 0), Data::String("KHOI".into()));
         for (j, t) in targets.iter().enumerate() {
             let want: f64 = t["share"].as_str().unwrap().parse().unwrap();
-            let Data::Float(f) = cell(&sheet, last, 2 + j) else { panic!("share {j}") };
+            let Data::Float(f) = cell(&sheet, last, 2 + j) else {
+                panic!("share {j}")
+            };
             assert!((f * 100.0 - want).abs() < 1e-9);
         }
         let detail = wb.worksheet_range("Chi tiết").unwrap();
@@ -197,13 +218,22 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
     let text = String::from_utf8_lossy(&by_accept.body).to_string();
     assert!(!text.is_empty());
     let xml = unzip_text(&by_accept.body, "xl/worksheets/sheet1.xml");
-    assert!(xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"2\""), "{xml}");
+    assert!(
+        xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"2\""),
+        "{xml}"
+    );
     let styles = unzip_text(&by_accept.body, "xl/styles.xml");
-    assert!(styles.contains("FFC6EFCE") && styles.contains("FFFFC7CE"), "green and red fills");
+    assert!(
+        styles.contains("FFC6EFCE") && styles.contains("FFFFC7CE"),
+        "green and red fills"
+    );
     assert!(styles.contains("formatCode=\"0.00%\""), "percent format");
     // `?format=json` keeps JSON even when Accept asks for a workbook.
     let json = get_with(&app, &format!("{path}?format=json"), &admin, XLSX).await;
-    assert_eq!(json.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        json.header("content-type").as_deref(),
+        Some("application/json")
+    );
 }
 
 /// One file of the ZIP, as text (calamine reads values, not panes or fills).
@@ -236,9 +266,17 @@ async fn the_ranking_and_the_lists_export_as_xlsx_equal_to_their_json() {
         .await;
     assert_eq!(p.status, 201, "{}", p.text());
     for (path, columns, name) in [
-        ("/api/v1/organizations?limit=5", lists::ORGANIZATIONS, "Tổ chức"),
+        (
+            "/api/v1/organizations?limit=5",
+            lists::ORGANIZATIONS,
+            "Tổ chức",
+        ),
         ("/api/v1/people", lists::PEOPLE, "Cán bộ"),
-        ("/api/v1/registrations", lists::REGISTRATIONS, "Đăng ký thi đua"),
+        (
+            "/api/v1/registrations",
+            lists::REGISTRATIONS,
+            "Đăng ký thi đua",
+        ),
     ] {
         let json = app.get(path, &admin).await;
         let sep = if path.contains('?') { '&' } else { '?' };
@@ -247,7 +285,11 @@ async fn the_ranking_and_the_lists_export_as_xlsx_equal_to_their_json() {
         let sheet = wb.worksheet_range(name).unwrap();
         assert_sheet_is_json(&sheet, columns, json.json()["items"].as_array().unwrap());
         // The page's Link comes with the workbook too.
-        assert_eq!(res.header("link").is_some(), json.header("link").is_some(), "{path}");
+        assert_eq!(
+            res.header("link").is_some(),
+            json.header("link").is_some(),
+            "{path}"
+        );
     }
     // A formula-looking name is text in the workbook, never a formula.
     let people = app.get("/api/v1/people?format=xlsx", &admin).await;
@@ -355,7 +397,13 @@ async fn c2_exported_proposals_and_awards_show_others_the_outcome_only() {
         assert_sheet_is_json(&sheet, lists::PROPOSALS, &rows);
         for r in &rows {
             assert_eq!(r["item"]["eligibility"]["redacted"], redacted);
-            assert_eq!(r["item"]["eligibility"]["checks"].as_array().unwrap().is_empty(), redacted);
+            assert_eq!(
+                r["item"]["eligibility"]["checks"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty(),
+                redacted
+            );
         }
         let path = format!("/api/v1/people/{}/awards", staff[0]);
         let json = app.get(&path, token).await.json();
@@ -366,8 +414,15 @@ async fn c2_exported_proposals_and_awards_show_others_the_outcome_only() {
         assert_eq!(awards[0]["award"]["eligibility"]["redacted"], redacted);
         assert_sheet_is_json(&sheet, lists::AWARDS, awards);
         // No figure of the checks leaks into a redacted workbook.
-        let xml = unzip_text(&get_with(&app, &path, token, XLSX).await.body, "xl/sharedStrings.xml");
-        assert_eq!(xml.contains(">C1<") || xml.contains(">htt<"), false, "{xml}");
+        let xml = unzip_text(
+            &get_with(&app, &path, token, XLSX).await.body,
+            "xl/sharedStrings.xml",
+        );
+        assert_eq!(
+            xml.contains(">C1<") || xml.contains(">htt<"),
+            false,
+            "{xml}"
+        );
     }
 }
 
@@ -448,7 +503,11 @@ async fn every_document_renders_for_the_demo_2021_data_as_html_and_as_a_docx_nam
         .map(|s| s["signerName"].as_str().unwrap())
         .collect();
     assert_eq!(signers.len(), 9);
-    let officer = app.member_token("sgd.viewer", Role::Viewer, org_id(&app, &admin, "SGDDT").await);
+    let officer = app.member_token(
+        "sgd.viewer",
+        Role::Viewer,
+        org_id(&app, &admin, "SGDDT").await,
+    );
 
     // The signed pledge.
     let path = format!("/api/v1/pledges/{pid}/document");
@@ -498,11 +557,27 @@ async fn every_document_renders_for_the_demo_2021_data_as_html_and_as_a_docx_nam
     let ballot = demo_ballot(&app, &admin).await;
     let path = format!("/api/v1/ballots/{ballot}/document");
     let html = html_text(&app.get(&path, &officer).await);
-    let minutes = html_text(&get_with(&app, &format!("/api/v1/ballots/{ballot}/minutes"), &officer, "text/html").await);
+    let minutes = html_text(
+        &get_with(
+            &app,
+            &format!("/api/v1/ballots/{ballot}/minutes"),
+            &officer,
+            "text/html",
+        )
+        .await,
+    );
     assert_eq!(html, minutes);
     let docx = docx_text(&app.get(&format!("{path}?format=docx"), &officer).await);
     for text in [&html, &docx] {
-        for must in ["BIÊN BẢN KIỂM PHIẾU", "Sở Giáo dục và Đào tạo", "Sở Y tế", "9 / 9", "100.00%", "TRƯỞNG KHỐI", "BAN DÂN TỘC TỈNH"] {
+        for must in [
+            "BIÊN BẢN KIỂM PHIẾU",
+            "Sở Giáo dục và Đào tạo",
+            "Sở Y tế",
+            "9 / 9",
+            "100.00%",
+            "TRƯỞNG KHỐI",
+            "BAN DÂN TỘC TỈNH",
+        ] {
             assert!(text.contains(must), "minutes lack {must}");
         }
     }
@@ -543,12 +618,14 @@ async fn every_document_renders_for_the_demo_2021_data_as_html_and_as_a_docx_nam
         }
     }
     // Same read rule as the resource: unauthenticated is refused, an unknown id is 404.
-    let anon = app
-        .send(TestApp::req(Method::GET, &path, None))
-        .await;
+    let anon = app.send(TestApp::req(Method::GET, &path, None)).await;
     assert_eq!(anon.status, 401);
     assert_problem(
-        &app.get(&format!("/api/v1/decisions/{}/document", Uuid::now_v7()), &officer).await,
+        &app.get(
+            &format!("/api/v1/decisions/{}/document", Uuid::now_v7()),
+            &officer,
+        )
+        .await,
         404,
         "not_found",
     );
@@ -567,7 +644,10 @@ async fn document_html_escapes_stored_text_and_the_place_comes_from_document_pla
     app.sql(&format!(
         "UPDATE pledges SET theme = '<script>alert(1)</script> & \"x\"' WHERE id = '{pid}'"
     ));
-    let html = html_text(&app.get(&format!("/api/v1/pledges/{pid}/document"), &admin).await);
+    let html = html_text(
+        &app.get(&format!("/api/v1/pledges/{pid}/document"), &admin)
+            .await,
+    );
     assert!(!html.contains("<script>"));
     // askama writes numeric character references.
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;x&#34;"));
@@ -584,7 +664,10 @@ async fn document_html_escapes_stored_text_and_the_place_comes_from_document_pla
     thidua::service::demo::seed(&placed.state.db).await.unwrap();
     let admin = placed.admin_of_demo();
     let pledge = demo_pledge(&placed, &admin).await;
-    let path = format!("/api/v1/pledges/{}/document", pledge["id"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/pledges/{}/document",
+        pledge["id"].as_str().unwrap()
+    );
     let html = html_text(&placed.get(&path, &admin).await);
     assert!(html.contains("Vĩnh Phúc, ngày 01 tháng 4 năm 2021"));
     let docx = docx_text(&placed.get(&format!("{path}?format=docx"), &admin).await);

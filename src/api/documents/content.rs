@@ -55,13 +55,21 @@ fn level(t: &Target) -> String {
 /// Every item with its targets, one row per target (an item without one
 /// has one row).
 fn items_table(p: &PledgeDetail) -> Table {
-    let mut items = Table::new(&["STT", "Nội dung", "Chỉ tiêu", "Mức"], &[7, 48, 30, 15]);
+    let mut items = Table::new(&["STT", "Nội dung", "Chỉ tiêu", "Mức"], &[9, 46, 30, 15]);
     for item in &p.items {
         let mut first = true;
         let mut row = |target: Option<&Target>| {
             items.rows.push(vec![
-                if first { item.position.to_string() } else { String::new() },
-                if first { item.text.clone() } else { String::new() },
+                if first {
+                    (item.position + 1).to_string()
+                } else {
+                    String::new()
+                },
+                if first {
+                    item.text.clone()
+                } else {
+                    String::new()
+                },
                 target.map(|t| t.label.clone()).unwrap_or_default(),
                 target.map(level).unwrap_or_default(),
             ]);
@@ -81,7 +89,7 @@ fn items_table(p: &PledgeDetail) -> Table {
 fn signatures_table(p: &PledgeDetail) -> Table {
     let mut signatures = Table::new(
         &["STT", "Đơn vị", "Người ký", "Chức vụ", "Ngày ký", "Ký tên"],
-        &[6, 27, 19, 22, 12, 14],
+        &[9, 26, 18, 21, 13, 13],
     );
     let mut n = 0;
     for s in &p.signatures.signed {
@@ -163,7 +171,9 @@ pub fn pledge(d: &PledgeDocument, place: &str) -> Doc {
                 "TRƯỞNG KHỐI".into(),
                 d.head.as_ref().map(|h| upper(&h.name)).unwrap_or_default(),
             ],
-            name: head_signer.map(|s| s.signer_name.clone()).unwrap_or_default(),
+            name: head_signer
+                .map(|s| s.signer_name.clone())
+                .unwrap_or_default(),
         }],
         recipients: vec![
             "Các đơn vị thành viên Khối;".into(),
@@ -209,8 +219,12 @@ fn tally_blocks(r: &BallotResult) -> Vec<Block> {
         let mut e = Table::new(&["STT", "Mã", "Đơn vị", "Số phiếu"], &[8, 16, 60, 16]);
         for (i, c) in r.election.elected.iter().enumerate() {
             let u = r.unit(c.id);
-            e.rows
-                .push(vec![(i + 1).to_string(), u.code, u.name, votes_of(c.id).to_string()]);
+            e.rows.push(vec![
+                (i + 1).to_string(),
+                u.code,
+                u.name,
+                votes_of(c.id).to_string(),
+            ]);
         }
         blocks.push(Block::Table(e));
     }
@@ -253,10 +267,7 @@ pub fn ballot(d: &BallotDocument, place: &str) -> Doc {
         number: "Số: ……/BB-KTĐ".into(),
         place_date: place_date(place, r.closed_at.map(vn_date)),
         kind: "BIÊN BẢN KIỂM PHIẾU".into(),
-        summary: Some(format!(
-            "Bầu đơn vị dẫn đầu {} năm {}",
-            d.bloc_name, r.year
-        )),
+        summary: Some(format!("Bầu đơn vị dẫn đầu {} năm {}", d.bloc_name, r.year)),
         blocks,
         signers: vec![
             Signer {
@@ -271,7 +282,10 @@ pub fn ballot(d: &BallotDocument, place: &str) -> Doc {
                 name: String::new(),
             },
         ],
-        recipients: vec!["Các đơn vị thành viên Khối;".into(), "Lưu: VT, Khối.".into()],
+        recipients: vec![
+            "Các đơn vị thành viên Khối;".into(),
+            "Lưu: VT, Khối.".into(),
+        ],
         annex: None,
     }
 }
@@ -302,8 +316,14 @@ pub fn decision(d: &DecisionDocument, place: &str) -> Doc {
         ),
     ];
     let mut table = Table::new(
-        &["STT", "Tập thể / Họ và tên", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức"],
-        &[7, 28, 18, 25, 22],
+        &[
+            "STT",
+            "Tập thể / Họ và tên",
+            "Chức vụ",
+            "Đơn vị",
+            "Danh hiệu, hình thức",
+        ],
+        &[9, 27, 18, 24, 22],
     );
     for (i, l) in d.annex.iter().enumerate() {
         let title = if l.revoked {
@@ -419,7 +439,10 @@ pub fn conference(d: &ConferenceDocument, place: &str) -> Doc {
                 name: chair.map(|p| p.full_name.clone()).unwrap_or_default(),
             },
         ],
-        recipients: vec!["Các đơn vị thành viên Khối;".into(), "Lưu: VT, Khối.".into()],
+        recipients: vec![
+            "Các đơn vị thành viên Khối;".into(),
+            "Lưu: VT, Khối.".into(),
+        ],
         annex: None,
     }
 }

@@ -72,7 +72,11 @@ fn grid(t: &Table) -> DTable {
     let cell = |i: usize, text: &str, bold: bool| {
         let r = run(text, SMALL);
         let p = Paragraph::new().add_run(if bold { r.bold() } else { r });
-        let p = if bold { p.align(AlignmentType::Center) } else { p };
+        let p = if bold {
+            p.align(AlignmentType::Center)
+        } else {
+            p
+        };
         TableCell::new()
             .width(widths.get(i).copied().unwrap_or(0), WidthType::Dxa)
             .add_paragraph(p)
@@ -110,7 +114,7 @@ fn header(doc: &Doc) -> DTable {
     left.push(rule());
     left.push(centered(&doc.number, SMALL, false));
     let right = vec![
-        centered(NATIONAL_TITLE, SMALL, true),
+        centered(NATIONAL_TITLE, 24, true),
         Paragraph::new()
             .add_run(run(MOTTO, BODY).bold().underline("single"))
             .align(AlignmentType::Center),
@@ -118,7 +122,10 @@ fn header(doc: &Doc) -> DTable {
             .add_run(run(&doc.place_date, BODY).italic())
             .align(AlignmentType::Center),
     ];
-    borderless(vec![(TEXT_WIDTH * 2 / 5, left), (TEXT_WIDTH * 3 / 5, right)])
+    borderless(vec![
+        (TEXT_WIDTH * 38 / 100, left),
+        (TEXT_WIDTH * 62 / 100, right),
+    ])
 }
 
 fn footer(doc: &Doc) -> DTable {
@@ -174,7 +181,9 @@ fn build(doc: &Doc) -> Docx {
         .add_paragraph(Paragraph::new())
         .add_paragraph(centered(&doc.kind, BODY, true));
     if let Some(s) = &doc.summary {
-        d = d.add_paragraph(centered(s, BODY, true)).add_paragraph(rule());
+        d = d
+            .add_paragraph(centered(s, BODY, true))
+            .add_paragraph(rule());
     }
     for block in &doc.blocks {
         d = match block {

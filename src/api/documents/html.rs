@@ -18,9 +18,9 @@ const BASE_CSS: &str = "@page{size:A4;margin:20mm 15mm 20mm 30mm}\
 body{font-family:'Times New Roman',Times,serif;font-size:14pt;line-height:1.35;color:#000;max-width:165mm;margin:1em auto}\
 table.head{width:100%;border-collapse:collapse}\
 table.head td{vertical-align:top;text-align:center;padding:0}\
-table.head td.left{width:40%}\
+table.head td.left{width:38%}\
 .parent{font-size:13pt}.issuer{font-size:13pt;font-weight:bold}\
-.national{font-size:13pt;font-weight:bold}\
+.national{font-size:12pt;font-weight:bold;white-space:nowrap}\
 .motto{font-size:14pt;font-weight:bold}.motto span{border-bottom:1px solid #000;padding-bottom:1px}\
 .number{font-size:13pt;margin-top:6pt}.place{font-style:italic;margin-top:8pt}\
 .rule{width:30%;margin:2pt auto 0;border-top:1px solid #000}\

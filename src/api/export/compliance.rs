@@ -78,7 +78,8 @@ fn matrix(v: &ComplianceView) -> Sheet {
         "Đơn vị / Unit".to_string(),
     ];
     for t in &v.targets {
-        items.push(format!("Nội dung {}", item_position(v, t.item_id)));
+        // Items numbered from 1, as the printed pledge numbers them.
+        items.push(format!("Nội dung {}", item_position(v, t.item_id) + 1));
         labels.push(t.label.clone());
     }
     for s in summary {
@@ -199,12 +200,17 @@ fn detail(v: &ComplianceView) -> Sheet {
                 (Cell::from(c.denominator), Shade::None),
                 (Cell::from(c.count), Shade::None),
                 (Cell::from(c.done), Shade::None),
-                (c.percent.as_deref().map_or(Cell::Empty, fraction), Shade::None),
+                (
+                    c.percent.as_deref().map_or(Cell::Empty, fraction),
+                    Shade::None,
+                ),
                 (Cell::from(c.status.as_str()), Shade::None),
                 (Cell::from(c.achieved), shade(c.achieved, c.status)),
             ]);
         }
     }
-    sheet.widths = vec![14.0, 36.0, 40.0, 12.0, 10.0, 10.0, 10.0, 10.0, 10.0, 14.0, 10.0];
+    sheet.widths = vec![
+        14.0, 36.0, 40.0, 12.0, 10.0, 10.0, 10.0, 10.0, 10.0, 14.0, 10.0,
+    ];
     sheet
 }

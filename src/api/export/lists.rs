@@ -58,7 +58,10 @@ pub const AWARDS: &[(&str, &str)] = &[
 pub const PROPOSALS: &[(&str, &str)] = &[
     ("/proposal/year", "Năm / Year"),
     ("/proposal/title", "Tờ trình / Proposal"),
-    ("/proposal/organizationId", "Đơn vị đề nghị / Proposing unit"),
+    (
+        "/proposal/organizationId",
+        "Đơn vị đề nghị / Proposing unit",
+    ),
     ("/proposal/status", "Trạng thái / Status"),
     ("/item/awardType", "Danh hiệu, hình thức / Award type"),
     ("/item/personId", "Cá nhân / Person id"),

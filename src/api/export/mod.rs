@@ -179,7 +179,12 @@ pub fn json_sheet<T: Serialize>(name: &str, columns: &[(&str, &str)], items: &[T
     let mut sheet = Sheet::new(name, columns.iter().map(|(_, h)| h.to_string()).collect());
     for item in items {
         let v = serde_json::to_value(item).unwrap_or(Value::Null);
-        sheet.push(columns.iter().map(|(p, _)| json_cell(v.pointer(p))).collect());
+        sheet.push(
+            columns
+                .iter()
+                .map(|(p, _)| json_cell(v.pointer(p)))
+                .collect(),
+        );
     }
     sheet.widths = columns.iter().map(|(_, h)| width_for(h)).collect();
     sheet
@@ -268,7 +273,11 @@ fn sheet_name(name: &str, taken: &[String]) -> String {
         .take(28)
         .collect();
     let clean = clean.trim().trim_matches('\'').to_string();
-    let base = if clean.is_empty() { "Sheet".to_string() } else { clean };
+    let base = if clean.is_empty() {
+        "Sheet".to_string()
+    } else {
+        clean
+    };
     let mut out = base.clone();
     let mut n = 2;
     while taken.iter().any(|t| t.eq_ignore_ascii_case(&out)) {
@@ -372,7 +381,10 @@ mod tests {
         assert_eq!(json_cell(Some(&json!(3))), Cell::Number(3.0));
         assert_eq!(json_cell(Some(&json!(true))), Cell::Bool(true));
         assert_eq!(json_cell(Some(&json!("=1+1"))), Cell::Text("=1+1".into()));
-        assert_eq!(json_cell(Some(&json!(["a", "b"]))), Cell::Text("a, b".into()));
+        assert_eq!(
+            json_cell(Some(&json!(["a", "b"]))),
+            Cell::Text("a, b".into())
+        );
         assert_eq!(json_cell(None), Cell::Empty);
     }
 }

@@ -14,7 +14,8 @@ pub use blocs::{
 };
 pub use conferences::{
     AdoptedDocument, Conference, ConferenceFilter, ConferenceRecord, Representative,
-    conference_exists, conference_in, create_conference, get_conference, list_conferences, replace_conference,
+    conference_exists, conference_in, create_conference, get_conference, list_conferences,
+    replace_conference,
 };
 pub use organizations::{
     CreateOrg, OrgFilter, Organization, RetireOrg, UpdateOrg, create_org, get_org, list_orgs,
