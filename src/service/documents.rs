@@ -109,10 +109,9 @@ pub async fn ballot(db: &Db, id: Uuid) -> AppResult<BallotDocument> {
     db.read(async |c| {
         let result = evaluation::result_in(c, id).await?;
         let bloc_name = bloc_name(c, result.bloc_id).await?;
-        let head = match db::blocs::term(c, result.bloc_id, result.year).await? {
-            Some(t) => Some(result.unit(t.head_id)),
-            None => None,
-        };
+        let head = db::blocs::term(c, result.bloc_id, result.year)
+            .await?
+            .map(|t| result.unit(t.head_id));
         Ok(BallotDocument {
             bloc_name,
             head,
@@ -143,7 +142,7 @@ pub async fn decision(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Decisi
             .awards
             .iter()
             .map(|a| {
-                let code = serde_json::to_value(&a.award_type)
+                let code = serde_json::to_value(a.award_type)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();

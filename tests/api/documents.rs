@@ -75,7 +75,9 @@ fn same(c: &Data, v: Option<&Value>) -> bool {
                 .collect();
             *s == joined.join(", ")
         }
-        (Data::String(s), Some(o @ Value::Object(_))) => *s == o.to_string(),
+        (Data::String(s), Some(o @ Value::Object(_))) => {
+            serde_json::from_str::<Value>(s).ok().as_ref() == Some(o)
+        }
         (Data::Empty, Some(Value::Array(a))) => a.is_empty(),
         _ => false,
     }
@@ -151,7 +153,6 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
     let m = app.get(&path, &admin).await.json();
     let by_accept = get_with(&app, &path, &admin, XLSX).await;
     let by_link = app.get(&format!("{path}?format=xlsx"), &admin).await;
-    assert_eq!(by_accept.body.len() > 1000, true);
     for res in [&by_accept, &by_link] {
         let mut wb = workbook(res);
         let sheet = wb.worksheet_range("Ma trận").unwrap();
@@ -215,8 +216,6 @@ async fn the_compliance_xlsx_has_typed_cells_equal_to_the_json_matrix() {
         assert!(wb.worksheet_range("Chỉ tiêu").unwrap().height() == 1 + targets.len());
     }
     // Frozen header and colours: the sheet's pane and the fills are in the file.
-    let text = String::from_utf8_lossy(&by_accept.body).to_string();
-    assert!(!text.is_empty());
     let xml = unzip_text(&by_accept.body, "xl/worksheets/sheet1.xml");
     assert!(
         xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"2\""),
@@ -418,11 +417,7 @@ async fn c2_exported_proposals_and_awards_show_others_the_outcome_only() {
             &get_with(&app, &path, token, XLSX).await.body,
             "xl/sharedStrings.xml",
         );
-        assert_eq!(
-            xml.contains(">C1<") || xml.contains(">htt<"),
-            false,
-            "{xml}"
-        );
+        assert!(!xml.contains(">C1<") && !xml.contains(">htt<"), "{xml}");
     }
 }
 

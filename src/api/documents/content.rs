@@ -199,7 +199,7 @@ fn tally_blocks(r: &BallotResult) -> Vec<Block> {
     blocks.push(Block::Heading("II. KẾT QUẢ KIỂM PHIẾU".into()));
     let mut t = Table::new(
         &["STT", "Mã", "Đơn vị", "Số phiếu", "Tỷ lệ"],
-        &[8, 14, 50, 14, 14],
+        &[8, 18, 46, 14, 14],
     );
     for (i, c) in r.counts.iter().enumerate() {
         let u = r.unit(c.id);
