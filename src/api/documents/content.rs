@@ -89,7 +89,7 @@ fn items_table(p: &PledgeDetail) -> Table {
 fn signatures_table(p: &PledgeDetail) -> Table {
     let mut signatures = Table::new(
         &["STT", "Đơn vị", "Người ký", "Chức vụ", "Ngày ký", "Ký tên"],
-        &[9, 26, 18, 21, 13, 13],
+        &[8, 24, 19, 20, 16, 13],
     );
     let mut n = 0;
     for s in &p.signatures.signed {

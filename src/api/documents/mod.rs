@@ -42,6 +42,7 @@ pub enum DocumentFormat {
 #[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// `html` (default) or `docx`.
+    #[param(inline)]
     pub format: Option<DocumentFormat>,
 }
 

@@ -48,6 +48,7 @@ pub struct ExportParams {
     /// `xlsx`: the same page as an Excel workbook (as `Accept:
     /// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
     /// does); `json` (default) the JSON answer.
+    #[param(inline)]
     pub format: Option<ExportFormat>,
 }
 

@@ -28,6 +28,7 @@ pub struct ComplianceQuery {
     /// `xlsx`: the matrix as an Excel workbook (as `Accept:
     /// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
     /// does); `json` (default) the JSON answer.
+    #[param(inline)]
     pub format: Option<ExportFormat>,
 }
 
