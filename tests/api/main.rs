@@ -12,6 +12,7 @@ mod database_errors;
 mod deploy;
 mod documents;
 mod evaluation;
+mod exports;
 mod foundation;
 mod identity;
 mod login_abuse;
