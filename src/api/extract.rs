@@ -183,11 +183,15 @@ pub struct NoFilter {}
 /// A list request's query string: the collection's own filter `Q` and its
 /// page (`PageParams`), read once, each part deserialised (400) and
 /// validated (422, every field's error together). `Q` keeps
-/// `deny_unknown_fields`: `limit` and `cursor` are taken out before it reads.
-/// Document both: `params(OrganizationQuery, PageParams)`.
+/// `deny_unknown_fields`: `limit` and `cursor` (and `format`, read by
+/// `ExportParams`) are taken out before it reads.
+/// Document both: `params(OrganizationQuery, PageParams)` (and
+/// `ExportParams` where the list exports).
 pub struct ListQuery<Q> {
     pub filter: Q,
     pub page: PageRequest,
+    /// `?format=` (`ExportParams`): a list may answer as a workbook.
+    pub format: Option<crate::api::export::ExportFormat>,
 }
 
 impl<Q: DeserializeOwned + Validate + 'static> FromRequest for ListQuery<Q> {
@@ -195,22 +199,44 @@ impl<Q: DeserializeOwned + Validate + 'static> FromRequest for ListQuery<Q> {
     type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(list_query(req.query_string()))
+        std::future::ready(list_query(req.query_string(), false))
     }
 }
 
-fn list_query<Q: DeserializeOwned + Validate>(query: &str) -> Result<ListQuery<Q>, AppError> {
+/// A list that also exports: `ListQuery` with `format` read (`ExportParams`).
+pub struct ExportListQuery<Q>(pub ListQuery<Q>);
+
+impl<Q: DeserializeOwned + Validate + 'static> FromRequest for ExportListQuery<Q> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(list_query(req.query_string(), true).map(ExportListQuery))
+    }
+}
+
+fn list_query<Q: DeserializeOwned + Validate>(
+    query: &str,
+    exports: bool,
+) -> Result<ListQuery<Q>, AppError> {
     // Split the raw query string by key (decoded as actix decodes it), so
     // each part is read by the same decoder a plain `web::Query` uses.
-    let is_page_key = |segment: &str| {
+    let has_key = |segment: &str, keys: &[&str]| {
         web::Query::<Vec<(String, String)>>::from_query(segment)
-            .map(|q| q.iter().any(|(k, _)| k == "limit" || k == "cursor"))
+            .map(|q| q.iter().any(|(k, _)| keys.contains(&k.as_str())))
             .unwrap_or(false)
     };
-    let (paging, rest): (Vec<&str>, Vec<&str>) = query
+    let (export, query): (Vec<&str>, Vec<&str>) = query
         .split('&')
         .filter(|s| !s.is_empty())
-        .partition(|s| is_page_key(s));
+        .partition(|s| exports && has_key(s, &["format"]));
+    let (paging, rest): (Vec<&str>, Vec<&str>) = query
+        .into_iter()
+        .partition(|s| has_key(s, &["limit", "cursor"]));
+    let format = web::Query::<crate::api::export::ExportParams>::from_query(&export.join("&"))
+        .map_err(|e| AppError::unreadable(ErrorCode::InvalidQuery, e))?
+        .into_inner()
+        .format;
     let filter = web::Query::<Q>::from_query(&rest.join("&"))
         .map_err(|e| AppError::unreadable(ErrorCode::InvalidQuery, e))?
         .into_inner();
@@ -229,7 +255,11 @@ fn list_query<Q: DeserializeOwned + Validate>(query: &str) -> Result<ListQuery<Q
         return Err(AppError::validation(errors));
     }
     let page = PageRequest::new(page.limit, page.cursor.as_deref())?;
-    Ok(ListQuery { filter, page })
+    Ok(ListQuery {
+        filter,
+        page,
+        format,
+    })
 }
 
 /// A body that could not be read as bytes: too large (413 naming the

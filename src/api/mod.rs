@@ -10,8 +10,10 @@ pub mod clients;
 pub mod conferences;
 pub mod deadlines;
 pub mod employments;
+pub mod documents;
 pub mod evaluation;
 pub mod events;
+pub mod export;
 pub mod extract;
 pub mod head;
 pub mod health;
@@ -98,6 +100,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(conferences::list)
         .service(conferences::get)
         .service(conferences::replace)
+        .service(documents::conference_document)
         .service(blocs::set_cutoff)
         .service(pledges::create)
         .service(pledges::list)
@@ -113,6 +116,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(pledges::report)
         .service(pledges::reports)
         .service(pledges::compliance)
+        .service(documents::pledge_document)
         .service(evaluation::put_scheme)
         .service(evaluation::scheme_template)
         .service(evaluation::get_scheme)
@@ -132,6 +136,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(evaluation::close_ballot)
         .service(evaluation::ballot_result)
         .service(evaluation::minutes)
+        .service(documents::ballot_document)
         .service(evaluation::leading_units)
         .service(titles::award_types)
         .service(titles::rule_sets)
@@ -157,6 +162,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(titles::decide)
         .service(titles::decisions)
         .service(titles::decision)
+        .service(documents::decision_document)
         .service(titles::person_awards)
         .service(titles::organization_awards)
         .service(titles::revoke);

@@ -1,14 +1,15 @@
 //! `/api/v1/organizations`: units and sub-units, with their history.
 
-use actix_web::{get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
+use super::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
+use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::auth::Principal;
 use crate::domain::ids::OrganizationId;
 use crate::domain::registry::OrgKind;
@@ -277,12 +278,16 @@ pub async fn create(
 /// List organisations, ordered by code.
 ///
 /// `q` finds names whatever their case and diacritics: `so y te` finds "Sở Y tế".
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx`: the same page as an Excel workbook, one row per organisation,
+/// one typed column per field (docs/documents.md, "Exports").
 #[utoipa::path(
     operation_id = "listOrganizations",
     tag = "organizations",
-    params(OrganizationQuery, PageParams),
+    params(OrganizationQuery, PageParams, ExportParams),
     responses(
-        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<OrganizationView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content((Page<OrganizationView> = "application/json"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -292,12 +297,17 @@ pub async fn create(
 #[get("/api/v1/organizations")]
 pub async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     _caller: Principal,
-    q: ListQuery<OrganizationQuery>,
-) -> Result<Page<OrganizationView>, AppError> {
-    Ok(registry::list_orgs(&state.db, q.filter.into(), q.page)
+    q: ExportListQuery<OrganizationQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.0;
+    let page: Page<OrganizationView> = registry::list_orgs(&state.db, q.filter.into(), q.page)
         .await?
-        .into())
+        .into();
+    export::page_or_xlsx(&req, q.format, "organizations.xlsx", page, |items| {
+        export::lists::list("Tổ chức", export::lists::ORGANIZATIONS, items)
+    })
 }
 
 /// Get an organisation.

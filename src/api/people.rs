@@ -1,14 +1,15 @@
 //! `/api/v1/people`: staff (cán bộ, công chức, viên chức, người lao động).
 
-use actix_web::{get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
+use super::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
+use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::auth::Principal;
 use crate::domain::ids::{OrganizationId, PersonId};
 use crate::domain::registry::{Gender, StaffCategory};
@@ -238,12 +239,15 @@ pub async fn create(
 /// Members of staff, keyset-paginated, optionally by organisation. Any
 /// signed-in caller (a person with any role, or a service client with the
 /// `read` scope) may call it.
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx` gives an Excel workbook (docs/documents.md, "Exports").
 #[utoipa::path(
     operation_id = "listPeople",
     tag = "people",
-    params(PersonQuery, PageParams),
+    params(PersonQuery, PageParams, ExportParams),
     responses(
-        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<PersonView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content((Page<PersonView> = "application/json"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -253,12 +257,17 @@ pub async fn create(
 #[get("/api/v1/people")]
 pub async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     _caller: Principal,
-    q: ListQuery<PersonQuery>,
-) -> Result<Page<PersonView>, AppError> {
-    Ok(registry::list_people(&state.db, q.filter.into(), q.page)
+    q: ExportListQuery<PersonQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.0;
+    let page: Page<PersonView> = registry::list_people(&state.db, q.filter.into(), q.page)
         .await?
-        .into())
+        .into();
+    export::page_or_xlsx(&req, q.format, "people.xlsx", page, |items| {
+        export::lists::list("Cán bộ", export::lists::PEOPLE, items)
+    })
 }
 
 /// Get a member of staff.

@@ -103,6 +103,9 @@ pub struct Config {
     /// 33554432): an import file's data rows and size (docs/imports.md).
     pub import_max_rows: usize,
     pub import_max_bytes: usize,
+    /// `DOCUMENT_PLACE`: the place name the printed documents are dated at
+    /// (Decree 30/2020/NĐ-CP, địa danh: `Vĩnh Phúc`); unset: a dotted blank.
+    pub document_place: Option<String>,
 }
 
 /// The settings as command-line arguments, each also read from its
@@ -323,6 +326,7 @@ pub struct Settings {
     #[arg(long, env = "MAIL_FROM", value_name = "MAILBOX", default_value = "thidua@localhost",
           global = true, value_parser = mail_from)]
     pub mail_from: String,
+
     /// An import file with more data rows gets 413 too_many_rows (at least 1).
     #[arg(long, env = "IMPORT_MAX_ROWS", value_name = "ROWS", default_value = "100000",
           global = true, value_parser = at_least_one_usize)]
@@ -332,6 +336,11 @@ pub struct Settings {
     #[arg(long, env = "IMPORT_MAX_BYTES", value_name = "BYTES", default_value = "33554432",
           global = true, value_parser = body_limit)]
     pub import_max_bytes: usize,
+    /// Place name the printed documents are dated at (địa danh, Decree 30/2020/NĐ-CP), e.g. "Vĩnh Phúc".
+    ///
+    /// Default: unset (a dotted blank the clerk fills in)
+    #[arg(long, env = "DOCUMENT_PLACE", value_name = "PLACE", global = true)]
+    pub document_place: Option<String>,
 }
 
 impl Settings {
@@ -386,6 +395,10 @@ impl Settings {
             mail_from: self.mail_from,
             import_max_rows: self.import_max_rows,
             import_max_bytes: self.import_max_bytes,
+            document_place: self
+                .document_place
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
         })
     }
 
@@ -535,6 +548,7 @@ impl Config {
             mail_from: "thidua@localhost".into(),
             import_max_rows: 100_000,
             import_max_bytes: 33_554_432,
+            document_place: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod conferences;
 pub mod connect;
 pub mod deadlines;
 pub mod employments;
+pub mod documents;
 pub mod error;
 pub mod evaluation;
 pub mod events;

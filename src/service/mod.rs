@@ -7,6 +7,7 @@ pub mod background;
 pub mod benchdata;
 pub mod deadlines;
 pub mod demo;
+pub mod documents;
 pub mod evaluation;
 pub mod events;
 pub mod idempotency;

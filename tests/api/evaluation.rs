@@ -553,7 +553,9 @@ async fn e4_one_ballot_per_unit_for_at_most_k_and_results_only_after_close() {
             .unwrap()
             .starts_with("text/html")
     );
-    assert!(html.text().contains("Biên bản kiểm phiếu") && html.text().contains("U01"));
+    // The printable minutes (docs/documents.md), with their policy.
+    assert!(html.text().contains("BIÊN BẢN KIỂM PHIẾU") && html.text().contains("U01"));
+    assert!(html.header("content-security-policy").is_some());
     // Ballot events say who voted, never what.
     assert_eq!(
         app.count("SELECT count(*) AS n FROM events WHERE type = 'ballot.voted'"),

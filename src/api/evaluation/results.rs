@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::api::documents;
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
 use crate::service::evaluation::{self as svc, BallotResult};
@@ -102,73 +103,6 @@ fn result_view(r: BallotResult) -> BallotResultView {
     }
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn minutes_html(v: &BallotResultView) -> String {
-    let rows: String = v
-        .counts
-        .iter()
-        .map(|c| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td></tr>",
-                html_escape(&c.code),
-                html_escape(&c.name),
-                c.votes
-            )
-        })
-        .collect();
-    let elected: String = if v.elected.is_empty() {
-        "<li>Không có / None</li>".into()
-    } else {
-        v.elected
-            .iter()
-            .map(|c| {
-                format!(
-                    "<li>{} — {} ({} phiếu / votes)</li>",
-                    html_escape(&c.code),
-                    html_escape(&c.name),
-                    c.votes
-                )
-            })
-            .collect()
-    };
-    let members: String = v
-        .members
-        .iter()
-        .map(|m| {
-            format!(
-                "<li>{} — {}</li>",
-                html_escape(&m.code),
-                html_escape(&m.name)
-            )
-        })
-        .collect();
-    format!(
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Biên bản kiểm phiếu {year}</title>\
-<style>body{{font-family:serif;max-width:48em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #444;padding:.3em}}</style></head><body>\
-<h1>Biên bản kiểm phiếu bầu đơn vị dẫn đầu năm {year}</h1><p><em>Minutes of the secret ballot for the leading units, {year}</em></p>\
-<p>Ngày / Date: {date}</p><p>Số thành viên / Members: {members_count}; số phiếu / ballots cast: {voters}; số đơn vị cần chọn / seats: {seats}; \
-ngưỡng / threshold: &gt; {threshold}% số thành viên</p><h2>Thành viên / Members</h2><ul>{members}</ul>\
-<h2>Kết quả / Count</h2><table><tr><th>Mã / Code</th><th>Đơn vị / Unit</th><th>Số phiếu / Votes</th></tr>{rows}</table>\
-<h2>Đơn vị dẫn đầu / Elected</h2><ul>{elected}</ul><p>{note}</p></body></html>",
-        year = v.year,
-        date = v
-            .date
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-        members_count = v.members_count,
-        voters = v.voters_count,
-        seats = v.seats,
-        threshold = v.threshold_percent,
-        note = html_escape(&v.note),
-    )
-}
-
 /// The ballot's result (E4).
 ///
 /// The tally and the elected units, once the ballot is closed or every member
@@ -205,6 +139,7 @@ pub async fn ballot_result(
 /// units and any tie (E4). Any signed-in caller (a person with any role, or a
 /// service client with the `read` scope) may call it. Hidden (`results_hidden`)
 /// until the ballot is closed or every member has voted.
+/// The same document is at `GET /ballots/{id}/document`, also as DOCX.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getBallotMinutes",
@@ -224,16 +159,19 @@ pub async fn minutes(
     _caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let view = result_view(svc::result(&state.db, *id).await?);
     let html = req
         .headers()
         .get("accept")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if html {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(minutes_html(&view)));
+        // The printable minutes: the same document as `…/document?format=html`.
+        let d = crate::service::documents::ballot(&state.db, *id).await?;
+        let place = state.config.document_place.as_deref().unwrap_or_default();
+        return documents::respond(
+            &documents::content::ballot(&d, place),
+            Some(documents::DocumentFormat::Html),
+        );
     }
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(result_view(svc::result(&state.db, *id).await?)))
 }

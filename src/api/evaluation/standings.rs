@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::api::extract::wants_csv;
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::respond::{Page, csv};
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
@@ -46,12 +47,16 @@ pub struct RankingRow {
 /// (T6, T7). `Accept: text/csv` gives the same as CSV (UTF-8 with BOM). Any
 /// signed-in caller (a person with any role, or a service client with the
 /// `read` scope) may call it.
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx` gives an Excel workbook (docs/documents.md, "Exports").
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getRanking",
-    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year")),
+    params(("id" = Uuid, Path, description = "Bloc id"), ("year" = i32, Path, description = "Emulation year"), ExportParams),
     responses(
-        (status = 200, description = "The ranking", content((Page<RankingRow> = "application/json"), (String = "text/csv", example = json!("Hạng / Rank,Mã / Code,Đơn vị / Unit,Tổng điểm / Total,Chỉ tự chấm / Self-score only,Chỉ tiêu đạt / Targets achieved\n1,BDT,Ban Dân tộc tỉnh,950,false,6/6\n2,SYT,Sở Y tế,940,false,6/6\n")))),
+        (status = 200, description = "The ranking", content((Page<RankingRow> = "application/json"), (String = "text/csv", example = json!("Hạng / Rank,Mã / Code,Đơn vị / Unit,Tổng điểm / Total,Chỉ tự chấm / Self-score only,Chỉ tiêu đạt / Targets achieved\n1,BDT,Ban Dân tộc tỉnh,950,false,6/6\n2,SYT,Sở Y tế,940,false,6/6\n")), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
     ),
@@ -63,6 +68,7 @@ pub async fn ranking(
     req: HttpRequest,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
+    q: ValidatedQuery<ExportParams>,
 ) -> Result<HttpResponse, AppError> {
     let (bloc, year) = path.into_inner();
     let rows: Vec<RankingRow> = svc::ranking(&state.db, bloc, year)
@@ -87,7 +93,13 @@ pub async fn ranking(
             compliance_measurable: u.compliance.map(|c| c.1),
         })
         .collect();
-    if wants_csv(&req) {
+    if export::wants_xlsx(&req, q.0.format) {
+        return export::xlsx_response(
+            &format!("ranking-{year}.xlsx"),
+            &export::lists::ranking(&rows),
+        );
+    }
+    if q.0.format.is_none() && wants_csv(&req) {
         let mut out = vec![
             [
                 "Hạng / Rank",

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
+use crate::api::export::{self, ExportFormat, XlsxFile};
 use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::respond::csv;
 use crate::auth::Principal;
@@ -24,6 +25,11 @@ pub struct ComplianceQuery {
     #[validate(custom(function = "crate::api::checks::date"))]
     #[param(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-")]
     pub as_of: Option<NaiveDate>,
+    /// `xlsx`: the matrix as an Excel workbook (as `Accept:
+    /// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+    /// does); `json` (default) the JSON answer.
+    #[param(inline)]
+    pub format: Option<ExportFormat>,
 }
 
 /// Status of a cell.
@@ -38,7 +44,7 @@ pub enum CellStatus {
 }
 
 impl CellStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             CellStatus::Achieved => "achieved",
             CellStatus::NotAchieved => "not_achieved",
@@ -261,6 +267,9 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
 /// a summary. `Accept: text/csv` gives the same as CSV (UTF-8 with BOM). Any
 /// signed-in caller (a person with any role, or a service client with the
 /// `read` scope) may call it.
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx` gives an Excel workbook (docs/documents.md, "Exports").
 #[utoipa::path(
     tag = "pledges",
     operation_id = "getPledgeCompliance",
@@ -269,6 +278,7 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
         (status = 200, description = "The matrix", content(
             (ComplianceView = "application/json"),
             (String = "text/csv", example = json!("Mã đơn vị / Unit code,Đơn vị / Unit,Đơn vị tổ chức phát động và đăng ký thi đua,Đơn vị chăm lo tốt đời sống CCVC-LĐ,\"Đảng bộ, Công đoàn, Đoàn Thanh niên hoàn thành nhiệm vụ trở lên\",\"Đạt chuẩn \"\"Cơ quan văn hóa\"\"\",\"Phòng, đơn vị đạt \"\"Tập thể lao động tiên tiến\"\" trở lên\",\"CCVC-LĐ đạt \"\"Lao động tiên tiến\"\" trở lên\",Đạt / Achieved\nSYT,Sở Y tế,1/1 = 100.00% (achieved),1/1 = 100.00% (achieved),3/3 = 100.00% (achieved),1 (achieved),12/12 = 100.00% (achieved),no_report,5/6\nKHOI,Toàn khối / Bloc,1/9 = 11.11%,1/9 = 11.11%,1/9 = 11.11%,1/9 = 11.11%,1/9 = 11.11%,0/9 = 0.00%,\n")),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
@@ -285,7 +295,11 @@ pub async fn compliance(
     q: ValidatedQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, AppError> {
     let view: ComplianceView = svc::compliance(&state.db, *id, q.0.as_of).await?.into();
-    if wants_csv(&req) {
+    if export::wants_xlsx(&req, q.0.format) {
+        let name = format!("compliance-{}.xlsx", view.pledge_id);
+        return export::xlsx_response(&name, &export::compliance::sheets(&view));
+    }
+    if q.0.format.is_none() && wants_csv(&req) {
         return Ok(compliance_csv(&view));
     }
     Ok(HttpResponse::Ok().json(view))

@@ -1,6 +1,6 @@
 //! The catalogue of titles and forms, the award history and revocation (C14).
 
-use actix_web::{get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,7 +8,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
-use crate::api::extract::{ListQuery, NoFilter, PageParams, ValidatedJson};
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ExportListQuery, NoFilter, PageParams, ValidatedJson};
 use crate::api::respond::Page;
 use crate::auth::Principal;
 use crate::domain::titles::{AwardStatus, AwardType, StoredAnswer, SubjectRef};
@@ -145,12 +146,16 @@ impl From<svc::HistoryEntry> for HistoryEntry {
 /// admin and to the subject's own unit; anyone else gets the outcome
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx`: the same page as an Excel workbook, one row per award (C2 redaction as in the JSON),
+/// one typed column per field (docs/documents.md, "Exports").
 #[utoipa::path(
     operation_id = "listPersonAwards",
     tag = "titles",
-    params(("id" = Uuid, Path, description = "Person id"), PageParams),
+    params(("id" = Uuid, Path, description = "Person id"), PageParams, ExportParams),
     responses(
-        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<HistoryEntry>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content((Page<HistoryEntry> = "application/json"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
@@ -160,14 +165,19 @@ impl From<svc::HistoryEntry> for HistoryEntry {
 #[get("/api/v1/people/{id}/awards")]
 pub async fn person_awards(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Principal,
     id: web::Path<Uuid>,
-    q: ListQuery<NoFilter>,
-) -> Result<Page<HistoryEntry>, AppError> {
+    q: ExportListQuery<NoFilter>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.0;
     let subject = SubjectRef::Person(*id);
-    Ok(svc::history(&state.db, &caller, subject, q.page)
+    let page: Page<HistoryEntry> = svc::history(&state.db, &caller, subject, q.page)
         .await?
-        .into())
+        .into();
+    export::page_or_xlsx(&req, q.format, "awards-person.xlsx", page, |items| {
+        export::lists::list("Khen thưởng", export::lists::AWARDS, items)
+    })
 }
 
 /// An organisation's award history, newest first.
@@ -176,12 +186,16 @@ pub async fn person_awards(
 /// admin and to the subject's own unit; anyone else gets the outcome
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx`: the same page as an Excel workbook, one row per award (C2 redaction as in the JSON),
+/// one typed column per field (docs/documents.md, "Exports").
 #[utoipa::path(
     operation_id = "listOrganizationAwards",
     tag = "titles",
-    params(("id" = Uuid, Path, description = "Organisation id"), PageParams),
+    params(("id" = Uuid, Path, description = "Organisation id"), PageParams, ExportParams),
     responses(
-        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<HistoryEntry>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content((Page<HistoryEntry> = "application/json"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
@@ -191,14 +205,19 @@ pub async fn person_awards(
 #[get("/api/v1/organizations/{id}/awards")]
 pub async fn organization_awards(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Principal,
     id: web::Path<Uuid>,
-    q: ListQuery<NoFilter>,
-) -> Result<Page<HistoryEntry>, AppError> {
+    q: ExportListQuery<NoFilter>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.0;
     let subject = SubjectRef::Organization(*id);
-    Ok(svc::history(&state.db, &caller, subject, q.page)
+    let page: Page<HistoryEntry> = svc::history(&state.db, &caller, subject, q.page)
         .await?
-        .into())
+        .into();
+    export::page_or_xlsx(&req, q.format, "awards-organization.xlsx", page, |items| {
+        export::lists::list("Khen thưởng", export::lists::AWARDS, items)
+    })
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -1,7 +1,7 @@
 //! Proposals (`/api/v1/proposals`): `draft → submitted → returned (with
 //! reason) → submitted … → approved | rejected`, and `approved → decided`.
 
-use actix_web::{get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,7 +10,8 @@ use validator::Validate;
 
 use super::subject_of;
 use crate::AppState;
-use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::{
@@ -285,12 +286,16 @@ pub struct ProposalQuery {
 /// admin and to the subject's own unit; anyone else gets the outcome
 /// (`eligible`, `ruleSet`) with `checks` empty and `redacted: true` (C2 data,
 /// docs/titles.md).
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx`: the same page as an Excel workbook, one row per proposal item, with its eligibility outcome and the rules it failed (empty when the checks are redacted, C2),
+/// one typed column per field (docs/documents.md, "Exports").
 #[utoipa::path(
     operation_id = "listProposals",
     tag = "titles",
-    params(ProposalQuery, PageParams),
+    params(ProposalQuery, PageParams, ExportParams),
     responses(
-        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<ProposalView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content((Page<ProposalView> = "application/json"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -300,18 +305,23 @@ pub struct ProposalQuery {
 #[get("/api/v1/proposals")]
 pub async fn proposals(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Principal,
-    q: ListQuery<ProposalQuery>,
-) -> Result<Page<ProposalView>, AppError> {
-    let (q, page) = (q.filter, q.page);
+    q: ExportListQuery<ProposalQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (q, page, format) = (q.0.filter, q.0.page, q.0.format);
     let filter = svc::ProposalFilter {
         year: q.year,
         organization_id: q.organization_id,
         status: q.status,
     };
-    Ok(svc::proposals(&state.db, &caller, filter, page)
+    let page: Page<ProposalView> = svc::proposals(&state.db, &caller, filter, page)
         .await?
-        .into())
+        .into();
+    export::page_or_xlsx(&req, format, "proposals.xlsx", page, |items| {
+        let rows = export::lists::proposal_rows(items);
+        export::lists::list("Đề nghị khen thưởng", export::lists::PROPOSALS, &rows)
+    })
 }
 
 /// Submit a draft or returned proposal.

@@ -1,6 +1,6 @@
 //! Đăng ký thi đua (`/api/v1/registrations`) and the term's registration deadline.
 
-use actix_web::{get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,7 +9,8 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::blocs::TermView;
-use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
+use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::AwardType;
@@ -251,12 +252,15 @@ pub struct YearOrgQuery {
 /// Units' yearly registrations for titles (đăng ký thi đua), keyset-paginated.
 /// Any signed-in caller (a person with any role, or a service client with the
 /// `read` scope) may call it.
+///
+/// `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// or `?format=xlsx` gives an Excel workbook (docs/documents.md, "Exports").
 #[utoipa::path(
     operation_id = "listRegistrations",
     tag = "titles",
-    params(YearOrgQuery, PageParams),
+    params(YearOrgQuery, PageParams, ExportParams),
     responses(
-        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), body = Page<RegistrationView>, description = "One page"),
+        (status = 200, headers(("Link" = String, description = "`<…?…&cursor=…>; rel=\"next\"`: the next page (this request with `cursor` replaced); absent on the last page")), description = "One page", content((Page<RegistrationView> = "application/json"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`, `invalid_cursor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
@@ -266,15 +270,19 @@ pub struct YearOrgQuery {
 #[get("/api/v1/registrations")]
 pub async fn registrations(
     state: web::Data<AppState>,
+    req: HttpRequest,
     _caller: Principal,
-    q: ListQuery<YearOrgQuery>,
-) -> Result<Page<RegistrationView>, AppError> {
-    let (q, page) = (q.filter, q.page);
+    q: ExportListQuery<YearOrgQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (q, page, format) = (q.0.filter, q.0.page, q.0.format);
     let filter = svc::RegistrationFilter {
         year: q.year,
         organization_id: q.organization_id,
     };
-    Ok(svc::registrations(&state.db, filter, page).await?.into())
+    let page: Page<RegistrationView> = svc::registrations(&state.db, filter, page).await?.into();
+    export::page_or_xlsx(&req, format, "registrations.xlsx", page, |items| {
+        export::lists::list("Đăng ký thi đua", export::lists::REGISTRATIONS, items)
+    })
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -72,14 +72,16 @@ pub(super) async fn compute(c: &mut Conn, b: &BallotRow) -> AppResult<BallotResu
 
 /// E4: the tally and the elected, once closed (or every member voted).
 pub async fn result(db: &Db, ballot_id: Uuid) -> AppResult<BallotResult> {
-    db.read(async |c| {
-        let b = db::evaluation::ballot(c, ballot_id)
-            .await?
-            .ok_or(AppError::not_found("ballot"))?;
-        if !ballot::results_visible(b.status == BallotStatus::Open, &b.members, &b.voters) {
-            return Err(RuleViolation::ResultsHidden.into());
-        }
-        compute(c, &b).await
-    })
-    .await
+    db.read(async |c| result_in(c, ballot_id).await).await
+}
+
+/// `result` inside the caller's transaction (the printable minutes).
+pub async fn result_in(c: &mut Conn, ballot_id: Uuid) -> AppResult<BallotResult> {
+    let b = db::evaluation::ballot(c, ballot_id)
+        .await?
+        .ok_or(AppError::not_found("ballot"))?;
+    if !ballot::results_visible(b.status == BallotStatus::Open, &b.members, &b.voters) {
+        return Err(RuleViolation::ResultsHidden.into());
+    }
+    compute(c, &b).await
 }

@@ -11,7 +11,7 @@ mod sheets;
 
 pub use assignments::{Assignment, assignments, set_assignments};
 pub use ballots::{Ballot, OpenBallot, ballots_of, close_ballot, get_ballot, open_ballot, vote};
-pub use minutes::{BallotResult, result};
+pub use minutes::{BallotResult, result, result_in};
 pub use ranking::{LeadingUnit, RankedUnit, leading_units, ranking};
 pub use scheme::{
     CriterionInput, Scheme, SchemeCriterion, SchemeSection, SectionInput, TemplateSource,

@@ -268,6 +268,15 @@ impl From<Rows> for PledgeDetail {
     }
 }
 
+/// The pledge's detail inside the caller's transaction (one statement, as
+/// `get`): for a use case that reads more beside it (the printable pledge).
+pub async fn detail_in(c: &mut Conn, id: PledgeId) -> AppResult<PledgeDetail> {
+    let full = db::pledges::full(c, id)
+        .await?
+        .ok_or(AppError::not_found("pledge"))?;
+    Ok(Rows::from(full).into())
+}
+
 async fn term_of(c: &mut Conn, term_id: Uuid) -> AppResult<TermRow> {
     db::blocs::term_by_id(c, term_id)
         .await?

@@ -275,6 +275,11 @@ pub async fn replace_conference(
     .await
 }
 
+/// A conference inside the caller's transaction (the printable record).
+pub async fn conference_in(c: &mut Conn, id: Uuid) -> AppResult<Conference> {
+    load(c, id).await?.ok_or(AppError::not_found("conference"))
+}
+
 pub async fn get_conference(db: &Db, id: Uuid) -> AppResult<Conference> {
     db.read(async |c| load(c, id).await)
         .await?

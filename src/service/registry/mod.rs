@@ -15,7 +15,8 @@ pub use blocs::{
 };
 pub use conferences::{
     AdoptedDocument, Conference, ConferenceFilter, ConferenceRecord, Representative,
-    conference_exists, create_conference, get_conference, list_conferences, replace_conference,
+    conference_exists, conference_in, create_conference, get_conference, list_conferences,
+    replace_conference,
 };
 pub use employments::{Employment, Transfer, list_employments, person_leaves, transfer_person};
 pub use organizations::{

@@ -274,16 +274,18 @@ pub async fn decide(db: &Db, caller: &Principal, cmd: DecisionInput) -> AppResul
 }
 
 pub async fn decision(db: &Db, caller: &Principal, id: Uuid) -> AppResult<Decision> {
-    db.read(async |c| {
-        let row = db::titles::decision(c, id)
-            .await?
-            .ok_or(AppError::not_found(Decision::ENTITY))?;
-        let awards = db::titles::awards_of_decision(c, id).await?;
-        let mut awards: Vec<Award> = awards.into_iter().map(Award::from).collect();
-        redact_awards(c, caller, awards.iter_mut()).await?;
-        Ok(Decision::of(row, awards))
-    })
-    .await
+    db.read(async |c| decision_in(c, caller, id).await).await
+}
+
+/// `decision` inside the caller's transaction (the printable decision).
+pub async fn decision_in(c: &mut Conn, caller: &Principal, id: Uuid) -> AppResult<Decision> {
+    let row = db::titles::decision(c, id)
+        .await?
+        .ok_or(AppError::not_found(Decision::ENTITY))?;
+    let awards = db::titles::awards_of_decision(c, id).await?;
+    let mut awards: Vec<Award> = awards.into_iter().map(Award::from).collect();
+    redact_awards(c, caller, awards.iter_mut()).await?;
+    Ok(Decision::of(row, awards))
 }
 
 /// Decisions, keyset-paginated, without their awards.

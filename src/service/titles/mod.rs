@@ -16,7 +16,7 @@ mod registrations;
 mod rule_sets;
 
 pub use awards::{Award, AwardTypeEntry, HistoryEntry, award_types, history, revoke};
-pub use decisions::{Decision, DecisionInput, decide, decision, decisions};
+pub use decisions::{Decision, DecisionInput, decide, decision, decision_in, decisions};
 pub use eligibility::{Batch, BatchCount, Eligibility, RuleSetRef, check, check_unit};
 pub use facts::{
     Facts, FactsInput, InitiativeInput, PersonFacts, YearFacts, put_year_facts, year_facts,
