@@ -11,6 +11,7 @@ use validator::Validate;
 
 use super::extract::{ListQuery, NoFilter, PageParams, wants_csv};
 use super::respond::{Created, Page, csv, next_link};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::domain::audit::Checkpoint;
@@ -108,7 +109,7 @@ pub struct AuditQuery {
 )]
 #[get("/api/v1/audit")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     caller: Principal,
     q: ListQuery<AuditQuery>,
@@ -121,7 +122,7 @@ pub async fn list(
         from: q.from,
         to: q.to,
     };
-    let page: Page<AuditEntry> = service::audit::list(&state.db, &caller, filter, page)
+    let page: Page<AuditEntry> = service::audit::list(&reads, &caller, filter, page)
         .await?
         .into();
     if wants_csv(&req) {

@@ -11,6 +11,7 @@ use validator::Validate;
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::organizations::CODE_RE;
 use super::respond::{Created, Page, Tagged, Versioned, etag};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::domain::registry::BlocKind;
@@ -307,7 +308,7 @@ pub async fn create(
 )]
 #[get("/api/v1/blocs")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<BlocQuery>,
 ) -> Result<Page<BlocView>, AppError> {
@@ -315,7 +316,7 @@ pub async fn list(
         kind: q.filter.kind,
         code: q.filter.code,
     };
-    Ok(registry::list_blocs(&state.db, filter, q.page)
+    Ok(registry::list_blocs(&reads, filter, q.page)
         .await?
         .into())
 }

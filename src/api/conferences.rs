@@ -9,6 +9,7 @@ use validator::Validate;
 
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::domain::registry::ConferenceKind;
@@ -292,7 +293,7 @@ pub async fn create(
 )]
 #[get("/api/v1/conferences")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<ConferenceQuery>,
 ) -> Result<Page<ConferenceView>, AppError> {
@@ -300,7 +301,7 @@ pub async fn list(
         bloc_id: q.filter.bloc_id,
         year: q.filter.year,
     };
-    Ok(registry::list_conferences(&state.db, filter, q.page)
+    Ok(registry::list_conferences(&reads, filter, q.page)
         .await?
         .into())
 }

@@ -270,7 +270,8 @@ async fn idempotent(
     );
     req.set_payload(actix_web::dev::Payload::from(body));
 
-    match idempotency::reserve(&state.db, &record, &request_hash).await {
+    let lease = state.config.request_timeout;
+    match idempotency::reserve(&state.db, &record, &request_hash, lease).await {
         Err(e) => Ok(req.error_response(e).map_into_boxed_body()),
         Ok(Reservation::Replay(stored)) => Ok(req.into_response(replay(stored))),
         Ok(Reservation::Mismatch) => {

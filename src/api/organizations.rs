@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::domain::ids::OrganizationId;
@@ -282,11 +283,11 @@ pub async fn create(
 )]
 #[get("/api/v1/organizations")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<OrganizationQuery>,
 ) -> Result<Page<OrganizationView>, AppError> {
-    Ok(registry::list_orgs(&state.db, q.filter.into(), q.page)
+    Ok(registry::list_orgs(&reads, q.filter.into(), q.page)
         .await?
         .into())
 }

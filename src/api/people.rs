@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::domain::ids::{OrganizationId, PersonId};
@@ -221,11 +222,11 @@ pub async fn create(
 )]
 #[get("/api/v1/people")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<PersonQuery>,
 ) -> Result<Page<PersonView>, AppError> {
-    Ok(registry::list_people(&state.db, q.filter.into(), q.page)
+    Ok(registry::list_people(&reads, q.filter.into(), q.page)
         .await?
         .into())
 }

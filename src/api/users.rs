@@ -9,6 +9,7 @@ use validator::Validate;
 
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, Problem};
@@ -211,12 +212,12 @@ pub async fn create(
 )]
 #[get("/api/v1/users")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     caller: Principal,
     q: ListQuery<UserQuery>,
 ) -> Result<Page<UserView>, AppError> {
     Ok(
-        identity::list_users(&state.db, &caller, (&q.filter).into(), q.page)
+        identity::list_users(&reads, &caller, (&q.filter).into(), q.page)
             .await?
             .into(),
     )

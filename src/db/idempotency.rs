@@ -41,18 +41,22 @@ struct Row {
 }
 
 /// Insert the key, or read what is there, in one round trip. A record
-/// older than 24 hours is expired and taken over.
+/// older than 24 hours is expired and taken over, and so is a reservation
+/// still without an answer after `lease`: its request can no longer be
+/// running (a request is cut at the request timeout), so it died with its
+/// instance or lost its database before it could release the key.
 pub async fn reserve(
     c: &mut Conn,
     caller: &str,
     key: &str,
     request_hash: &[u8],
+    lease: std::time::Duration,
 ) -> Result<Reservation> {
     // A concurrent first use may commit after this statement's snapshot was
     // taken: then neither branch sees a row, and a fresh statement will.
     let mut attempt = 0;
     let row = loop {
-        match reserve_once(c, caller, key, request_hash).await {
+        match reserve_once(c, caller, key, request_hash, lease).await {
             Err(diesel::result::Error::NotFound) if attempt < 3 => attempt += 1,
             other => break other?,
         }
@@ -81,6 +85,7 @@ async fn reserve_once(
     caller: &str,
     key: &str,
     request_hash: &[u8],
+    lease: std::time::Duration,
 ) -> QueryResult<Row> {
     diesel::sql_query(
         "WITH ins AS (
@@ -89,6 +94,9 @@ async fn reserve_once(
                  SET request_hash = EXCLUDED.request_hash, status = NULL, headers = NULL,
                      body = NULL, created_at = now(), completed_at = NULL
                  WHERE idempotency_keys.created_at < now() - interval '24 hours'
+                    OR (idempotency_keys.status IS NULL
+                        AND idempotency_keys.request_hash = EXCLUDED.request_hash
+                        AND idempotency_keys.created_at < now() - make_interval(secs => $4))
              RETURNING request_hash, status, headers, body)
          SELECT true AS inserted, request_hash, status, headers, body FROM ins
          UNION ALL
@@ -98,6 +106,7 @@ async fn reserve_once(
     .bind::<Text, _>(caller)
     .bind::<Text, _>(key)
     .bind::<Bytea, _>(request_hash)
+    .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
     .get_result(c)
     .await
 }

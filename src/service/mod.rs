@@ -11,6 +11,7 @@ pub mod events;
 pub mod idempotency;
 pub mod identity;
 pub mod pledges;
+pub mod reads;
 pub mod registry;
 pub mod titles;
 pub mod webhooks;

@@ -21,6 +21,7 @@ mod pledges;
 mod query_counts;
 mod registry;
 mod reliability;
+mod replica;
 mod security;
 mod titles;
 mod webhooks;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::api::extract::wants_csv;
 use crate::api::respond::{Page, csv};
 use crate::auth::Principal;
@@ -53,13 +53,13 @@ pub struct RankingRow {
 )]
 #[get("/api/v1/blocs/{id}/terms/{year}/ranking")]
 pub async fn ranking(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (bloc, year) = path.into_inner();
-    let rows: Vec<RankingRow> = svc::ranking(&state.db, bloc, year)
+    let rows: Vec<RankingRow> = svc::ranking(&reads, bloc, year)
         .await?
         .into_iter()
         .map(|u| RankingRow {
@@ -136,12 +136,12 @@ pub struct LeadingUnit {
 )]
 #[get("/api/v1/blocs/{id}/terms/{year}/leading-units")]
 pub async fn leading_units(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
 ) -> Result<Page<LeadingUnit>, AppError> {
     let (bloc, year) = path.into_inner();
-    let rows = svc::leading_units(&state.db, bloc, year).await?;
+    let rows = svc::leading_units(&reads, bloc, year).await?;
     Ok(Page::complete(
         rows.into_iter()
             .map(|l| LeadingUnit {

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::PledgeView;
 use super::items::{ItemBody, items_of};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use crate::api::respond::{Created, Page, Tagged};
@@ -176,7 +177,7 @@ pub async fn create(
 )]
 #[get("/api/v1/pledges")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<PledgeQuery>,
 ) -> Result<Page<PledgeSummary>, AppError> {
@@ -186,7 +187,7 @@ pub async fn list(
         year: q.year,
         status: q.status,
     };
-    Ok(svc::list(&state.db, filter, page).await?.into())
+    Ok(svc::list(&reads, filter, page).await?.into())
 }
 
 /// A pledge: items, targets, and who signed when and who has not.

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::respond::csv;
 use crate::auth::Principal;
@@ -274,13 +274,13 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
 )]
 #[get("/api/v1/pledges/{id}/compliance")]
 pub async fn compliance(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     _caller: Principal,
     id: web::Path<PledgeId>,
     q: ValidatedQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let view: ComplianceView = svc::compliance(&state.db, *id, q.0.as_of).await?.into();
+    let view: ComplianceView = svc::compliance(&reads, *id, q.0.as_of).await?.into();
     if wants_csv(&req) {
         return Ok(compliance_csv(&view));
     }

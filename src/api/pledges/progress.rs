@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page};
@@ -195,7 +196,7 @@ pub async fn report(
 )]
 #[get("/api/v1/pledges/{id}/reports")]
 pub async fn reports(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     id: web::Path<PledgeId>,
     q: ListQuery<ReportQuery>,
@@ -207,5 +208,5 @@ pub async fn reports(
         period: q.period,
         history: q.history.unwrap_or(false),
     };
-    Ok(svc::reports(&state.db, *id, filter, page).await?.into())
+    Ok(svc::reports(&reads, *id, filter, page).await?.into())
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{ListQuery, NoFilter, PageParams, ValidatedJson};
 use crate::api::respond::Page;
@@ -150,13 +151,13 @@ impl From<svc::HistoryEntry> for HistoryEntry {
 )]
 #[get("/api/v1/people/{id}/awards")]
 pub async fn person_awards(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     caller: Principal,
     id: web::Path<Uuid>,
     q: ListQuery<NoFilter>,
 ) -> Result<Page<HistoryEntry>, AppError> {
     let subject = SubjectRef::Person(*id);
-    Ok(svc::history(&state.db, &caller, subject, q.page)
+    Ok(svc::history(&reads, &caller, subject, q.page)
         .await?
         .into())
 }
@@ -181,13 +182,13 @@ pub async fn person_awards(
 )]
 #[get("/api/v1/organizations/{id}/awards")]
 pub async fn organization_awards(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     caller: Principal,
     id: web::Path<Uuid>,
     q: ListQuery<NoFilter>,
 ) -> Result<Page<HistoryEntry>, AppError> {
     let subject = SubjectRef::Organization(*id);
-    Ok(svc::history(&state.db, &caller, subject, q.page)
+    Ok(svc::history(&reads, &caller, subject, q.page)
         .await?
         .into())
 }

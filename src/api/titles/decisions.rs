@@ -10,6 +10,7 @@ use validator::Validate;
 
 use super::awards::AwardView;
 use super::proposals::{AwardItemBody, items_input};
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page};
@@ -207,10 +208,10 @@ pub struct DecisionQuery {
 )]
 #[get("/api/v1/decisions")]
 pub async fn decisions(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<DecisionQuery>,
 ) -> Result<Page<DecisionView>, AppError> {
     let (q, page) = (q.filter, q.page);
-    Ok(svc::decisions(&state.db, q.year, page).await?.into())
+    Ok(svc::decisions(&reads, q.year, page).await?.into())
 }

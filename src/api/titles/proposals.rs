@@ -9,6 +9,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::subject_of;
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use crate::api::respond::{Created, Page, Tagged, Versioned};
@@ -291,7 +292,7 @@ pub struct ProposalQuery {
 )]
 #[get("/api/v1/proposals")]
 pub async fn proposals(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     caller: Principal,
     q: ListQuery<ProposalQuery>,
 ) -> Result<Page<ProposalView>, AppError> {
@@ -301,7 +302,7 @@ pub async fn proposals(
         organization_id: q.organization_id,
         status: q.status,
     };
-    Ok(svc::proposals(&state.db, &caller, filter, page)
+    Ok(svc::proposals(&reads, &caller, filter, page)
         .await?
         .into())
 }

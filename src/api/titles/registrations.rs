@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::blocs::TermView;
 use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
@@ -248,7 +249,7 @@ pub struct YearOrgQuery {
 )]
 #[get("/api/v1/registrations")]
 pub async fn registrations(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<YearOrgQuery>,
 ) -> Result<Page<RegistrationView>, AppError> {
@@ -257,7 +258,7 @@ pub async fn registrations(
         year: q.year,
         organization_id: q.organization_id,
     };
-    Ok(svc::registrations(&state.db, filter, page).await?.into())
+    Ok(svc::registrations(&reads, filter, page).await?.into())
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
