@@ -80,7 +80,7 @@ echo "primary 127.0.0.1:$port_a, synchronous standby 127.0.0.1:$port_b (sync_sta
 
 api_port=$(free_port)
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port_a,127.0.0.1:$port_b/thidua?target_session_attrs=read-write&sslmode=disable"
-BIND_ADDR=127.0.0.1:$api_port RATE_LIMIT_PER_MINUTE=0 DB_CONNECT_TIMEOUT_MS=${FAILOVER_CONNECT_TIMEOUT_MS:-1000} \
+BIND_ADDR=127.0.0.1:$api_port RATE_LIMIT_PER_MINUTE=0 REQUEST_TIMEOUT_SECS=5 DB_CONNECT_TIMEOUT_MS=${FAILOVER_CONNECT_TIMEOUT_MS:-1000} \
   "$W/thidua" serve >"$W/api.log" 2>&1 &
 api_pid=$!
 for _ in $(seq 1 300); do curl -fsS -o /dev/null "http://127.0.0.1:$api_port/health/ready" 2>/dev/null && break; sleep 0.1; done

@@ -98,7 +98,7 @@ DATABASE_URL=$url_a JWT_SECRET=$jwt LOG_FORMAT=json RUST_LOG=warn "$W/thidua" se
 port_a=$(free_port)
 port_b=$(free_port)
 port_n=$(free_port)
-instance_env="JWT_SECRET=$jwt RATE_LIMIT_PER_MINUTE=$RATE TRUSTED_PROXIES=127.0.0.1 LOG_FORMAT=json RUST_LOG=warn"
+instance_env="JWT_SECRET=$jwt REQUEST_TIMEOUT_SECS=5 RATE_LIMIT_PER_MINUTE=$RATE TRUSTED_PROXIES=127.0.0.1 LOG_FORMAT=json RUST_LOG=warn"
 cat >"$W/start-a.sh" <<EOF
 env $instance_env DATABASE_URL='$url_a' BIND_ADDR=127.0.0.1:$port_a "$W/thidua" serve >>"$W/a.log" 2>&1 &
 echo \$! >"$W/a.pid"

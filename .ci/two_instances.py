@@ -85,15 +85,18 @@ def call(method, path, body=None, token=None, headers=None, base=BASE, timeout=3
         c.close()
 
 
-def call_retrying(method, path, body=None, token=None, headers=None, stats=None, attempts=40):
-    """A client's retry policy: no answer, 502, 503 → the same request again."""
+def call_retrying(method, path, body=None, token=None, headers=None, stats=None, attempts=100):
+    """A client's retry policy: no answer, 502, 503, or 409 idempotency_in_progress
+    (the first try's reservation, on an instance that died, until its lease ends)
+    → the same request again."""
     for i in range(attempts):
         try:
             a = call(method, path, body, token, headers)
         except OSError as e:
             a = None
             why = type(e).__name__
-        if a is not None and a.status not in (502, 503, 504):
+        in_progress = a is not None and a.status == 409 and b"idempotency_in_progress" in a.body
+        if a is not None and a.status not in (502, 503, 504) and not in_progress:
             return a
         if stats is not None:
             with lock:
@@ -141,7 +144,7 @@ def lines_for(targets, month):
     for t in targets:
         if t["kind"] == "percentage" and t["subject"] in ("staff", "sub_units"):
             d = 48 if t["subject"] == "staff" else 7
-            lines.append({"targetId": t["id"], "numerator": min(d, d - 12 + month), "denominator": d})
+            lines.append({"targetId": t["id"], "numerator": d * (8 + month) // 20, "denominator": d})
         elif t["kind"] == "boolean":
             lines.append({"targetId": t["id"], "done": month >= 10})
     return lines
