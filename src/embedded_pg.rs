@@ -342,7 +342,17 @@ impl EmbeddedPg {
         let out = command(&self.bin, "pg_basebackup", self.ids)
             .arg("-D")
             .arg(&data_dir)
-            .args(["-R", "-X", "stream", "-c", "fast", "-h", "127.0.0.1", "-U", "postgres"])
+            .args([
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+            ])
             .arg("-p")
             .arg(self.port.to_string())
             .stdout(Stdio::null())

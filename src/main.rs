@@ -535,10 +535,16 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
         None => thidua::service::reads::Reads::primary_only(db.clone()),
         Some(url) => {
             let replica = pool(&config, url)?;
-            let reads =
-                thidua::service::reads::Reads::with_replica(db.clone(), replica, config.replica_max_lag);
+            let reads = thidua::service::reads::Reads::with_replica(
+                db.clone(),
+                replica,
+                config.replica_max_lag,
+            );
             reads.spawn_poller(std::time::Duration::from_millis(100));
-            tracing::info!(max_lag_ms = config.replica_max_lag.as_millis() as u64, "heavy reads use the read replica while it keeps up");
+            tracing::info!(
+                max_lag_ms = config.replica_max_lag.as_millis() as u64,
+                "heavy reads use the read replica while it keeps up"
+            );
             reads
         }
     };

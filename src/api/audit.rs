@@ -11,8 +11,8 @@ use validator::Validate;
 
 use super::extract::{ListQuery, NoFilter, PageParams, wants_csv};
 use super::respond::{Created, Page, csv, next_link};
-use crate::api::reads::ReadDb;
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::audit::Checkpoint;
 use crate::domain::identity::ActorKind;

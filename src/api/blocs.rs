@@ -11,8 +11,8 @@ use validator::Validate;
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::organizations::CODE_RE;
 use super::respond::{Created, Page, Tagged, Versioned, etag};
-use crate::api::reads::ReadDb;
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::registry::BlocKind;
 use crate::error::{AppError, Problem};
@@ -316,9 +316,7 @@ pub async fn list(
         kind: q.filter.kind,
         code: q.filter.code,
     };
-    Ok(registry::list_blocs(&reads, filter, q.page)
-        .await?
-        .into())
+    Ok(registry::list_blocs(&reads, filter, q.page).await?.into())
 }
 
 /// Get a bloc.

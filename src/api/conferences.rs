@@ -9,8 +9,8 @@ use validator::Validate;
 
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
-use crate::api::reads::ReadDb;
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::registry::ConferenceKind;
 use crate::error::{AppError, Problem};

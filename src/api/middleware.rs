@@ -349,12 +349,15 @@ pub fn cors(origins: &[String]) -> actix_cors::Cors {
             header::IF_MATCH,
             header::HeaderName::from_static(IDEMPOTENCY_KEY),
             crate::telemetry::REQUEST_ID,
+            super::reads::LSN_HEADER,
         ])
         .expose_headers(vec![
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
             crate::telemetry::REQUEST_ID,
+            super::reads::LSN_HEADER,
+            super::reads::READ_FROM,
         ])
         .max_age(600);
     for o in origins {

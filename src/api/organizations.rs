@@ -8,8 +8,8 @@ use validator::Validate;
 
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
 use super::respond::{Created, Page, Tagged, Versioned};
-use crate::api::reads::ReadDb;
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::ids::OrganizationId;
 use crate::domain::registry::OrgKind;

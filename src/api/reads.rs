@@ -12,8 +12,8 @@ use std::future::{Ready, ready};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
@@ -27,16 +27,7 @@ pub const LSN_COOKIE: &str = "thidua_lsn";
 /// `replica`, or `primary` and why.
 pub const READ_FROM: HeaderName = HeaderName::from_static("thidua-read-from");
 
-/// The database a heavy read uses: the replica or the primary
-/// (`service::reads::Reads::choose`). Derefs to the `Db` the use case takes.
-pub struct ReadDb(crate::Db);
-
-impl std::ops::Deref for ReadDb {
-    type Target = crate::Db;
-    fn deref(&self) -> &crate::Db {
-        &self.0
-    }
-}
+pub use crate::service::reads::ReadDb;
 
 /// The highest position the caller sent: `Thidua-Lsn` or the cookie.
 /// Unreadable values are ignored (the read may then miss the caller's own
@@ -69,11 +60,11 @@ impl FromRequest for ReadDb {
                 "no application state",
             )));
         };
-        let (db, route) = state.reads.choose(caller_lsn(req));
+        let (db, route) = reads::choose(&state.reads, caller_lsn(req));
         if state.reads.has_replica() {
             req.extensions_mut().insert(route);
         }
-        ready(Ok(ReadDb(db)))
+        ready(Ok(db))
     }
 }
 
@@ -106,7 +97,8 @@ pub async fn consistency(
         if let Ok(v) = HeaderValue::from_str(&lsn) {
             res.headers_mut().insert(LSN_HEADER, v);
         }
-        let cookie = format!("{LSN_COOKIE}={lsn}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax");
+        let cookie =
+            format!("{LSN_COOKIE}={lsn}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax");
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }

@@ -431,7 +431,10 @@ impl std::fmt::Debug for Config {
         let set = |v: bool| if v { "<set>" } else { "<unset>" };
         f.debug_struct("Config")
             .field("database_url", &set(self.database_url.is_some()))
-            .field("database_replica_url", &set(self.database_replica_url.is_some()))
+            .field(
+                "database_replica_url",
+                &set(self.database_replica_url.is_some()),
+            )
             .field("replica_max_lag", &self.replica_max_lag)
             .field("bind_addr", &self.bind_addr)
             .field("pool_size", &self.pool_size)

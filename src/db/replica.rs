@@ -324,12 +324,24 @@ mod tests {
     #[test]
     fn lsn_reads_and_writes_postgres_notation() {
         assert_eq!(Lsn::parse("0/3000148"), Some(Lsn(0x3000148)));
-        assert_eq!(Lsn::parse("16/B374D848"), Some(Lsn((0x16 << 32) | 0xB374D848)));
+        assert_eq!(
+            Lsn::parse("16/B374D848"),
+            Some(Lsn((0x16 << 32) | 0xB374D848))
+        );
         assert_eq!(Lsn(0x3000148).to_string(), "0/3000148");
         assert_eq!(Lsn::MAX.to_string(), "FFFFFFFF/FFFFFFFF");
         assert_eq!(Lsn::parse(&Lsn::MAX.to_string()), Some(Lsn::MAX));
         assert!(Lsn::parse("0/3000148") < Lsn::parse("1/0"));
-        for bad in ["", "/", "0/", "/1", "x/1", "0/3000148/1", "123456789/0", "0 3"] {
+        for bad in [
+            "",
+            "/",
+            "0/",
+            "/1",
+            "x/1",
+            "0/3000148/1",
+            "123456789/0",
+            "0 3",
+        ] {
             assert_eq!(Lsn::parse(bad), None, "{bad:?}");
         }
     }

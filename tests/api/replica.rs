@@ -78,9 +78,7 @@ async fn sql(url: &str, statement: &str) {
 }
 
 struct Api {
-    call: Box<
-        dyn Fn(actix_http::Request) -> futures_util::future::LocalBoxFuture<'static, Answer>,
-    >,
+    call: Box<dyn Fn(actix_http::Request) -> futures_util::future::LocalBoxFuture<'static, Answer>>,
     token: String,
 }
 
@@ -135,9 +133,8 @@ async fn api(c: &Cluster, max_lag: Duration) -> Api {
         .unwrap()
         .0;
     let state = AppState::new(Config::for_tests(), primary, keys, 0).with_reads(reads);
-    let svc = std::rc::Rc::new(
-        actix_web::test::init_service(build_app(web::Data::new(state))).await,
-    );
+    let svc =
+        std::rc::Rc::new(actix_web::test::init_service(build_app(web::Data::new(state))).await);
     Api {
         call: Box::new(move |req| {
             let svc = svc.clone();
@@ -160,7 +157,13 @@ async fn api(c: &Cluster, max_lag: Duration) -> Api {
 }
 
 impl Api {
-    async fn send(&self, method: Method, path: &str, body: Option<Value>, extra: &[(&str, &str)]) -> Answer {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> Answer {
         let mut r = TestRequest::default()
             .method(method)
             .uri(path)
@@ -190,7 +193,12 @@ impl Api {
     /// `GET /organizations?code=`: (how many, which server).
     async fn find_org(&self, code: &str, extra: &[(&str, &str)]) -> (usize, String) {
         let a = self
-            .send(Method::GET, &format!("/api/v1/organizations?code={code}"), None, extra)
+            .send(
+                Method::GET,
+                &format!("/api/v1/organizations?code={code}"),
+                None,
+                extra,
+            )
             .await;
         assert_eq!(a.status, 200, "{:?}", a.body);
         (a.body["items"].as_array().unwrap().len(), a.read_from())
@@ -216,9 +224,17 @@ async fn r6_a_callers_read_after_its_own_write_sees_it_while_the_replica_is_behi
     sql(&standby_url, "SELECT pg_wal_replay_pause()").await;
     let write = api.create_org("RYW1").await;
     let lsn = write.header("thidua-lsn").expect("the write's position");
-    let cookie = write.header("set-cookie").expect("the position as a cookie");
-    assert!(cookie.starts_with(&format!("thidua_lsn={lsn};")), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("Max-Age=120"), "{cookie}");
+    let cookie = write
+        .header("set-cookie")
+        .expect("the position as a cookie");
+    assert!(
+        cookie.starts_with(&format!("thidua_lsn={lsn};")),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("Max-Age=120"),
+        "{cookie}"
+    );
 
     // Another caller's read (no position): the replica, which is behind.
     assert_eq!(api.find_org("RYW1", &[]).await, (0, "replica".into()));
@@ -229,7 +245,10 @@ async fn r6_a_callers_read_after_its_own_write_sees_it_while_the_replica_is_behi
     let by_cookie = api.find_org("RYW1", &[("Cookie", &jar)]).await;
     assert_eq!(by_cookie, (1, "primary; reason=read-your-writes".into()));
     // A position from before the write does not hold the read back.
-    assert_eq!(api.find_org("RYW1", &[("Thidua-Lsn", "0/1")]).await.1, "replica");
+    assert_eq!(
+        api.find_org("RYW1", &[("Thidua-Lsn", "0/1")]).await.1,
+        "replica"
+    );
 
     // Replay resumed: once the replica has the write, the writer reads there.
     sql(&standby_url, "SELECT pg_wal_replay_resume()").await;
@@ -240,11 +259,16 @@ async fn r6_a_callers_read_after_its_own_write_sees_it_while_the_replica_is_behi
         if from == "replica" {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "the replica never caught up");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the replica never caught up"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Reads are not writes: they carry no position.
-    let read = api.send(Method::GET, "/api/v1/organizations", None, &[]).await;
+    let read = api
+        .send(Method::GET, "/api/v1/organizations", None, &[])
+        .await;
     assert!(read.header("thidua-lsn").is_none() && read.header("set-cookie").is_none());
 }
 
@@ -261,7 +285,10 @@ async fn r6_with_replay_paused_reads_go_to_the_primary_once_lag_passes_the_bound
     api.create_org("LAG1").await;
     // Within the bound: still the (stale) replica.
     let (n, from) = api.find_org("LAG1", &[]).await;
-    assert!(written.elapsed() < bound, "the machine was too slow to look within the bound");
+    assert!(
+        written.elapsed() < bound,
+        "the machine was too slow to look within the bound"
+    );
     assert_eq!((n, from.as_str()), (0, "replica"));
     // Past it: the primary, which has the write.
     let fell_back = loop {
@@ -271,16 +298,27 @@ async fn r6_with_replay_paused_reads_go_to_the_primary_once_lag_passes_the_bound
             break written.elapsed();
         }
         assert_eq!((n, from.as_str()), (0, "replica"), "before the fallback");
-        assert!(written.elapsed() < Duration::from_secs(10), "never fell back");
+        assert!(
+            written.elapsed() < Duration::from_secs(10),
+            "never fell back"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert!(fell_back >= bound, "fell back after {fell_back:?}, before the bound {bound:?}");
-    eprintln!("replica lag bound {bound:?}: reads fell back to the primary {fell_back:?} after the write");
+    assert!(
+        fell_back >= bound,
+        "fell back after {fell_back:?}, before the bound {bound:?}"
+    );
+    eprintln!(
+        "replica lag bound {bound:?}: reads fell back to the primary {fell_back:?} after the write"
+    );
 
     sql(&standby_url, "SELECT pg_wal_replay_resume()").await;
     let start = Instant::now();
     while api.find_org("LAG1", &[]).await != (1, "replica".into()) {
-        assert!(start.elapsed() < Duration::from_secs(10), "the replica never caught up");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the replica never caught up"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -306,7 +344,11 @@ async fn r6_with_the_standby_stopped_reads_go_to_the_primary_with_no_failed_requ
             let a = api
                 .send(Method::GET, "/api/v1/organizations?code=DOWN1", None, &[])
                 .await;
-            seen.push((a.status, a.read_from(), a.body["items"].as_array().map(Vec::len)));
+            seen.push((
+                a.status,
+                a.read_from(),
+                a.body["items"].as_array().map(Vec::len),
+            ));
         }
         seen
     };
@@ -318,8 +360,14 @@ async fn r6_with_the_standby_stopped_reads_go_to_the_primary_with_no_failed_requ
     let standby = stop.await.unwrap();
     let failed: Vec<_> = all.iter().filter(|(s, _, _)| *s != 200).collect();
     assert!(failed.is_empty(), "failed reads: {failed:?}");
-    assert!(all.iter().all(|(_, _, n)| *n == Some(1)), "every read saw the unit");
-    assert!(all.iter().any(|(_, f, _)| f == "replica"), "some reads were the replica's");
+    assert!(
+        all.iter().all(|(_, _, n)| *n == Some(1)),
+        "every read saw the unit"
+    );
+    assert!(
+        all.iter().any(|(_, f, _)| f == "replica"),
+        "some reads were the replica's"
+    );
     let last = &all.last().unwrap().1;
     assert_eq!(last, "primary; reason=replica-down");
     eprintln!(

@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::reads::ReadDb;
 use crate::api::extract::wants_csv;
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Page, csv};
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};

@@ -8,9 +8,9 @@ use validator::Validate;
 
 use super::PledgeView;
 use super::items::{ItemBody, items_of};
-use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page, Tagged};
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;

@@ -7,8 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::api::reads::ReadDb;
 use crate::api::extract::{ValidatedQuery, wants_csv};
+use crate::api::reads::ReadDb;
 use crate::api::respond::csv;
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;

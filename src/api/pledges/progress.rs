@@ -7,9 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;

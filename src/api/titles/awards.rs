@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{ListQuery, NoFilter, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::Page;
 use crate::auth::Principal;
 use crate::domain::titles::{AwardStatus, AwardType, StoredAnswer, SubjectRef};
@@ -157,9 +157,7 @@ pub async fn person_awards(
     q: ListQuery<NoFilter>,
 ) -> Result<Page<HistoryEntry>, AppError> {
     let subject = SubjectRef::Person(*id);
-    Ok(svc::history(&reads, &caller, subject, q.page)
-        .await?
-        .into())
+    Ok(svc::history(&reads, &caller, subject, q.page).await?.into())
 }
 
 /// An organisation's award history, newest first.
@@ -188,9 +186,7 @@ pub async fn organization_awards(
     q: ListQuery<NoFilter>,
 ) -> Result<Page<HistoryEntry>, AppError> {
     let subject = SubjectRef::Organization(*id);
-    Ok(svc::history(&reads, &caller, subject, q.page)
-        .await?
-        .into())
+    Ok(svc::history(&reads, &caller, subject, q.page).await?.into())
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -10,9 +10,9 @@ use validator::Validate;
 
 use super::awards::AwardView;
 use super::proposals::{AwardItemBody, items_input};
-use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};

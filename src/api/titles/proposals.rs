@@ -9,9 +9,9 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::subject_of;
-use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::{
@@ -302,9 +302,7 @@ pub async fn proposals(
         organization_id: q.organization_id,
         status: q.status,
     };
-    Ok(svc::proposals(&reads, &caller, filter, page)
-        .await?
-        .into())
+    Ok(svc::proposals(&reads, &caller, filter, page).await?.into())
 }
 
 /// Submit a draft or returned proposal (the proposer). Every item is

@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::api::reads::ReadDb;
 use crate::AppState;
 use crate::api::blocs::TermView;
 use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::AwardType;
