@@ -13,6 +13,7 @@ mod deploy;
 mod evaluation;
 mod foundation;
 mod identity;
+mod lease;
 mod login_abuse;
 mod naming;
 mod openapi_doc;
