@@ -307,7 +307,7 @@ async fn run_and_keep(
     state: &AppState,
     record: &Record,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = match next.call(req).await {
+    let res = match idempotency::running(record, next.call(req)).await {
         Ok(r) => r.map_into_boxed_body(),
         Err(e) => {
             idempotency::release(&state.db, record).await;

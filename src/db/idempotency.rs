@@ -40,11 +40,44 @@ struct Row {
     body: Option<Vec<u8>>,
 }
 
+tokio::task_local! {
+    /// The reservation (caller, key) of the request being run, if any.
+    static RUNNING: (String, String);
+}
+
+/// Run `f` (a reserved request) with its reservation known, so that the
+/// write transaction it commits marks the reservation committed
+/// (`mark_committed`, called by `Db::transaction`).
+pub async fn running<F: std::future::Future>(caller: &str, key: &str, f: F) -> F::Output {
+    RUNNING
+        .scope((caller.to_string(), key.to_string()), f)
+        .await
+}
+
+/// Inside the transaction about to commit: when it is a reserved
+/// request's, note on the reservation that its write committed (sets
+/// `completed_at`; the answer, `status` and `body`, comes after the
+/// commit). A reservation so marked is never taken over by a retry: its
+/// write is there, running it again would store it twice.
+pub async fn mark_committed(c: &mut Conn) -> Result<()> {
+    let Ok((caller, key)) = RUNNING.try_with(|r| r.clone()) else {
+        return Ok(());
+    };
+    diesel::update(ik::table.find((caller, key)))
+        .filter(ik::status.is_null())
+        .set(ik::completed_at.eq(diesel::dsl::now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// Insert the key, or read what is there, in one round trip. A record
 /// older than 24 hours is expired and taken over, and so is a reservation
 /// still without an answer after `lease`: its request can no longer be
 /// running (a request is cut at the request timeout), so it died with its
-/// instance or lost its database before it could release the key.
+/// instance or lost its database before it could release the key — unless
+/// its write committed (`mark_committed`): then the answer was lost, not
+/// the write, and the retry keeps answering in progress.
 pub async fn reserve(
     c: &mut Conn,
     caller: &str,
@@ -95,6 +128,7 @@ async fn reserve_once(
                      body = NULL, created_at = now(), completed_at = NULL
                  WHERE idempotency_keys.created_at < now() - interval '24 hours'
                     OR (idempotency_keys.status IS NULL
+                        AND idempotency_keys.completed_at IS NULL
                         AND idempotency_keys.request_hash = EXCLUDED.request_hash
                         AND idempotency_keys.created_at < now() - make_interval(secs => $4))
              RETURNING request_hash, status, headers, body)

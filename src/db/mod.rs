@@ -232,6 +232,13 @@ impl Db {
             .map_err(Error::from)?;
         match f(conn).await {
             Ok(v) => {
+                // A reserved request's write: its reservation commits with it.
+                if let Err(e) = idempotency::mark_committed(conn).await {
+                    if let Err(rb) = AnsiTransactionManager::rollback_transaction(conn).await {
+                        tracing::warn!(error = %rb, "rollback failed");
+                    }
+                    return Err(e.into());
+                }
                 AnsiTransactionManager::commit_transaction(conn)
                     .await
                     .map_err(Error::from)?;

@@ -165,6 +165,12 @@ pub async fn complete(
     }
 }
 
+/// Run the reserved request: the write transaction it commits marks the
+/// reservation committed, so a retry never runs a committed write again.
+pub async fn running<F: std::future::Future>(rec: &Record, f: F) -> F::Output {
+    db::idempotency::running(&rec.caller, &rec.key_id, f).await
+}
+
 /// Forget a reservation whose request failed before committing anything.
 pub async fn release(db: &Db, rec: &Record) {
     let r = db

@@ -42,4 +42,20 @@ async fn a_reservation_left_without_an_answer_is_taken_over_after_the_request_ti
         app.count("SELECT count(*) AS n FROM organizations WHERE code = 'LEASE1'"),
         1
     );
+
+    // A write that committed (its transaction marked the reservation) but
+    // whose answer was lost is never run again: in progress, past the lease.
+    let unit = json!({"code": "LEASE3", "name": "Đơn vị ba", "kind": "department"});
+    let keyed = |body: serde_json::Value| {
+        TestApp::req(Method::POST, "/api/v1/organizations", Some(admin.as_str()))
+            .insert_header(("Idempotency-Key", "lease-key-3"))
+            .set_json(body)
+    };
+    assert_eq!(app.send(keyed(unit.clone())).await.status.as_u16(), 201);
+    app.sql("UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL, created_at = now() - interval '31 seconds' WHERE created_at = (SELECT max(created_at) FROM idempotency_keys) AND completed_at IS NOT NULL");
+    assert_problem(&app.send(keyed(unit)).await, 409, "idempotency_in_progress");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM organizations WHERE code = 'LEASE3'"),
+        1
+    );
 }
