@@ -165,8 +165,16 @@ pub async fn complete(
     Ok(())
 }
 
+/// Forget a reservation whose request failed — unless its write committed
+/// (`mark_committed`: a 5xx after COMMIT, such as a connection lost while
+/// the commit was acknowledged), so that a retry does not store it twice.
 pub async fn release(c: &mut Conn, caller: &str, key: &str) -> Result<()> {
-    diesel::delete(ik::table.find((caller, key)).filter(ik::status.is_null()))
+    diesel::delete(
+        ik::table
+            .find((caller, key))
+            .filter(ik::status.is_null())
+            .filter(ik::completed_at.is_null()),
+    )
         .execute(c)
         .await?;
     Ok(())
