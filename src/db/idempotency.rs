@@ -175,8 +175,8 @@ pub async fn release(c: &mut Conn, caller: &str, key: &str) -> Result<()> {
             .filter(ik::status.is_null())
             .filter(ik::completed_at.is_null()),
     )
-        .execute(c)
-        .await?;
+    .execute(c)
+    .await?;
     Ok(())
 }
 
