@@ -313,8 +313,12 @@ impl EmbeddedPg {
                 return Err(format!("postgres exited at start ({status})"));
             }
             // Ready once the server accepts a startup packet for a query.
+            // `standby`: a hot standby accepting read-only sessions.
             if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
-                && read_postmaster_status(&self.data_dir).as_deref() == Some("ready")
+                && matches!(
+                    read_postmaster_status(&self.data_dir).as_deref(),
+                    Some("ready" | "standby")
+                )
             {
                 return Ok(());
             }
@@ -322,6 +326,85 @@ impl EmbeddedPg {
                 return Err("postgres did not become ready in time".into());
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// A streaming standby of this server in `data_dir` (issue 18's replica
+    /// and failover tests): `pg_basebackup -R -X stream` (it writes
+    /// `standby.signal` and `primary_conninfo`), then started as a hot
+    /// standby on a port of its own. `settings` are `postgresql.conf`
+    /// lines appended to the copy first (the copy has the primary's).
+    pub fn start_standby(&self, data_dir: &Path, settings: &[&str]) -> Result<EmbeddedPg, String> {
+        let data_dir = std::path::absolute(data_dir).map_err(|e| e.to_string())?;
+        let parent = data_dir.parent().ok_or("data directory has no parent")?;
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        chown_r(parent, self.ids)?;
+        let out = command(&self.bin, "pg_basebackup", self.ids)
+            .arg("-D")
+            .arg(&data_dir)
+            .args([
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+            ])
+            .arg("-p")
+            .arg(self.port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| format!("pg_basebackup: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "pg_basebackup failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        if !settings.is_empty() {
+            let conf = data_dir.join("postgresql.conf");
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&conf)
+                .map_err(|e| format!("open {}: {e}", conf.display()))?;
+            for line in settings {
+                writeln!(f, "{line}").map_err(|e| e.to_string())?;
+            }
+        }
+        let mut standby = EmbeddedPg {
+            child: None,
+            adopted_pid: None,
+            port: free_port()?,
+            data_dir,
+            bin: self.bin.clone(),
+            ids: self.ids,
+            ssl: self.ssl,
+        };
+        standby.launch()?;
+        Ok(standby)
+    }
+
+    /// `pg_ctl promote`: a standby becomes a primary (waits until it is).
+    pub fn promote(&self) -> Result<(), String> {
+        let out = command(&self.bin, "pg_ctl", self.ids)
+            .arg("-D")
+            .arg(&self.data_dir)
+            .args(["-w", "promote"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| format!("pg_ctl promote: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "pg_ctl promote failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
         }
     }
 

@@ -30,6 +30,8 @@ pub use db::Db;
 pub struct AppState {
     pub config: Config,
     pub db: Db,
+    /// Where the heavy reads go: `db`, or a read replica (`with_reads`).
+    pub reads: service::reads::Reads,
     pub jwt: auth::jwt::JwtKeys,
     /// Signs audit checkpoints (`with_audit_key`; a fresh random key by default).
     pub audit_key: std::sync::Arc<domain::audit::SigningKey>,
@@ -57,6 +59,7 @@ impl AppState {
             hasher,
             allowed_methods: api::openapi::allowed_methods(&doc),
             config,
+            reads: service::reads::Reads::primary_only(db.clone()),
             db,
             jwt,
             audit_key: std::sync::Arc::new(domain::audit::SigningKey::generate()),
@@ -72,6 +75,13 @@ impl AppState {
     /// `config::audit_signing_key`; tests and tools keep the random default).
     pub fn with_audit_key(mut self, key: std::sync::Arc<domain::audit::SigningKey>) -> AppState {
         self.audit_key = key;
+        self
+    }
+
+    /// Heavy reads from a replica (`serve` with `DATABASE_REPLICA_URL`;
+    /// the replica tests).
+    pub fn with_reads(mut self, reads: service::reads::Reads) -> AppState {
+        self.reads = reads;
         self
     }
 }
@@ -101,6 +111,7 @@ pub fn build_app(
         .default_service(web::to(api::fallback))
         .wrap(from_fn(api::head::as_get))
         .wrap(from_fn(api::middleware::auth_context))
+        .wrap(from_fn(api::reads::consistency))
         .wrap(cors)
         .wrap(from_fn(telemetry::request_context))
 }

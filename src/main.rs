@@ -532,8 +532,27 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
         }
     }
     let checkpoint_every = config.audit_checkpoint;
+    let reads = match &config.database_replica_url {
+        None => thidua::service::reads::Reads::primary_only(db.clone()),
+        Some(url) => {
+            let replica = pool(&config, url)?;
+            let reads = thidua::service::reads::Reads::with_replica(
+                db.clone(),
+                replica,
+                config.replica_max_lag,
+            );
+            reads.spawn_poller(std::time::Duration::from_millis(100));
+            tracing::info!(
+                max_lag_ms = config.replica_max_lag.as_millis() as u64,
+                "heavy reads use the read replica while it keeps up"
+            );
+            reads
+        }
+    };
     let state = web::Data::new(
-        AppState::new(config, db.clone(), jwt, rate).with_audit_key(audit_key.clone()),
+        AppState::new(config, db.clone(), jwt, rate)
+            .with_audit_key(audit_key.clone())
+            .with_reads(reads),
     );
 
     match identity::admin_exists(&db).await {

@@ -12,6 +12,7 @@ use validator::Validate;
 use super::extract::{ListQuery, NoFilter, PageParams, wants_csv};
 use super::respond::{Created, Page, csv, next_link};
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::audit::Checkpoint;
 use crate::domain::identity::ActorKind;
@@ -109,7 +110,7 @@ pub struct AuditQuery {
 )]
 #[get("/api/v1/audit")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     caller: Principal,
     q: ListQuery<AuditQuery>,
@@ -122,7 +123,7 @@ pub async fn list(
         from: q.from,
         to: q.to,
     };
-    let page: Page<AuditEntry> = service::audit::list(&state.db, &caller, filter, page)
+    let page: Page<AuditEntry> = service::audit::list(&reads, &caller, filter, page)
         .await?
         .into();
     if wants_csv(&req) {

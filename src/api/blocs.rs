@@ -15,6 +15,7 @@ use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_optio
 use super::organizations::CODE_RE;
 use super::respond::{Created, Page, Tagged, Versioned, etag};
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::registry::BlocKind;
 use crate::error::{AppError, Problem};
@@ -322,7 +323,7 @@ pub async fn create(
 )]
 #[get("/api/v1/blocs")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<BlocQuery>,
 ) -> Result<Page<BlocView>, AppError> {
@@ -330,9 +331,7 @@ pub async fn list(
         kind: q.filter.kind,
         code: q.filter.code,
     };
-    Ok(registry::list_blocs(&state.db, filter, q.page)
-        .await?
-        .into())
+    Ok(registry::list_blocs(&reads, filter, q.page).await?.into())
 }
 
 /// Get a bloc.

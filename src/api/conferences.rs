@@ -10,6 +10,7 @@ use validator::Validate;
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::registry::ConferenceKind;
 use crate::error::{AppError, Problem};
@@ -303,7 +304,7 @@ pub async fn create(
 )]
 #[get("/api/v1/conferences")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<ConferenceQuery>,
 ) -> Result<Page<ConferenceView>, AppError> {
@@ -311,7 +312,7 @@ pub async fn list(
         bloc_id: q.filter.bloc_id,
         year: q.filter.year,
     };
-    Ok(registry::list_conferences(&state.db, filter, q.page)
+    Ok(registry::list_conferences(&reads, filter, q.page)
         .await?
         .into())
 }

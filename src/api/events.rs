@@ -8,7 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::ValidatedQuery;
-use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
 use crate::service;
@@ -95,11 +95,11 @@ pub struct EventQuery {
 )]
 #[get("/api/v1/events")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     caller: Principal,
     q: ValidatedQuery<EventQuery>,
 ) -> Result<web::Json<EventPage>, AppError> {
     let after = q.0.after.unwrap_or(0);
-    let feed = service::events::after(&state.db, &caller, after, q.0.limit.unwrap_or(100)).await?;
+    let feed = service::events::after(&reads, &caller, after, q.0.limit.unwrap_or(100)).await?;
     Ok(web::Json(feed.into()))
 }

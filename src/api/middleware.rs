@@ -297,7 +297,8 @@ async fn idempotent(
     );
     req.set_payload(actix_web::dev::Payload::from(body));
 
-    match idempotency::reserve(&state.db, &record, &request_hash).await {
+    let lease = state.config.request_timeout;
+    match idempotency::reserve(&state.db, &record, &request_hash, lease).await {
         Err(e) => Ok(req.error_response(e).map_into_boxed_body()),
         Ok(Reservation::Replay(stored)) => Ok(req.into_response(replay(stored))),
         Ok(Reservation::Mismatch) => {
@@ -333,7 +334,7 @@ async fn run_and_keep(
     state: &AppState,
     record: &Record,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = match next.call(req).await {
+    let res = match idempotency::running(record, next.call(req)).await {
         Ok(r) => r.map_into_boxed_body(),
         Err(e) => {
             idempotency::release(&state.db, record).await;
@@ -375,12 +376,15 @@ pub fn cors(origins: &[String]) -> actix_cors::Cors {
             header::IF_MATCH,
             header::HeaderName::from_static(IDEMPOTENCY_KEY),
             crate::telemetry::REQUEST_ID,
+            super::reads::LSN_HEADER,
         ])
         .expose_headers(vec![
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
             crate::telemetry::REQUEST_ID,
+            super::reads::LSN_HEADER,
+            super::reads::READ_FROM,
         ])
         .max_age(600);
     for o in origins {

@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod people;
 pub mod pledges;
+pub mod reads;
 pub mod respond;
 pub mod titles;
 pub mod users;

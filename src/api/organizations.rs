@@ -10,6 +10,7 @@ use super::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson, double
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::ids::OrganizationId;
 use crate::domain::registry::OrgKind;
@@ -296,13 +297,13 @@ pub async fn create(
 )]
 #[get("/api/v1/organizations")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     _caller: Principal,
     q: ExportListQuery<OrganizationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.0;
-    let page: Page<OrganizationView> = registry::list_orgs(&state.db, q.filter.into(), q.page)
+    let page: Page<OrganizationView> = registry::list_orgs(&reads, q.filter.into(), q.page)
         .await?
         .into();
     export::page_or_xlsx(&req, q.format, "organizations.xlsx", page, |items| {

@@ -10,6 +10,7 @@ use super::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson, double
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
 use crate::api::export::{self, ExportParams, XlsxFile};
+use crate::api::reads::ReadDb;
 use crate::auth::Principal;
 use crate::domain::ids::{OrganizationId, PersonId};
 use crate::domain::registry::{Gender, StaffCategory};
@@ -256,13 +257,13 @@ pub async fn create(
 )]
 #[get("/api/v1/people")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     _caller: Principal,
     q: ExportListQuery<PersonQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.0;
-    let page: Page<PersonView> = registry::list_people(&state.db, q.filter.into(), q.page)
+    let page: Page<PersonView> = registry::list_people(&reads, q.filter.into(), q.page)
         .await?
         .into();
     export::page_or_xlsx(&req, q.format, "people.xlsx", page, |items| {

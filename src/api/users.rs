@@ -10,6 +10,7 @@ use validator::Validate;
 use super::extract::{IfMatch, ListQuery, PageParams, ValidatedJson};
 use super::respond::{Created, Page, Tagged, Versioned};
 use crate::AppState;
+use crate::api::reads::ReadDb;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, Problem};
 use crate::service::identity::{self, User};
@@ -238,12 +239,12 @@ pub async fn create(
 )]
 #[get("/api/v1/users")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     caller: Principal,
     q: ListQuery<UserQuery>,
 ) -> Result<Page<UserView>, AppError> {
     Ok(
-        identity::list_users(&state.db, &caller, (&q.filter).into(), q.page)
+        identity::list_users(&reads, &caller, (&q.filter).into(), q.page)
             .await?
             .into(),
     )

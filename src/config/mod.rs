@@ -20,6 +20,12 @@ pub use values::{AllowHosts, IpNet, Origins, Pem, TrustedProxies};
 pub struct Config {
     /// `DATABASE_URL`; unset → the private PostgreSQL under `var/postgres`.
     pub database_url: Option<String>,
+    /// `DATABASE_REPLICA_URL`: a hot standby of that database for heavy
+    /// reads (`service::reads`); unset: every read goes to the primary.
+    pub database_replica_url: Option<String>,
+    /// `REPLICA_MAX_LAG_MS` (default 1000): beyond this lag, reads that
+    /// would go to the replica go to the primary.
+    pub replica_max_lag: Duration,
     /// `BIND_ADDR` (default `127.0.0.1:8080`).
     pub bind_addr: String,
     /// `THIDUA_VAR_DIR` (default `./var`): private database, generated secret.
@@ -130,6 +136,23 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true,
           global = true, value_parser = database_url)]
     pub database_url: Option<String>,
+
+    /// A hot standby of DATABASE_URL's database for the heavy reads (lists, search, compliance, ranking, the feed).
+    ///
+    /// A postgres:// URL as DATABASE_URL (sslmode, sslrootcert); never
+    /// migrated or written. A caller's reads after its own write stay on
+    /// the primary until the replica has replayed it (Thidua-Lsn), and all
+    /// reads do while it lags more than REPLICA_MAX_LAG_MS or is down.
+    ///
+    /// Default: unset (every read from the primary)
+    #[arg(long, env = "DATABASE_REPLICA_URL", value_name = "URL", hide_env_values = true,
+          global = true, value_parser = database_url)]
+    pub database_replica_url: Option<String>,
+
+    /// Replica lag beyond which its reads go to the primary (milliseconds, at least 1).
+    #[arg(long, env = "REPLICA_MAX_LAG_MS", value_name = "MS", default_value = "1000",
+          global = true, value_parser = at_least_one)]
+    pub replica_max_lag_ms: u64,
 
     /// Address the API listens on (host:port).
     #[arg(long, env = "BIND_ADDR", value_name = "HOST:PORT", default_value = "127.0.0.1:8080",
@@ -354,6 +377,8 @@ impl Settings {
         }
         Ok(Config {
             database_url: self.database_url,
+            database_replica_url: self.database_replica_url,
+            replica_max_lag: Duration::from_millis(self.replica_max_lag_ms),
             bind_addr: self.bind_addr,
             var_dir: self.var_dir,
             pg_bin: self.pg_bin,
@@ -474,6 +499,11 @@ impl std::fmt::Debug for Config {
         let set = |v: bool| if v { "<set>" } else { "<unset>" };
         f.debug_struct("Config")
             .field("database_url", &set(self.database_url.is_some()))
+            .field(
+                "database_replica_url",
+                &set(self.database_replica_url.is_some()),
+            )
+            .field("replica_max_lag", &self.replica_max_lag)
             .field("bind_addr", &self.bind_addr)
             .field("pool_size", &self.pool_size)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -510,6 +540,8 @@ impl Config {
     pub fn for_tests() -> Config {
         Config {
             database_url: None,
+            database_replica_url: None,
+            replica_max_lag: Duration::from_millis(1000),
             bind_addr: "127.0.0.1:0".into(),
             var_dir: PathBuf::from("var"),
             pg_bin: None,

@@ -40,19 +40,56 @@ struct Row {
     body: Option<Vec<u8>>,
 }
 
+tokio::task_local! {
+    /// The reservation (caller, key) of the request being run, if any.
+    static RUNNING: (String, String);
+}
+
+/// Run `f` (a reserved request) with its reservation known, so that the
+/// write transaction it commits marks the reservation committed
+/// (`mark_committed`, called by `Db::transaction`).
+pub async fn running<F: std::future::Future>(caller: &str, key: &str, f: F) -> F::Output {
+    RUNNING
+        .scope((caller.to_string(), key.to_string()), f)
+        .await
+}
+
+/// Inside the transaction about to commit: when it is a reserved
+/// request's, note on the reservation that its write committed (sets
+/// `completed_at`; the answer, `status` and `body`, comes after the
+/// commit). A reservation so marked is never taken over by a retry: its
+/// write is there, running it again would store it twice.
+pub async fn mark_committed(c: &mut Conn) -> Result<()> {
+    let Ok((caller, key)) = RUNNING.try_with(|r| r.clone()) else {
+        return Ok(());
+    };
+    diesel::update(ik::table.find((caller, key)))
+        .filter(ik::status.is_null())
+        .set(ik::completed_at.eq(diesel::dsl::now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// Insert the key, or read what is there, in one round trip. A record
-/// older than 24 hours is expired and taken over.
+/// older than 24 hours is expired and taken over, and so is a reservation
+/// still without an answer after `lease`: its request can no longer be
+/// running (a request is cut at the request timeout), so it died with its
+/// instance or lost its database before it could release the key — unless
+/// its write committed (`mark_committed`): then the answer was lost, not
+/// the write, and the retry keeps answering in progress.
 pub async fn reserve(
     c: &mut Conn,
     caller: &str,
     key: &str,
     request_hash: &[u8],
+    lease: std::time::Duration,
 ) -> Result<Reservation> {
     // A concurrent first use may commit after this statement's snapshot was
     // taken: then neither branch sees a row, and a fresh statement will.
     let mut attempt = 0;
     let row = loop {
-        match reserve_once(c, caller, key, request_hash).await {
+        match reserve_once(c, caller, key, request_hash, lease).await {
             Err(diesel::result::Error::NotFound) if attempt < 3 => attempt += 1,
             other => break other?,
         }
@@ -81,6 +118,7 @@ async fn reserve_once(
     caller: &str,
     key: &str,
     request_hash: &[u8],
+    lease: std::time::Duration,
 ) -> QueryResult<Row> {
     diesel::sql_query(
         "WITH ins AS (
@@ -89,6 +127,10 @@ async fn reserve_once(
                  SET request_hash = EXCLUDED.request_hash, status = NULL, headers = NULL,
                      body = NULL, created_at = now(), completed_at = NULL
                  WHERE idempotency_keys.created_at < now() - interval '24 hours'
+                    OR (idempotency_keys.status IS NULL
+                        AND idempotency_keys.completed_at IS NULL
+                        AND idempotency_keys.request_hash = EXCLUDED.request_hash
+                        AND idempotency_keys.created_at < now() - make_interval(secs => $4))
              RETURNING request_hash, status, headers, body)
          SELECT true AS inserted, request_hash, status, headers, body FROM ins
          UNION ALL
@@ -98,6 +140,7 @@ async fn reserve_once(
     .bind::<Text, _>(caller)
     .bind::<Text, _>(key)
     .bind::<Bytea, _>(request_hash)
+    .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
     .get_result(c)
     .await
 }
@@ -122,10 +165,18 @@ pub async fn complete(
     Ok(())
 }
 
+/// Forget a reservation whose request failed — unless its write committed
+/// (`mark_committed`: a 5xx after COMMIT, such as a connection lost while
+/// the commit was acknowledged), so that a retry does not store it twice.
 pub async fn release(c: &mut Conn, caller: &str, key: &str) -> Result<()> {
-    diesel::delete(ik::table.find((caller, key)).filter(ik::status.is_null()))
-        .execute(c)
-        .await?;
+    diesel::delete(
+        ik::table
+            .find((caller, key))
+            .filter(ik::status.is_null())
+            .filter(ik::completed_at.is_null()),
+    )
+    .execute(c)
+    .await?;
     Ok(())
 }
 

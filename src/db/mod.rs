@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod organizations;
 pub mod people;
 pub mod pledges;
+pub mod replica;
 pub mod schema;
 pub mod titles;
 pub mod users;
@@ -57,6 +58,16 @@ pub struct PoolStatus {
 pub struct Db {
     pool: PgPool,
     statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// A read replica's pool only: where its reads go when it cannot serve
+    /// them (`replica::Reads`).
+    fallback: Option<std::sync::Arc<Fallback>>,
+}
+
+/// The primary behind a replica's pool, and whom to tell that the replica
+/// was found unreachable.
+struct Fallback {
+    primary: Db,
+    on_lost: std::sync::Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Db {
@@ -123,11 +134,43 @@ impl Db {
             .recycle_timeout(Some(wait))
             .build()
             .map_err(Error::other)?;
-        Ok(Db { pool, statements })
+        Ok(Db {
+            pool,
+            statements,
+            fallback: None,
+        })
+    }
+
+    /// This pool (a read replica's) with `primary` behind it: a checkout
+    /// that fails, or a `read` whose connection is lost, goes to `primary`
+    /// and calls `on_lost`.
+    pub(crate) fn with_fallback(
+        mut self,
+        primary: Db,
+        on_lost: std::sync::Arc<dyn Fn() + Send + Sync>,
+    ) -> Db {
+        self.fallback = Some(std::sync::Arc::new(Fallback { primary, on_lost }));
+        self
+    }
+
+    /// The same pool without its fallback (to ask the replica itself).
+    pub(crate) fn without_fallback(&self) -> Db {
+        Db {
+            fallback: None,
+            ..self.clone()
+        }
     }
 
     pub async fn conn(&self) -> Result<Object<AsyncPgConnection>> {
-        Ok(self.pool.get().await?)
+        match (self.pool.get().await, &self.fallback) {
+            (Ok(c), _) => Ok(c),
+            (Err(e), Some(fb)) => {
+                tracing::warn!(error = %e, "read replica checkout failed: reading from the primary");
+                (fb.on_lost)();
+                Ok(fb.primary.pool.get().await?)
+            }
+            (Err(e), None) => Err(e.into()),
+        }
     }
 
     pub fn status(&self) -> PoolStatus {
@@ -145,15 +188,29 @@ impl Db {
 
     /// Run `f` on one connection outside a transaction (single-statement
     /// reads). `f`'s error is the caller's (a use case's `AppError`, or
-    /// `db::Error` itself).
+    /// `db::Error` itself). On a read replica's pool, a read whose
+    /// connection is lost runs again on the primary (so `f` may run twice:
+    /// it only reads).
     pub async fn read<R, E: TxError>(
         &self,
-        f: impl AsyncFnOnce(&mut Conn) -> std::result::Result<R, E>,
+        f: impl AsyncFnOnce(&mut Conn) -> std::result::Result<R, E> + Clone,
     ) -> std::result::Result<R, E> {
         let mut conn = self.conn().await?;
+        let again = self.fallback.as_ref().map(|_| f.clone());
         let result = f(&mut conn).await;
+        let lost = result.as_ref().is_err_and(|e| e.is_connection_lost());
         discard_if_lost(conn, &result);
-        result
+        match (&self.fallback, again) {
+            (Some(fb), Some(f)) if lost => {
+                tracing::warn!("read replica connection lost: reading from the primary");
+                (fb.on_lost)();
+                let mut conn = fb.primary.conn().await?;
+                let result = f(&mut conn).await;
+                discard_if_lost(conn, &result);
+                result
+            }
+            _ => result,
+        }
     }
 
     /// Run `f` in ONE transaction: everything it writes, including its audit
@@ -179,6 +236,13 @@ impl Db {
             .map_err(Error::from)?;
         match f(conn).await {
             Ok(v) => {
+                // A reserved request's write: its reservation commits with it.
+                if let Err(e) = idempotency::mark_committed(conn).await {
+                    if let Err(rb) = AnsiTransactionManager::rollback_transaction(conn).await {
+                        tracing::warn!(error = %rb, "rollback failed");
+                    }
+                    return Err(e.into());
+                }
                 AnsiTransactionManager::commit_transaction(conn)
                     .await
                     .map_err(Error::from)?;

@@ -118,10 +118,21 @@ impl Record {
     }
 }
 
-pub async fn reserve(db: &Db, rec: &Record, request_hash: &[u8]) -> AppResult<Reservation> {
+/// Reserve the key. A reservation left without an answer for `lease` (the
+/// request timeout: its request cannot still be running) is taken over by
+/// the same request, so a client's retry after an instance died, or lost
+/// its database, mid-request runs it instead of waiting 24 hours.
+pub async fn reserve(
+    db: &Db,
+    rec: &Record,
+    request_hash: &[u8],
+    lease: std::time::Duration,
+) -> AppResult<Reservation> {
     use db::idempotency::Reservation as Row;
     let found = db
-        .read(async |c| db::idempotency::reserve(c, &rec.caller, &rec.key_id, request_hash).await)
+        .read(async |c| {
+            db::idempotency::reserve(c, &rec.caller, &rec.key_id, request_hash, lease).await
+        })
         .await?;
     Ok(match found {
         Row::Reserved => Reservation::Reserved,
@@ -152,6 +163,12 @@ pub async fn complete(
     if let Err(e) = r {
         tracing::warn!(error = %e, "could not store the idempotent response");
     }
+}
+
+/// Run the reserved request: the write transaction it commits marks the
+/// reservation committed, so a retry never runs a committed write again.
+pub async fn running<F: std::future::Future>(rec: &Record, f: F) -> F::Output {
+    db::idempotency::running(&rec.caller, &rec.key_id, f).await
 }
 
 /// Forget a reservation whose request failed before committing anything.

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod imports;
 pub mod pledges;
+pub mod reads;
 pub mod registry;
 pub mod titles;
 pub mod webhooks;

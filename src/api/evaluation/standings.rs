@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::api::extract::{ValidatedQuery, wants_csv};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Page, csv};
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
@@ -64,14 +65,14 @@ pub struct RankingRow {
 )]
 #[get("/api/v1/blocs/{id}/terms/{year}/ranking")]
 pub async fn ranking(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
     q: ValidatedQuery<ExportParams>,
 ) -> Result<HttpResponse, AppError> {
     let (bloc, year) = path.into_inner();
-    let rows: Vec<RankingRow> = svc::ranking(&state.db, bloc, year)
+    let rows: Vec<RankingRow> = svc::ranking(&reads, bloc, year)
         .await?
         .into_iter()
         .map(|u| RankingRow {
@@ -160,12 +161,12 @@ pub struct LeadingUnit {
 )]
 #[get("/api/v1/blocs/{id}/terms/{year}/leading-units")]
 pub async fn leading_units(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     path: web::Path<(Uuid, i32)>,
 ) -> Result<Page<LeadingUnit>, AppError> {
     let (bloc, year) = path.into_inner();
-    let rows = svc::leading_units(&state.db, bloc, year).await?;
+    let rows = svc::leading_units(&reads, bloc, year).await?;
     Ok(Page::complete(
         rows.into_iter()
             .map(|l| LeadingUnit {

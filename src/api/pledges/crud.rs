@@ -10,6 +10,7 @@ use super::PledgeView;
 use super::items::{ItemBody, items_of};
 use crate::AppState;
 use crate::api::extract::{IfMatch, ListQuery, PageParams, ValidatedJson, double_option};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page, Tagged};
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;
@@ -182,7 +183,7 @@ pub async fn create(
 )]
 #[get("/api/v1/pledges")]
 pub async fn list(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<PledgeQuery>,
 ) -> Result<Page<PledgeSummary>, AppError> {
@@ -192,7 +193,7 @@ pub async fn list(
         year: q.year,
         status: q.status,
     };
-    Ok(svc::list(&state.db, filter, page).await?.into())
+    Ok(svc::list(&reads, filter, page).await?.into())
 }
 
 /// Get a pledge.

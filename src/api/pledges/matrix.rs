@@ -10,6 +10,7 @@ use validator::Validate;
 use crate::AppState;
 use crate::api::export::{self, ExportFormat, XlsxFile};
 use crate::api::extract::{ValidatedQuery, wants_csv};
+use crate::api::reads::ReadDb;
 use crate::api::respond::csv;
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;
@@ -288,13 +289,13 @@ fn compliance_csv(v: &ComplianceView) -> HttpResponse {
 )]
 #[get("/api/v1/pledges/{id}/compliance")]
 pub async fn compliance(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     _caller: Principal,
     id: web::Path<PledgeId>,
     q: ValidatedQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let view: ComplianceView = svc::compliance(&state.db, *id, q.0.as_of).await?.into();
+    let view: ComplianceView = svc::compliance(&reads, *id, q.0.as_of).await?.into();
     if export::wants_xlsx(&req, q.0.format) {
         let name = format!("compliance-{}.xlsx", view.pledge_id);
         return export::xlsx_response(&name, &export::compliance::sheets(&view));

@@ -9,6 +9,7 @@ use validator::Validate;
 
 use crate::AppState;
 use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
 use crate::domain::ids::PledgeId;
@@ -200,7 +201,7 @@ pub async fn report(
 )]
 #[get("/api/v1/pledges/{id}/reports")]
 pub async fn reports(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     id: web::Path<PledgeId>,
     q: ListQuery<ReportQuery>,
@@ -212,5 +213,5 @@ pub async fn reports(
         period: q.period,
         history: q.history.unwrap_or(false),
     };
-    Ok(svc::reports(&state.db, *id, filter, page).await?.into())
+    Ok(svc::reports(&reads, *id, filter, page).await?.into())
 }

@@ -10,6 +10,7 @@ use validator::Validate;
 use crate::AppState;
 use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::api::extract::{ExportListQuery, NoFilter, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::Page;
 use crate::auth::Principal;
 use crate::domain::titles::{AwardStatus, AwardType, StoredAnswer, SubjectRef};
@@ -164,7 +165,7 @@ impl From<svc::HistoryEntry> for HistoryEntry {
 )]
 #[get("/api/v1/people/{id}/awards")]
 pub async fn person_awards(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     caller: Principal,
     id: web::Path<Uuid>,
@@ -172,7 +173,7 @@ pub async fn person_awards(
 ) -> Result<HttpResponse, AppError> {
     let q = q.0;
     let subject = SubjectRef::Person(*id);
-    let page: Page<HistoryEntry> = svc::history(&state.db, &caller, subject, q.page)
+    let page: Page<HistoryEntry> = svc::history(&reads, &caller, subject, q.page)
         .await?
         .into();
     export::page_or_xlsx(&req, q.format, "awards-person.xlsx", page, |items| {
@@ -204,7 +205,7 @@ pub async fn person_awards(
 )]
 #[get("/api/v1/organizations/{id}/awards")]
 pub async fn organization_awards(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     caller: Principal,
     id: web::Path<Uuid>,
@@ -212,7 +213,7 @@ pub async fn organization_awards(
 ) -> Result<HttpResponse, AppError> {
     let q = q.0;
     let subject = SubjectRef::Organization(*id);
-    let page: Page<HistoryEntry> = svc::history(&state.db, &caller, subject, q.page)
+    let page: Page<HistoryEntry> = svc::history(&reads, &caller, subject, q.page)
         .await?
         .into();
     export::page_or_xlsx(&req, q.format, "awards-organization.xlsx", page, |items| {

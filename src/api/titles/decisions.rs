@@ -12,6 +12,7 @@ use super::awards::AwardView;
 use super::proposals::{AwardItemBody, items_input};
 use crate::AppState;
 use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
 use crate::error::{AppError, Problem};
@@ -217,10 +218,10 @@ pub struct DecisionQuery {
 )]
 #[get("/api/v1/decisions")]
 pub async fn decisions(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     _caller: Principal,
     q: ListQuery<DecisionQuery>,
 ) -> Result<Page<DecisionView>, AppError> {
     let (q, page) = (q.filter, q.page);
-    Ok(svc::decisions(&state.db, q.year, page).await?.into())
+    Ok(svc::decisions(&reads, q.year, page).await?.into())
 }

@@ -12,6 +12,7 @@ use super::subject_of;
 use crate::AppState;
 use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::api::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::{
@@ -304,7 +305,7 @@ pub struct ProposalQuery {
 )]
 #[get("/api/v1/proposals")]
 pub async fn proposals(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     caller: Principal,
     q: ExportListQuery<ProposalQuery>,
@@ -315,7 +316,7 @@ pub async fn proposals(
         organization_id: q.organization_id,
         status: q.status,
     };
-    let page: Page<ProposalView> = svc::proposals(&state.db, &caller, filter, page)
+    let page: Page<ProposalView> = svc::proposals(&reads, &caller, filter, page)
         .await?
         .into();
     export::page_or_xlsx(&req, format, "proposals.xlsx", page, |items| {

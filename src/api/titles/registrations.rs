@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::api::blocs::TermView;
 use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::api::extract::{ExportListQuery, IfMatch, PageParams, ValidatedJson};
+use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page, Tagged, Versioned};
 use crate::auth::Principal;
 use crate::domain::titles::AwardType;
@@ -269,7 +270,7 @@ pub struct YearOrgQuery {
 )]
 #[get("/api/v1/registrations")]
 pub async fn registrations(
-    state: web::Data<AppState>,
+    reads: ReadDb,
     req: HttpRequest,
     _caller: Principal,
     q: ExportListQuery<YearOrgQuery>,
@@ -279,7 +280,7 @@ pub async fn registrations(
         year: q.year,
         organization_id: q.organization_id,
     };
-    let page: Page<RegistrationView> = svc::registrations(&state.db, filter, page).await?.into();
+    let page: Page<RegistrationView> = svc::registrations(&reads, filter, page).await?.into();
     export::page_or_xlsx(&req, format, "registrations.xlsx", page, |items| {
         export::lists::list("Đăng ký thi đua", export::lists::REGISTRATIONS, items)
     })
