@@ -115,6 +115,7 @@ async fn api(c: &Cluster, max_lag: Duration) -> Api {
             organization_id: None,
             roles: vec![Role::Admin],
             password: "mật-khẩu-thử-nghiệm".into(),
+            email: None,
         },
     )
     .await

@@ -5,7 +5,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::api::export::{self, ExportParams, XlsxFile};
 use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::reads::ReadDb;

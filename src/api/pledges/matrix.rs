@@ -7,7 +7,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::AppState;
 use crate::api::export::{self, ExportFormat, XlsxFile};
 use crate::api::extract::{ValidatedQuery, wants_csv};
 use crate::api::reads::ReadDb;

@@ -161,8 +161,13 @@ pub async fn import(
         problems: problems.iter().map(ProblemOut::from).collect(),
     };
     if dry_run {
+        // `Db::read` may run its closure twice (a lost replica connection is
+        // retried on the primary), so each run starts from the file's own
+        // problems.
+        let found = problems;
         return db
             .read(async |c| {
+                let mut problems = found.clone();
                 let plan = check(c, kind, &input, &mut problems).await?;
                 Ok(report(plan.counts, &problems))
             })
