@@ -531,6 +531,7 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
         }
     }
     let checkpoint_every = config.audit_checkpoint;
+    let settle_every = config.settle_interval;
     let state = web::Data::new(
         AppState::new(config, db.clone(), jwt, rate).with_audit_key(audit_key.clone()),
     );
@@ -544,6 +545,7 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
         Err(e) => tracing::warn!(error = %e, "could not check for an admin user"),
     }
 
+    thidua::service::background::spawn_settler(db.clone(), settle_every);
     thidua::service::background::spawn_purges(db.clone());
     if let Some(every) = checkpoint_every {
         thidua::service::background::spawn_checkpoints(db.clone(), every, audit_key);

@@ -11,6 +11,7 @@ mod contract;
 mod database_errors;
 mod deploy;
 mod evaluation;
+mod feed_order;
 mod foundation;
 mod identity;
 mod login_abuse;
