@@ -532,6 +532,7 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
     }
     let checkpoint_every = config.audit_checkpoint;
     let settle_every = config.settle_interval;
+    thidua::service::identity::start_account_cache(&db, config.account_cache_ttl);
     let state = web::Data::new(
         AppState::new(config, db.clone(), jwt, rate).with_audit_key(audit_key.clone()),
     );

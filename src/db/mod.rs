@@ -13,6 +13,7 @@ pub mod events;
 pub mod idempotency;
 pub mod login_failures;
 pub mod migrate;
+pub mod notify;
 pub mod organizations;
 pub mod people;
 pub mod pledges;
@@ -53,6 +54,10 @@ pub struct PoolStatus {
 pub struct Db {
     pool: PgPool,
     statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Where the pool connects (for the account listener's own connection).
+    target: std::sync::Arc<connect::Target>,
+    /// Active accounts, while this pool's listener hears their changes.
+    accounts: std::sync::Arc<crate::auth::cache::AccountCache>,
 }
 
 impl Db {
@@ -89,6 +94,7 @@ impl Db {
             connect::Target::parse(url)
                 .map_err(|e| Error::new(ErrorKind::Other, format!("DATABASE_URL: {e}")))?,
         );
+        let listen_target = target.clone();
         let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
         cfg.recycling_method = RecyclingMethod::Fast;
         cfg.custom_setup = Box::new(move |_url| {
@@ -119,7 +125,17 @@ impl Db {
             .recycle_timeout(Some(wait))
             .build()
             .map_err(Error::other)?;
-        Ok(Db { pool, statements })
+        Ok(Db {
+            pool,
+            statements,
+            target: listen_target,
+            accounts: Default::default(),
+        })
+    }
+
+    /// The account cache (`auth::cache`): off until `notify::listen_accounts`.
+    pub fn accounts(&self) -> &crate::auth::cache::AccountCache {
+        &self.accounts
     }
 
     pub async fn conn(&self) -> Result<Object<AsyncPgConnection>> {

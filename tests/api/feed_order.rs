@@ -60,7 +60,10 @@ async fn drain(app: &TestApp, token: &str, after: i64, limit: usize) -> (Vec<Val
     let mut all = Vec::new();
     loop {
         let page = app
-            .get(&format!("/api/v1/events?after={cursor}&limit={limit}"), token)
+            .get(
+                &format!("/api/v1/events?after={cursor}&limit={limit}"),
+                token,
+            )
             .await;
         assert_eq!(page.status, 200, "{}", page.text());
         let page = page.json();
@@ -104,7 +107,9 @@ async fn feed_concurrent_writers_with_random_commit_delays_every_event_seen_exac
     for w in 0..WRITERS {
         let d = delays(w as u64 + 1, WRITES_EACH, 40);
         total_delay += d.iter().sum::<u64>();
-        let ids: Vec<String> = (0..WRITES_EACH).map(|i| format!("w{w:02}-{i:02}")).collect();
+        let ids: Vec<String> = (0..WRITES_EACH)
+            .map(|i| format!("w{w:02}-{i:02}"))
+            .collect();
         expected.extend(ids.iter().cloned());
         let db = app.state.db.clone();
         writers.push(actix_web::rt::spawn(async move {
@@ -117,7 +122,8 @@ async fn feed_concurrent_writers_with_random_commit_delays_every_event_seen_exac
     // The consumer pages the feed (small pages) while the writers run.
     let mut seen: Vec<Value> = Vec::new();
     let mut cursor = start;
-    let finished = |ws: &Vec<actix_web::rt::task::JoinHandle<()>>| ws.iter().all(|h| h.is_finished());
+    let finished =
+        |ws: &Vec<actix_web::rt::task::JoinHandle<()>>| ws.iter().all(|h| h.is_finished());
     loop {
         let all_written = finished(&writers);
         let page = app
@@ -174,7 +180,12 @@ async fn feed_concurrent_writers_with_random_commit_delays_every_event_seen_exac
     let (again, _) = drain(&app, &viewer, start, 1000).await;
     let ids = |v: &[Value]| -> Vec<(i64, String)> {
         v.iter()
-            .map(|e| (e["id"].as_i64().unwrap(), e["entityId"].as_str().unwrap().into()))
+            .map(|e| {
+                (
+                    e["id"].as_i64().unwrap(),
+                    e["entityId"].as_str().unwrap().into(),
+                )
+            })
             .collect()
     };
     assert_eq!(ids(&again), ids(&seen));
@@ -188,9 +199,7 @@ async fn feed_concurrent_writers_with_random_commit_delays_every_event_seen_exac
 
     // The chain: every audit row chained, in one unbroken chain.
     app.settle().await;
-    let (checked, broken) = thidua::service::audit::verify(&app.state.db)
-        .await
-        .unwrap();
+    let (checked, broken) = thidua::service::audit::verify(&app.state.db).await.unwrap();
     assert_eq!(broken, None);
     assert_eq!(checked, app.count("SELECT count(*) AS n FROM audit_log"));
 }

@@ -20,6 +20,7 @@ mod openapi_doc;
 mod paging;
 mod pledges;
 mod query_counts;
+mod read_floor;
 mod registry;
 mod reliability;
 mod security;

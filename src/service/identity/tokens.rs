@@ -141,6 +141,24 @@ pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Princi
         .sub
         .parse()
         .map_err(|_| AppError::unauthenticated())?;
+    // No round trip while the account cache is live (auth::cache).
+    if let Some(p) = db.accounts().get(claims.typ, id, claims.tv) {
+        return Ok(p);
+    }
+    let generation = db.accounts().generation();
+    let principal = account_check(db, claims, id).await?;
+    db.accounts().put(generation, &principal, claims.tv);
+    Ok(principal)
+}
+
+/// Turn the account cache on (`ACCOUNT_CACHE_TTL_MS`; 0 leaves it off):
+/// `serve` calls this once; the listener runs on the current runtime.
+pub fn start_account_cache(db: &Db, ttl: std::time::Duration) {
+    db::notify::listen_accounts(db, ttl);
+}
+
+/// The account read: active, and the token's version is the account's.
+async fn account_check(db: &Db, claims: &Claims, id: Uuid) -> AppResult<Principal> {
     match claims.typ {
         PrincipalKind::User => {
             let row = db
