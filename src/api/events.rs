@@ -18,8 +18,7 @@ use crate::service::events::Feed;
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
-    /// The feed position, given once the event's transaction has committed:
-    /// consecutive, and a later commit always gets a higher one. Follow with `after=`.
+    /// Increases in commit order: follow with `after=`.
     pub id: i64,
     #[serde(rename = "type")]
     #[schema(example = "user.created")]
@@ -79,9 +78,8 @@ pub struct EventQuery {
 
 /// Follow the change feed.
 ///
-/// Events come in the order their transactions settled after commit; a
-/// reader that keeps passing `after=lastEventId` never misses one, because a
-/// later commit never gets a position below one already served.
+/// Events come in commit order; a reader that keeps passing `after=lastEventId`
+/// never misses one.
 #[utoipa::path(
     operation_id = "listEvents",
     tag = "events",

@@ -54,10 +54,8 @@ pub struct PoolStatus {
 pub struct Db {
     pool: PgPool,
     statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// Where the pool connects (for the account listener's own connection).
+    /// Where the pool connects (for a listener's own connection, `notify`).
     target: std::sync::Arc<connect::Target>,
-    /// Active accounts, while this pool's listener hears their changes.
-    accounts: std::sync::Arc<crate::auth::cache::AccountCache>,
 }
 
 impl Db {
@@ -129,13 +127,7 @@ impl Db {
             pool,
             statements,
             target: listen_target,
-            accounts: Default::default(),
         })
-    }
-
-    /// The account cache (`auth::cache`): off until `notify::listen_accounts`.
-    pub fn accounts(&self) -> &crate::auth::cache::AccountCache {
-        &self.accounts
     }
 
     pub async fn conn(&self) -> Result<Object<AsyncPgConnection>> {

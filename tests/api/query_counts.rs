@@ -35,10 +35,11 @@ async fn counting_app() -> TestApp {
     .await;
     thidua::service::identity::start_account_cache(
         &app.state.db,
+        &app.state.accounts,
         std::time::Duration::from_secs(60),
     );
     let t = std::time::Instant::now();
-    while !app.state.db.accounts().is_listening() {
+    while !app.state.accounts.is_listening() {
         assert!(
             t.elapsed().as_secs() < 10,
             "the account listener never listened"

@@ -16,9 +16,13 @@ async fn cached_app() -> TestApp {
         ..Default::default()
     })
     .await;
-    thidua::service::identity::start_account_cache(&app.state.db, Duration::from_secs(60));
+    thidua::service::identity::start_account_cache(
+        &app.state.db,
+        &app.state.accounts,
+        Duration::from_secs(60),
+    );
     let t = Instant::now();
-    while !app.state.db.accounts().is_listening() {
+    while !app.state.accounts.is_listening() {
         assert!(
             t.elapsed() < Duration::from_secs(10),
             "the listener never listened"

@@ -407,6 +407,20 @@ impl Verdict {
     }
 }
 
+/// What the walk itself found: a broken chained row, a tail row with a hash.
+fn chain_findings(chain: &ChainState) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some(row) = chain.first_broken {
+        findings.push(Finding::ChainBroken { row });
+    }
+    if chain.unchained_broken > 0 {
+        findings.push(Finding::TailTampered {
+            rows: chain.unchained_broken,
+        });
+    }
+    findings
+}
+
 /// Judge the chain against kept and stored checkpoints. A checkpoint passes
 /// when its signature verifies with a trusted key, its row still exists,
 /// and the chain hash at that row is the one it signed; a kept one must also
@@ -418,15 +432,7 @@ pub fn judge(
     trusted: &[PublicKey],
 ) -> Verdict {
     let keys: BTreeMap<String, &PublicKey> = trusted.iter().map(|k| (k.key_id(), k)).collect();
-    let mut findings = Vec::new();
-    if let Some(row) = chain.first_broken {
-        findings.push(Finding::ChainBroken { row });
-    }
-    if chain.unchained_broken > 0 {
-        findings.push(Finding::TailTampered {
-            rows: chain.unchained_broken,
-        });
-    }
+    let mut findings = chain_findings(chain);
     let mut check = |source: Source, c: &Checkpoint| -> bool {
         let before = findings.len();
         match keys.get(&c.key_id) {
