@@ -191,9 +191,10 @@ async fn feed_concurrent_writers_with_random_commit_delays_every_event_seen_exac
     assert_eq!(ids(&again), ids(&seen));
 
     // Writers overlapped: under one lock held to COMMIT, the run would take
-    // at least the sum of every transaction's delay.
+    // at least the sum of every transaction's delay (quiet: about a third of
+    // it; two thirds leaves room for a loaded machine).
     assert!(
-        elapsed < Duration::from_millis(total_delay / 3),
+        elapsed < Duration::from_millis(total_delay * 2 / 3),
         "writers queued: {elapsed:?} for {total_delay} ms of open transactions"
     );
 
