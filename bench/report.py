@@ -7,9 +7,11 @@ import os
 import re
 import subprocess
 
-READS = {"H", "R1", "R2", "R3", "R3p200", "R3org", "W2-read"}
+READS = {"B0", "B1", "H", "R1", "R2", "R3", "R3p200", "R3org", "W2-read"}
 WRITES = {"W1", "W2-write"}
 WHAT = {
+    "B0": "bare actix-web + the same pool (`bench/bare`): one `SELECT 1`",
+    "B1": "bare actix-web + the same pool: one keyed row (`pledges` by id) as JSON",
     "H": "`GET /health/ready` (in-binary floor: one `SELECT 1`)",
     "R1": "`GET /api/v1/pledges/{id}`: items, targets, signatures",
     "R2": "`GET /api/v1/pledges/{id}/compliance`: the bloc's matrix",
@@ -143,7 +145,8 @@ def main():
         else:
             l = lat.get(n)
             p50, p99 = ms(l and l["p50"]), ms(l and l["p99"])
-        st = ws[0]["stmts"] if ws[0] else None
+        # The bare server keeps no statement count: one statement by construction.
+        st = 1.0 if n in ("B0", "B1") else (ws[0]["stmts"] if ws[0] else None)
         w(f"| {n} | {WHAT.get(n, '')} | " + " | ".join(f"{x['rps']:,.0f}" if x else "–" for x in ws)
           + f" | {errors} | {r['rate']}/s | {p50} | {p99} | {'–' if st is None else f'{st:.2f}'} |")
     w("| pgbench -S | `pgbench -S -M prepared -j 1` (ceiling for reads) | "
@@ -174,6 +177,12 @@ def main():
     target("W1 / pgbench insert+audit", v, "≥ 0.35×", v is not None and v >= 0.35)
     v = res["R1"]["best"] / res["H"]["best"] if res.get("H", {}).get("best") else None
     target("R1 / H", v, "(reported)", True)
+    if res.get("B0", {}).get("best"):
+        v = res["H"]["best"] / res["B0"]["best"]
+        target("H / bare SELECT 1 (B0): what the middleware stack leaves of the floor", v, "≥ 0.85×", v >= 0.85)
+    if res.get("B1", {}).get("best"):
+        v = res["R1"]["best"] / res["B1"]["best"]
+        target("R1 / bare keyed row (B1)", v, "(reported)", True)
     if "R3p200" in res and lat.get("R3p200") and lat.get("R3"):
         v = lat["R3p200"]["p50"] / lat["R3"]["p50"] if lat["R3"]["p50"] else None
         target("R3 page 200 / page 1 (p50 latency)", v, "≤ 1.5×", v is not None and v <= 1.5)

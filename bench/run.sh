@@ -52,11 +52,13 @@ command -v oha >/dev/null || { log "installing oha (cargo install oha --locked)"
 
 # --- build -----------------------------------------------------------------
 log "building the release binary"
-cargo build --release --bin thidua -q
+cargo build --release --bin thidua --example bench-bare -q
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 # A private copy: a shared target directory may be rebuilt while we run.
 cp "$TARGET/release/thidua" "$WORK/thidua"
+cp "$TARGET/release/examples/bench-bare" "$WORK/bench-bare"
 BIN=$WORK/thidua
+BARE_BIN=$WORK/bench-bare
 
 # --- PostgreSQL on loopback ------------------------------------------------
 export PGUSER=${PGUSER:-postgres} PGHOST=127.0.0.1
@@ -83,8 +85,10 @@ DB=bench_$(echo "$SCALE" | tr 'A-Z' 'a-z')
 URL=postgres://$PGUSER@127.0.0.1:$PGPORT/$DB
 
 SERVER_PID=""
+BARE_PID=""
 cleanup() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [ -n "$BARE_PID" ] && kill "$BARE_PID" 2>/dev/null && wait "$BARE_PID" 2>/dev/null
     [ -n "$PRIVATE_PG" ] && as_pg "$PGBIN/pg_ctl" -D "$PRIVATE_PG" -m fast stop >/dev/null 2>&1
     return 0
 }
@@ -141,6 +145,20 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 curl -sf "$BASE/health/ready" >/dev/null || { log "server did not become ready"; cat "$RAW/server.log" >&2; exit 1; }
+
+# The bare server (bench/bare/main.rs): actix-web + the same pool, nothing
+# else; B0 and B1 measure it in this same run, beside H.
+BARE_PORT=${BENCH_BARE_PORT:-$((PORT + 1))}
+BARE=http://127.0.0.1:$BARE_PORT
+log "starting the bare server"
+DATABASE_URL=$URL BIND_ADDR=127.0.0.1:$BARE_PORT DB_POOL_SIZE=${DB_POOL_SIZE:-8} \
+    "$BARE_BIN" >"$RAW/bare.log" 2>&1 &
+BARE_PID=$!
+for _ in $(seq 1 100); do
+    curl -sf "$BARE/select1" >/dev/null && break
+    sleep 0.2
+done
+curl -sf "$BARE/select1" >/dev/null || { log "the bare server did not become ready"; cat "$RAW/bare.log" >&2; exit 1; }
 
 token() {
     curl -sf -X POST -H 'Content-Type: application/json' \
@@ -225,6 +243,8 @@ EOF
 
 # Scenarios: name | path | wrk script ("-" for a GET as admin) | open-loop kind
 {
+    echo "B0|$BARE/select1|-|get"
+    echo "B1|$BARE/row/$PLEDGE|-|get"
     echo "H|/health/ready|-|get"
     echo "R1|/api/v1/pledges/$PLEDGE|-|get"
     echo "R2|/api/v1/pledges/$PLEDGE/compliance|-|get"
@@ -237,10 +257,13 @@ EOF
     echo "W2|/api/v1/pledges/$PLEDGE|$RAW/w2.lua|mix"
 } >"$RAW/scenarios.txt"
 
+# A scenario's path is on thidua unless it is a whole URL (the bare server).
+url_of() { case $1 in http*) echo "$1" ;; *) echo "$BASE$1" ;; esac; }
+
 # Check each scenario answers 2xx before loading it.
 while IFS='|' read -r name path script _; do
     if [ "$script" = - ]; then
-        code=$(curl -s -o "$RAW/$name.sample.json" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "$BASE$path")
+        code=$(curl -s -o "$RAW/$name.sample.json" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "$(url_of "$path")")
         [ "${code:0:1}" = 2 ] || { log "$name answers $code"; cat "$RAW/$name.sample.json" >&2; exit 1; }
     fi
 done <"$RAW/scenarios.txt"
@@ -265,7 +288,7 @@ while IFS='|' read -r name path script _; do
         log "$name wrk -c$c"
         s0=$(statements)
         if [ "$script" = - ]; then
-            wrk -t1 -c"$c" -d"${DUR}s" --latency -H "Authorization: Bearer $ADMIN" "$BASE$path" >"$RAW/$name.wrk$c.txt"
+            wrk -t1 -c"$c" -d"${DUR}s" --latency -H "Authorization: Bearer $ADMIN" "$(url_of "$path")" >"$RAW/$name.wrk$c.txt"
         else
             wrk -t1 -c"$c" -d"${DUR}s" --latency -s "$script" "$BASE$path" >"$RAW/$name.wrk$c.txt"
         fi
@@ -297,7 +320,7 @@ while IFS='|' read -r name path script kind; do
     echo "$rate" >"$RAW/$name.rate.txt"
     log "$name oha -q $rate"
     case $kind in
-    get) oha_run "$name" "$rate" -H "Authorization: Bearer $ADMIN" "$BASE$path" ;;
+    get) oha_run "$name" "$rate" -H "Authorization: Bearer $ADMIN" "$(url_of "$path")" ;;
     post) oha_run "$name" "$rate" -m POST -T application/json -Z "$RAW/w1-bodies.txt" -H "Authorization: Bearer $W1_TOKEN" "$BASE$path" ;;
     mix) # 90% R1 and 10% W1, two generators at once
         r=$((rate * 9 / 10))

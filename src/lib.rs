@@ -40,6 +40,9 @@ pub struct AppState {
     /// Bounds concurrent Argon2 runs (the process-wide one, sized by the
     /// first `AppState`; a test may put one of its own here).
     pub hasher: std::sync::Arc<auth::password::Hasher>,
+    /// The per-request account check's cache (off until
+    /// `service::identity::start_account_cache`).
+    pub accounts: std::sync::Arc<auth::cache::AccountCache>,
     /// The OpenAPI document, rendered once, served byte for byte.
     pub openapi_json: String,
     /// Path template → methods, for the `Allow` header of 405 answers.
@@ -57,6 +60,7 @@ impl AppState {
         let hasher = auth::password::Hasher::install(config.hash_concurrency, config.hash_wait);
         AppState {
             hasher,
+            accounts: Default::default(),
             allowed_methods: api::openapi::allowed_methods(&doc),
             config,
             reads: service::reads::Reads::primary_only(db.clone()),

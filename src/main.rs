@@ -549,6 +549,8 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
             reads
         }
     };
+    let settle_every = config.settle_interval;
+    let account_cache_ttl = config.account_cache_ttl;
     let state = web::Data::new(
         AppState::new(config, db.clone(), jwt, rate)
             .with_audit_key(audit_key.clone())
@@ -564,6 +566,8 @@ async fn serve(config: Config, db: Db, keys: ServeKeys) -> Result<(), String> {
         Err(e) => tracing::warn!(error = %e, "could not check for an admin user"),
     }
 
+    thidua::service::identity::start_account_cache(&db, &state.accounts, account_cache_ttl);
+    thidua::service::background::spawn_settler(db.clone(), settle_every);
     thidua::service::background::spawn_purges(db.clone());
     if let Some(every) = checkpoint_every {
         thidua::service::background::spawn_checkpoints(db.clone(), every, audit_key);

@@ -364,7 +364,7 @@ impl FromRequest for Principal {
             let (Some(claims), Some(state)) = (claims, state) else {
                 return Err(AppError::unauthenticated());
             };
-            service::identity::principal_from_claims(&state.db, &claims).await
+            service::identity::principal_from_claims(&state.db, &state.accounts, &claims).await
         })
     }
 }

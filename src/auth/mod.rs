@@ -1,5 +1,6 @@
 //! Who is calling: passwords, tokens and the principal every service call gets.
 
+pub mod cache;
 pub mod jwt;
 pub mod password;
 pub mod principal;

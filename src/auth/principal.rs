@@ -8,7 +8,7 @@ use uuid::Uuid;
 pub use crate::domain::identity::{Role, Scope};
 use crate::error::{AppError, AppResult, ErrorCode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PrincipalKind {
     User,

@@ -85,6 +85,15 @@ pub struct Config {
     pub audit_signing_key: Option<Vec<u8>>,
     /// `AUDIT_CHECKPOINT_SECS` (default 300; 0 → `None`, off).
     pub audit_checkpoint: Option<Duration>,
+    /// `SETTLE_INTERVAL_MS` (default 100; kept within 1–60000): how often `serve`'s
+    /// settler numbers committed events and chains committed audit rows
+    /// (docs/feed.md).
+    pub settle_interval: Duration,
+    /// `ACCOUNT_CACHE_TTL_MS` (default 1000; 0 turns the cache off): how
+    /// long `serve` may answer the per-request account check from memory
+    /// (changes reach every instance at once by LISTEN/NOTIFY; this bounds
+    /// a lost notification).
+    pub account_cache_ttl: Duration,
     /// `WEBHOOK_ALLOW_HOSTS`: hosts (lower case) a webhook may target over
     /// plain http and whatever they resolve to (empty: none).
     pub webhook_allow_hosts: Vec<String>,
@@ -223,6 +232,16 @@ pub struct Settings {
     #[arg(long, env = "AUDIT_CHECKPOINT_SECS", value_name = "SECS", default_value = "300",
           global = true, value_parser = number::<u64>)]
     pub audit_checkpoint_secs: u64,
+
+    /// How often `serve` settles committed events and audit rows into the feed and the chain (milliseconds).
+    #[arg(long, env = "SETTLE_INTERVAL_MS", value_name = "MS", default_value = "100",
+          global = true, value_parser = number::<u64>)]
+    pub settle_interval_ms: u64,
+
+    /// How long `serve` may answer the per-request account check from memory (milliseconds); 0 turns the cache off.
+    #[arg(long, env = "ACCOUNT_CACHE_TTL_MS", value_name = "MS", default_value = "1000",
+          global = true, value_parser = number::<u64>)]
+    pub account_cache_ttl_ms: u64,
 
     /// Requests per caller (token subject, or client address before login) per minute, per instance; 0 turns it off.
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", value_name = "N", default_value = "600",
@@ -407,6 +426,8 @@ impl Settings {
             audit_signing_key: self.audit_signing_key.map(|p| p.0),
             audit_checkpoint: (self.audit_checkpoint_secs > 0)
                 .then(|| Duration::from_secs(self.audit_checkpoint_secs)),
+            settle_interval: Duration::from_millis(self.settle_interval_ms.clamp(1, 60_000)),
+            account_cache_ttl: Duration::from_millis(self.account_cache_ttl_ms.min(60_000)),
             webhook_allow_hosts: self.webhook_allow_hosts.map(|h| h.0).unwrap_or_default(),
             webhook_concurrency: self.webhook_concurrency,
             webhook_retry: crate::domain::webhooks::RetryPolicy {
@@ -570,6 +591,9 @@ impl Config {
             token_ttl_secs: 3600,
             audit_signing_key: None,
             audit_checkpoint: None,
+            settle_interval: Duration::from_millis(100),
+            // Tests turn the cache on themselves (`start_account_cache`).
+            account_cache_ttl: Duration::from_millis(1000),
             webhook_allow_hosts: Vec::new(),
             // Tests start the delivery workers themselves.
             webhook_concurrency: 4,

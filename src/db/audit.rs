@@ -1,4 +1,5 @@
-//! The audit trail (append-only, hash-chained by a trigger) and its events.
+//! The audit trail (append-only, hash-chained after commit by the settler)
+//! and its events (docs/feed.md).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -45,8 +46,9 @@ pub struct Change {
     pub organization_id: Option<Uuid>,
 }
 
-/// Audit row and change event in one statement (both tables' triggers take
-/// the commit-order lock and chain the hash).
+/// Audit row and change event in one statement, both unchained and
+/// unnumbered (stamped with this transaction's id by their triggers): no
+/// lock is taken, `settle` gives them their positions after commit.
 pub async fn append(
     tx: &mut Conn,
     actor: &Actor,
@@ -89,6 +91,8 @@ pub async fn append(
 #[derive(Debug, Queryable, Selectable, Serialize)]
 #[diesel(table_name = al)]
 pub struct AuditRow {
+    #[diesel(select_expression = al::id.assume_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::AssumeNotNull<al::id>)]
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
     pub actor_kind: ActorKind,
@@ -103,6 +107,8 @@ pub struct AuditRow {
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
     pub request_id: Option<String>,
+    #[diesel(select_expression = al::hash.assume_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::AssumeNotNull<al::hash>)]
     pub hash: Vec<u8>,
 }
 
@@ -118,10 +124,11 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Newest first, keyset on id.
+/// Chained rows, newest first, keyset on the chain position.
 pub async fn list(c: &mut Conn, f: &AuditFilter) -> Result<Vec<AuditRow>> {
     let mut q = al::table
         .select(AuditRow::as_select())
+        .filter(al::id.is_not_null())
         .order(al::id.desc())
         .limit(f.limit)
         .into_boxed();
@@ -152,39 +159,87 @@ struct Broken {
     id: Option<i64>,
     #[diesel(sql_type = diesel::sql_types::Int8)]
     checked: i64,
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    unchained: i64,
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    unchained_broken: i64,
 }
 
-/// Walk the chain in id order and return (rows checked, first broken row).
-/// A row is broken when its stored hash is not sha256(prev_hash || row), or
-/// its prev_hash is not the previous row's hash. Run in a transaction: the
-/// walk lifts the request statement timeout for itself (a million rows take
-/// seconds).
-pub async fn verify(c: &mut Conn) -> Result<(i64, Option<i64>)> {
+/// What walking the trail found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Walk {
+    /// Chained rows walked.
+    pub checked: i64,
+    /// The first chained row that does not recompute or link, or whose
+    /// position is not the next one.
+    pub first_broken: Option<i64>,
+    /// Rows committed but not chained yet (the settler's tail).
+    pub unchained: i64,
+    /// Tail rows that carry a hash or position anyway (a writer cannot set
+    /// them; only tampering can).
+    pub unchained_broken: i64,
+}
+
+/// Walk the chain in position order, and count the not-yet-chained tail.
+/// A chained row is broken when its stored hash is not
+/// sha256(prev_hash || row), its prev_hash is not the previous row's hash,
+/// or its position is not one more than the previous one. Run in a
+/// transaction: the walk lifts the request statement timeout for itself
+/// (a million rows take seconds).
+pub async fn verify(c: &mut Conn) -> Result<Walk> {
     diesel_async::SimpleAsyncConnection::batch_execute(c, "SET LOCAL statement_timeout = 0")
         .await?;
     let r: Broken = diesel::sql_query(
         "WITH chain AS (
              SELECT a.id, a.hash, a.prev_hash,
                     sha256(a.prev_hash || audit_canonical(a)) AS recomputed,
-                    coalesce(lag(a.hash) OVER (ORDER BY a.id), '\\x'::bytea) AS expected_prev
-               FROM audit_log a)
+                    coalesce(lag(a.hash) OVER (ORDER BY a.id), '\\x'::bytea) AS expected_prev,
+                    row_number() OVER (ORDER BY a.id) AS n
+               FROM audit_log a WHERE a.id IS NOT NULL)
          SELECT (SELECT min(id) FROM chain
-                  WHERE hash <> recomputed OR prev_hash <> expected_prev) AS id,
-                (SELECT count(*) FROM chain) AS checked",
+                  WHERE hash <> recomputed OR prev_hash <> expected_prev OR id <> n) AS id,
+                (SELECT count(*) FROM chain) AS checked,
+                (SELECT count(*) FROM audit_log WHERE id IS NULL) AS unchained,
+                (SELECT count(*) FROM audit_log
+                  WHERE id IS NULL AND (hash IS NOT NULL OR prev_hash IS NOT NULL)) AS unchained_broken",
     )
     .get_result(c)
     .await?;
-    Ok((r.checked, r.id))
+    Ok(Walk {
+        checked: r.checked,
+        first_broken: r.id,
+        unchained: r.unchained,
+        unchained_broken: r.unchained_broken,
+    })
+}
+
+#[derive(QueryableByName)]
+struct Settled {
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    n: i32,
+}
+
+/// One settler round (`thidua_settle`): number up to `batch` committed
+/// events and chain up to `batch` committed audit rows, in (xid, seq)
+/// order, unless another session is settling. `None` when one was; else
+/// how many rows this round settled. One statement, its own transaction.
+pub async fn settle(c: &mut Conn, batch: i32) -> Result<Option<i32>> {
+    let r: Settled = diesel::sql_query("SELECT thidua_settle($1) AS n")
+        .bind::<diesel::sql_types::Int4, _>(batch)
+        .get_result(c)
+        .await?;
+    Ok((r.n >= 0).then_some(r.n))
 }
 
 /// Serialises checkpoint creation across server instances (held to commit).
 const CHECKPOINT_LOCK: i64 = 7474003;
 
-/// The newest row in the chain and its hash. (When rows come to be chained
-/// by a separate task, this is the newest *chained* row.)
+/// The newest *chained* row and its hash (rows not yet settled have no
+/// place in the chain).
 pub async fn head(c: &mut Conn) -> Result<Option<(i64, Vec<u8>)>> {
     Ok(al::table
-        .select((al::id, al::hash))
+        .select((al::id.assume_not_null(), al::hash.assume_not_null()))
+        .filter(al::id.is_not_null())
         .order(al::id.desc())
         .first(c)
         .await
@@ -194,7 +249,7 @@ pub async fn head(c: &mut Conn) -> Result<Option<(i64, Vec<u8>)>> {
 /// The stored chain hash of each of `ids` that still exists.
 pub async fn hashes_at(c: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
     Ok(al::table
-        .select((al::id, al::hash))
+        .select((al::id.assume_not_null(), al::hash.assume_not_null()))
         .filter(al::id.eq_any(ids))
         .load(c)
         .await?)

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod login_failures;
 pub mod migrate;
+pub mod notify;
 pub mod organizations;
 pub mod people;
 pub mod pledges;
@@ -58,6 +59,8 @@ pub struct PoolStatus {
 pub struct Db {
     pool: PgPool,
     statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Where the pool connects (for a listener's own connection, `notify`).
+    target: std::sync::Arc<connect::Target>,
     /// A read replica's pool only: where its reads go when it cannot serve
     /// them (`replica::Reads`).
     fallback: Option<std::sync::Arc<Fallback>>,
@@ -104,6 +107,7 @@ impl Db {
             connect::Target::parse(url)
                 .map_err(|e| Error::new(ErrorKind::Other, format!("DATABASE_URL: {e}")))?,
         );
+        let listen_target = target.clone();
         let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
         cfg.recycling_method = RecyclingMethod::Fast;
         cfg.custom_setup = Box::new(move |_url| {
@@ -137,6 +141,7 @@ impl Db {
         Ok(Db {
             pool,
             statements,
+            target: listen_target,
             fallback: None,
         })
     }

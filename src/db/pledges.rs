@@ -345,11 +345,28 @@ pub async fn signatures(c: &mut Conn, pledge_id: PledgeId) -> Result<Vec<Signatu
 }
 
 /// Mark the current reports of these (target, unit, period) superseded and
-/// insert the new ones: two statements for a whole batch (T5).
+/// insert the new ones: three statements for a whole batch (T5). First each
+/// cell's transaction lock, taken in key order (two batches sharing cells
+/// cannot deadlock): a concurrent report on the same cell waits here until
+/// this one commits, and its UPDATE (a later statement, a fresh snapshot)
+/// then finds this report current and supersedes it — never a second
+/// current report (a unique violation, 409). Cells of other units, targets
+/// or periods do not wait.
 pub async fn insert_reports(c: &mut Conn, reports: &[ReportRow]) -> Result<()> {
     let targets: Vec<Uuid> = reports.iter().map(|r| r.target_id).collect();
     let orgs: Vec<Uuid> = reports.iter().map(|r| r.organization_id).collect();
     let periods: Vec<String> = reports.iter().map(|r| r.period.clone()).collect();
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(k.key) FROM (
+             SELECT DISTINCT hashtextextended('progress_report:' || t::text || ':' || o::text || ':' || p, 0) AS key
+               FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(t, o, p)
+              ORDER BY 1) k",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&targets)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&orgs)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&periods)
+    .execute(c)
+    .await?;
     diesel::sql_query(
         "UPDATE progress_reports r SET superseded_at = now()
            FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(target_id, organization_id, period)

@@ -2,8 +2,12 @@
 // ../migrations (kept by hand: diesel_cli is not part of the build).
 
 diesel::table! {
-    audit_log (id) {
-        id -> Int8,
+    // `xid` (xid8) and `prev_hash` are left out (only SQL reads them; and
+    // diesel's default build takes 16 columns at most): docs/feed.md.
+    audit_log (seq) {
+        seq -> Int8,
+        /// The chain position, given by the settler (NULL until then).
+        id -> Nullable<Int8>,
         occurred_at -> Timestamptz,
         actor_kind -> Text,
         actor_id -> Nullable<Uuid>,
@@ -17,8 +21,7 @@ diesel::table! {
         after -> Nullable<Jsonb>,
         reason -> Nullable<Text>,
         request_id -> Nullable<Text>,
-        prev_hash -> Bytea,
-        hash -> Bytea,
+        hash -> Nullable<Bytea>,
     }
 }
 
@@ -34,8 +37,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    events (id) {
-        id -> Int8,
+    events (seq) {
+        seq -> Int8,
+        /// The feed position, given by the settler (NULL until then).
+        id -> Nullable<Int8>,
         #[sql_name = "type"]
         type_ -> Text,
         entity -> Text,

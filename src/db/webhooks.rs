@@ -338,7 +338,7 @@ pub async fn claimed_context(
     Ok(wd::table
         .find(id)
         .inner_join(ws::table)
-        .inner_join(ev::table.on(ev::id.eq(wd::event_id)))
+        .inner_join(ev::table.on(ev::id.eq(wd::event_id.nullable())))
         .filter(wd::status.eq(DeliveryStatus::Pending))
         .select((
             DeliveryRow::as_select(),
@@ -381,14 +381,4 @@ pub async fn finish(c: &mut Conn, id: DeliveryId, o: Outcome) -> Result<Option<D
     .get_result(c)
     .await
     .optional()?)
-}
-
-/// The feed event a ping just recorded (inside the ping's transaction).
-pub async fn last_event_of(c: &mut Conn, type_: &str, entity_id: &str) -> Result<Option<i64>> {
-    Ok(ev::table
-        .filter(ev::type_.eq(type_))
-        .filter(ev::entity_id.eq(entity_id))
-        .select(diesel::dsl::max(ev::id))
-        .first::<Option<i64>>(c)
-        .await?)
 }

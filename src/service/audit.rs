@@ -76,6 +76,7 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<Page<AuditRecord>> {
     caller.require_admin()?;
+    super::events::settle(db).await?;
     let query = db::audit::AuditFilter {
         actor_id: filter.actor_id,
         entity: filter.entity,
@@ -91,9 +92,11 @@ pub async fn list(
         .map(AuditRecord::from))
 }
 
-/// `(rows checked, first broken row id)`: internal consistency only.
+/// `(rows checked, first broken row id)`: internal consistency only, of the
+/// chained rows (the unchained tail is `db::audit::Walk::unchained`).
 pub async fn verify(db: &Db) -> AppResult<(i64, Option<i64>)> {
-    Ok(db.transaction(async |c| db::audit::verify(c).await).await?)
+    let walk = db.transaction(async |c| db::audit::verify(c).await).await?;
+    Ok((walk.checked, walk.first_broken))
 }
 
 /// What a checkpoint request did.
@@ -131,6 +134,8 @@ async fn make_checkpoint(
     key: &SigningKey,
     actor: Option<uuid::Uuid>,
 ) -> AppResult<Checkpointed> {
+    // Sign what is committed: chain it first.
+    super::events::settle(db).await?;
     db.transaction(async |tx| {
         db::audit::lock_checkpoints(tx).await?;
         let Some((audit_id, hash)) = db::audit::head(tx).await? else {
@@ -204,7 +209,7 @@ pub async fn verify_anchored(
     let (chain, server) = db
         .transaction(async |tx| -> AppResult<_> {
             db::audit::snapshot_for_verify(tx).await?;
-            let (rows, first_broken) = db::audit::verify(tx).await?;
+            let walk = db::audit::verify(tx).await?;
             let newest = db::audit::head(tx).await?.map(|(id, _)| id);
             let server = db::audit::all_checkpoints(tx).await?;
             let mut ids: Vec<i64> = server.iter().chain(kept).map(|c| c.audit_id).collect();
@@ -212,10 +217,12 @@ pub async fn verify_anchored(
             ids.dedup();
             let hashes = db::audit::hashes_at(tx, &ids).await?.into_iter().collect();
             let chain = ChainState {
-                rows,
+                rows: walk.checked,
                 newest,
-                first_broken,
+                first_broken: walk.first_broken,
                 hashes,
+                unchained: walk.unchained,
+                unchained_broken: walk.unchained_broken,
             };
             Ok((chain, server))
         })

@@ -1,4 +1,4 @@
-//! The server's periodic tasks: purges and audit checkpoints.
+//! The server's periodic tasks: the settler, purges and audit checkpoints.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +17,23 @@ pub fn spawn_purges(db: Db) {
             }
             if let Err(e) = super::identity::purge_login_failures(&db).await {
                 tracing::warn!(error = %e, "login failure purge failed");
+            }
+        }
+    });
+}
+
+/// The settler (docs/feed.md): every `every`, give committed change events
+/// their feed positions and chain committed audit rows. Any number of
+/// instances may run it: one round at a time holds the settler lock, the
+/// others find it taken and wait for their next tick.
+pub fn spawn_settler(db: Db, every: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = super::events::settle(&db).await {
+                tracing::warn!(error = %e, "settling the feed and the audit chain failed");
             }
         }
     });

@@ -116,6 +116,11 @@ pub async fn generate(
     while lo <= staged {
         let hi = (lo + AUDIT_BATCH - 1).min(staged);
         sql::append_audit(c, lo, hi).await?;
+        // Chain and number the batch (docs/feed.md), as `serve`'s settler would.
+        while db::audit::settle(c, AUDIT_BATCH as i32)
+            .await?
+            .is_some_and(|n| n > 0)
+        {}
         lo = hi + 1;
         if (hi / AUDIT_BATCH) % 4 == 0 || hi == staged {
             log(format!(

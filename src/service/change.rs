@@ -96,8 +96,8 @@ pub async fn update<T: Audited>(
 }
 
 /// Append the audit row and the change event inside the caller's
-/// transaction (one statement). The commit-order lock it takes makes event
-/// ids follow commit order.
+/// transaction (one statement, no lock): both get their positions after
+/// commit, from the settler (docs/feed.md).
 pub async fn record(tx: &mut Conn, caller: &Principal, change: Change) -> AppResult<()> {
     Ok(db::audit::append(tx, &actor(caller), &change, crate::ctx::request_id()).await?)
 }

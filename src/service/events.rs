@@ -11,7 +11,7 @@ use crate::error::AppResult;
 /// One committed change as the feed serves it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// Increases in commit order.
+    /// The feed position (docs/feed.md): consecutive, given after commit.
     pub id: i64,
     /// The action: `user.created`, `pledge.signed`, `audit.checkpoint`, …
     pub type_: String,
@@ -46,9 +46,38 @@ pub struct Feed {
     pub last_event_id: i64,
 }
 
+/// Rows per settler round (events and audit rows each).
+pub const SETTLE_BATCH: i32 = 5000;
+
+/// Give every committed event its feed position and chain every committed
+/// audit row (docs/feed.md), in rounds of `SETTLE_BATCH`, unless another
+/// session (this instance's settler task, another instance, another reader)
+/// is doing it: then its round covers what was committed before it began,
+/// and later commits wait for the next round. Returns the rows settled here.
+pub async fn settle(db: &Db) -> AppResult<i64> {
+    let mut total = 0;
+    loop {
+        match db
+            .read(async |c| db::audit::settle(c, SETTLE_BATCH).await)
+            .await?
+        {
+            Some(n) => {
+                total += i64::from(n);
+                if n < SETTLE_BATCH {
+                    return Ok(total);
+                }
+            }
+            None => return Ok(total),
+        }
+    }
+}
+
 /// Any authenticated caller may follow the feed: it carries what the API
 /// lets every reader see. Events with ids above `after`, oldest first.
+/// Settles first, so a caller sees its own committed writes (unless another
+/// session is settling at that moment: then on its next read).
 pub async fn after(db: &Db, _caller: &Principal, after: i64, limit: i64) -> AppResult<Feed> {
+    settle(db).await?;
     let events: Vec<Event> = db
         .read(async |c| db::events::after(c, after, limit).await)
         .await?

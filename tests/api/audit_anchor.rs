@@ -10,7 +10,8 @@ use thidua::service::audit::{Checkpointed, verify, verify_anchored};
 
 use crate::helpers::{TestApp, assert_problem};
 
-/// `n` audited writes (users created by the admin).
+/// `n` audited writes (users created by the admin), then settled (chained)
+/// as `serve`'s settler would within `SETTLE_INTERVAL_MS`.
 async fn write_rows(app: &TestApp, admin: &str, prefix: &str, n: usize) {
     for i in 0..n {
         let res = app
@@ -22,6 +23,7 @@ async fn write_rows(app: &TestApp, admin: &str, prefix: &str, n: usize) {
             .await;
         assert_eq!(res.status, 201, "{}", res.text());
     }
+    app.settle().await;
 }
 
 async fn checkpoint_now(app: &TestApp, admin: &str) -> Checkpoint {

@@ -287,6 +287,15 @@ impl TestApp {
         }
     }
 
+    /// What `serve`'s settler task does every `SETTLE_INTERVAL_MS` (tests
+    /// run no background tasks): number committed events, chain committed
+    /// audit rows (docs/feed.md).
+    pub async fn settle(&self) {
+        thidua::service::events::settle(&self.state.db)
+            .await
+            .expect("settle");
+    }
+
     pub async fn send(&self, req: TestRequest) -> TestResponse {
         (self.call)(req.to_request()).await
     }

@@ -2,8 +2,9 @@
 //! pledge view, R2 the compliance matrix, R3 the organisation and people
 //! searches with a keyset cursor, W1 a progress report. Each is a fixed,
 //! small number, the same for a small and a large data set, counted by the
-//! pool's instrumentation (every statement, BEGIN and COMMIT included; the
-//! per-request authentication read is one of them).
+//! pool's instrumentation (every statement, BEGIN and COMMIT included). The
+//! account cache is on (issue 15, item 3): a warm caller's authentication
+//! costs no statement.
 
 use std::sync::atomic::Ordering;
 
@@ -12,24 +13,40 @@ use serde_json::{Value, json};
 use crate::helpers::{Options, TestApp};
 use crate::pledges::{in_force, report, target_id, this_year, world};
 
-/// The auth read + one statement building the pledge with its term, members,
-/// items, targets and signatures as one JSON document.
-const R1: u64 = 2;
+/// One statement building the pledge with its term, members, items, targets
+/// and signatures as one JSON document (the account check is cached).
+const R1: u64 = 1;
 /// The same document, then the current reports.
-const R2: u64 = 3;
-/// auth read + the page query (the cursor is decoded, not looked up).
-const R3_ORGANIZATIONS: u64 = 2;
-const R3_PEOPLE: u64 = 2;
-/// The auth read, BEGIN, the pledge share-locked, its term, members and
-/// targets, the superseding UPDATE, the INSERT, audit row + event, COMMIT.
+const R2: u64 = 2;
+/// The page query (the cursor is decoded, not looked up).
+const R3_ORGANIZATIONS: u64 = 1;
+const R3_PEOPLE: u64 = 1;
+/// BEGIN, the pledge share-locked, its term, members and targets, the
+/// cells' locks (item 2), the superseding UPDATE, the INSERT, audit row +
+/// event, COMMIT. Not yet the issue's ≤ 6: folding the four reads into one
+/// statement and the lock into it is the next step.
 const W1: u64 = 10;
 
 async fn counting_app() -> TestApp {
-    TestApp::spawn_with(Options {
+    let app = TestApp::spawn_with(Options {
         count_statements: true,
         ..Default::default()
     })
-    .await
+    .await;
+    thidua::service::identity::start_account_cache(
+        &app.state.db,
+        &app.state.accounts,
+        std::time::Duration::from_secs(60),
+    );
+    let t = std::time::Instant::now();
+    while !app.state.accounts.is_listening() {
+        assert!(
+            t.elapsed().as_secs() < 10,
+            "the account listener never listened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    app
 }
 
 /// Statements one request runs, and its JSON body.
@@ -56,6 +73,8 @@ async fn pledge_counts(units: usize, quarters: u32) -> (u64, u64, u64) {
             assert_eq!(report(&app, officer, &p, body).await.status, 201);
         }
     }
+    // Warm: the admin's account check is cached from the first request on.
+    get(&app, &format!("/api/v1/pledges/{id}"), &w.admin).await;
     let (r1, view) = get(&app, &format!("/api/v1/pledges/{id}"), &w.admin).await;
     assert_eq!(
         view["signatures"]["signed"].as_array().map(Vec::len),
@@ -104,6 +123,7 @@ async fn search_counts(rows: usize) -> [u64; 4] {
     let app = counting_app().await;
     let admin = app.admin().await;
     registry_of(&app, rows);
+    get(&app, "/api/v1/auth/me", &admin).await;
     let mut out = [0; 4];
     for (i, path) in [
         "/api/v1/organizations?q=s%E1%BB%9F%20noi&limit=5",

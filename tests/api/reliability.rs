@@ -770,8 +770,10 @@ fn terminated_backends_under_load_fail_at_most_one_request_per_pooled_connection
     stop.store(true, Ordering::SeqCst);
     let replies = collect(load);
 
+    // The pooled connections, and the account listener's own (LISTEN
+    // thidua_accounts, outside the pool: docs/feed.md), which reconnects.
     assert!(
-        terminated >= 1 && terminated <= POOL as i64,
+        terminated >= 1 && terminated <= POOL as i64 + 1,
         "terminated {terminated}"
     );
     assert_only_ok_or_503(&replies);

@@ -196,6 +196,9 @@ pub enum Finding {
     /// The chain does not recompute from this row on (edited or removed
     /// without recomputing the hashes after it).
     ChainBroken { row: i64 },
+    /// Rows not yet chained carry a hash or a position: writers cannot set
+    /// them (a trigger clears them), so someone wrote behind the API.
+    TailTampered { rows: i64 },
     /// The anchored row is no longer in the trail: the newest rows were
     /// deleted (tail truncation).
     RowGone {
@@ -236,6 +239,10 @@ impl fmt::Display for Finding {
             Finding::ChainBroken { row } => write!(
                 f,
                 "FAIL chain: row {row} does not match its hash or its predecessor (altered behind the API)"
+            ),
+            Finding::TailTampered { rows } => write!(
+                f,
+                "FAIL tail: {rows} row(s) not yet chained carry a hash (written behind the API)"
             ),
             Finding::RowGone {
                 source,
@@ -296,6 +303,10 @@ pub struct ChainState {
     pub first_broken: Option<i64>,
     /// The stored chain hash of each row a checkpoint names (absent: no such row).
     pub hashes: HashMap<i64, Vec<u8>>,
+    /// Committed rows the settler has not chained yet (docs/feed.md).
+    pub unchained: i64,
+    /// Of those, rows that carry a hash anyway.
+    pub unchained_broken: i64,
 }
 
 /// The outcome of `judge`: every finding, and what was checked.
@@ -303,6 +314,8 @@ pub struct ChainState {
 pub struct Verdict {
     pub chain_rows: i64,
     pub newest: Option<i64>,
+    /// Committed rows not chained yet: in the trail, not yet protected by it.
+    pub unchained: i64,
     pub kept_checked: usize,
     pub server_checked: usize,
     /// The newest kept checkpoint that passed every check: rows up to it are
@@ -337,6 +350,12 @@ impl Verdict {
                 }
             ),
             (n, None) => format!("chain: {n} rows walked"),
+        });
+        out.push(match self.unchained {
+            0 => "tail: every committed row is chained".to_string(),
+            n => format!(
+                "tail: {n} committed row(s) not chained yet (the settler chains them in commit-settled order; until then an edit to them would not show)"
+            ),
         });
         out.push(format!(
             "keys trusted for signatures: {}",
@@ -389,6 +408,20 @@ impl Verdict {
     }
 }
 
+/// What the walk itself found: a broken chained row, a tail row with a hash.
+fn chain_findings(chain: &ChainState) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some(row) = chain.first_broken {
+        findings.push(Finding::ChainBroken { row });
+    }
+    if chain.unchained_broken > 0 {
+        findings.push(Finding::TailTampered {
+            rows: chain.unchained_broken,
+        });
+    }
+    findings
+}
+
 /// Judge the chain against kept and stored checkpoints. A checkpoint passes
 /// when its signature verifies with a trusted key, its row still exists,
 /// and the chain hash at that row is the one it signed; a kept one must also
@@ -400,10 +433,7 @@ pub fn judge(
     trusted: &[PublicKey],
 ) -> Verdict {
     let keys: BTreeMap<String, &PublicKey> = trusted.iter().map(|k| (k.key_id(), k)).collect();
-    let mut findings = Vec::new();
-    if let Some(row) = chain.first_broken {
-        findings.push(Finding::ChainBroken { row });
-    }
+    let mut findings = chain_findings(chain);
     let mut check = |source: Source, c: &Checkpoint| -> bool {
         let before = findings.len();
         match keys.get(&c.key_id) {
@@ -465,6 +495,7 @@ pub fn judge(
     Verdict {
         chain_rows: chain.rows,
         newest: chain.newest,
+        unchained: chain.unchained,
         kept_checked: kept.len(),
         server_checked: server.len(),
         anchored: anchored.cloned(),

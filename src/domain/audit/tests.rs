@@ -24,6 +24,8 @@ fn chain(rows: &[(i64, [u8; 32])]) -> ChainState {
         newest: rows.last().map(|r| r.0),
         first_broken: None,
         hashes: rows.iter().map(|(id, h)| (*id, h.to_vec())).collect(),
+        unchained: 0,
+        unchained_broken: 0,
     }
 }
 

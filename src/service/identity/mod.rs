@@ -13,6 +13,7 @@ pub use clients::{
 pub use tokens::{
     FAILURE_WINDOW_SECS, Grant, IssuedToken, LoginGuard, MAX_FAILURES_PER_SOURCE, MAX_PACING_WAIT,
     PACE_AFTER_ACCOUNT_FAILURES, issue_token, principal_from_claims, purge_login_failures,
+    start_account_cache,
 };
 pub use users::{
     CreateUser, UpdateUser, User, UserFilter, admin_exists, bootstrap_user, create_user,

@@ -1,10 +1,12 @@
 //! Tokens: credentials exchanged for a bearer token, under the login limits
 //! (docs/security.md), and the live check behind every authenticated request.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::auth::cache::AccountCache;
 use crate::auth::jwt::{Claims, JwtKeys, claims_for};
 use crate::auth::password::Hasher;
 use crate::auth::{Principal, PrincipalKind};
@@ -136,11 +138,42 @@ pub async fn purge_login_failures(db: &Db) -> AppResult<usize> {
 /// The live side of authentication: the account still exists, is active,
 /// and the token's version is current. Roles and organisation come from the
 /// database, so a change applies at once.
-pub async fn principal_from_claims(db: &Db, claims: &Claims) -> AppResult<Principal> {
+pub async fn principal_from_claims(
+    db: &Db,
+    accounts: &AccountCache,
+    claims: &Claims,
+) -> AppResult<Principal> {
     let id: Uuid = claims
         .sub
         .parse()
         .map_err(|_| AppError::unauthenticated())?;
+    // No round trip while the account cache is live (auth::cache).
+    if let Some(p) = accounts.get(claims.typ, id, claims.tv) {
+        return Ok(p);
+    }
+    let generation = accounts.generation();
+    let principal = account_check(db, claims, id).await?;
+    accounts.put(generation, &principal, claims.tv);
+    Ok(principal)
+}
+
+/// Turn the account cache on (`ACCOUNT_CACHE_TTL_MS`; 0 leaves it off) and
+/// feed it from `LISTEN thidua_accounts`: `serve` calls this once; the
+/// listener runs on the current runtime.
+pub fn start_account_cache(db: &Db, accounts: &Arc<AccountCache>, ttl: std::time::Duration) {
+    accounts.set_ttl(ttl);
+    if ttl.is_zero() {
+        return;
+    }
+    let cache = accounts.clone();
+    db::notify::listen(db, db::notify::ACCOUNTS_CHANNEL, move |heard| match heard {
+        db::notify::Heard::Listening(yes) => cache.set_listening(yes),
+        db::notify::Heard::Payload(p) => cache.evict(p),
+    });
+}
+
+/// The account read: active, and the token's version is the account's.
+async fn account_check(db: &Db, claims: &Claims, id: Uuid) -> AppResult<Principal> {
     match claims.typ {
         PrincipalKind::User => {
             let row = db

@@ -52,7 +52,7 @@ pub async fn ping(db: &Db, caller: &Principal, id: WebhookId) -> AppResult<Deliv
     db.transaction(async |tx| -> AppResult<_> {
         let webhook = managed(tx, caller, id).await?;
         record(tx, caller, Change::created("webhook.pinged", &webhook)).await?;
-        let event_id = db::webhooks::last_event_of(tx, "webhook.pinged", &webhook.entity_id())
+        let event_id = db::events::settle_now(tx, "webhook.pinged", &webhook.entity_id())
             .await?
             .ok_or_else(|| AppError::internal("the ping's event is not on the feed"))?;
         let now = Utc::now();

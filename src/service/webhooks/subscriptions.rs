@@ -55,6 +55,8 @@ pub async fn create_webhook(
     let (owner_kind, owner_id) = owner_of(caller)?;
     check_target(&cmd.url, allow_hosts).await?;
     let secret = new_secret();
+    // The head of everything committed so far (docs/feed.md): settle first.
+    crate::service::events::settle(db).await?;
     let webhook = db
         .transaction(async |tx| -> AppResult<_> {
             let cursor = db::webhooks::feed_head(tx).await?;

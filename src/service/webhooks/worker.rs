@@ -203,6 +203,8 @@ async fn owner_principal(db: &Db, sub: &SubscriptionRow) -> AppResult<Option<Pri
 /// authorisation) that pass its filters. The subscription is locked with
 /// `SKIP LOCKED` at the cursor read, so one instance fans out each range.
 pub async fn fan_out(db: &Db) -> AppResult<usize> {
+    // Number what has committed, so the head below includes it (docs/feed.md).
+    crate::service::events::settle(db).await?;
     let head = db.read(async |c| db::webhooks::feed_head(c).await).await?;
     let subs = db
         .read(async |c| db::webhooks::behind(c, head, FANOUT_SUBSCRIPTIONS).await)
