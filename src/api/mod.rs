@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod people;
 pub mod pledges;
 pub mod respond;
+pub mod strict;
 pub mod titles;
 pub mod users;
 pub mod webhooks;

@@ -9,6 +9,7 @@ mod audit_anchor;
 mod audit_events;
 mod contract;
 mod database_errors;
+mod documented_codes;
 mod deploy;
 mod evaluation;
 mod foundation;

@@ -40,12 +40,14 @@ impl From<Assignment> for svc::Assignment {
     }
 }
 
+/// The whole matrix, written as it is read back (`{items}`, the page the
+/// `GET` and this `PUT` answer).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AssignmentsBody {
     #[validate(length(max = 10000))]
     #[schema(max_items = 10000)]
-    pub assignments: Vec<Assignment>,
+    pub items: Vec<Assignment>,
 }
 
 /// Set who cross-scores whom (the head or the admin); never a unit itself.
@@ -74,7 +76,7 @@ pub async fn put_assignments(
     let (bloc, year) = path.into_inner();
     let given = body
         .into_inner()
-        .assignments
+        .items
         .into_iter()
         .map(Into::into)
         .collect();
