@@ -218,10 +218,23 @@ def build(base, admin_token, passwords):
     f["subjects"] = members  # putScoreSheet: self-sheets (reviewer = subject) or the head's
     # Ballots (E4): one closed (its result and minutes to read), one to
     # close, one to vote in (as a member's leader).
+    def two_votes(ballot):
+        # E4: closing takes at least two ballots (one alone would be revealed).
+        for m in members[:2]:
+            leader = f"{codes[m].lower()}.leader"
+            api.call(
+                "POST",
+                f"/api/v1/ballots/{ballot}/votes",
+                {"choices": [members[0]]},
+                token=login(base, leader, passwords[leader]),
+            )
+
     b = api.call("POST", f"/api/v1/blocs/{bloc}/terms/2019/ballots", {"seats": 1})["id"]
+    two_votes(b)
     api.call("POST", f"/api/v1/ballots/{b}/close")
     f["ballot_closed"] = b
     f["ballot_to_close"] = api.call("POST", f"{t}/ballots", {"seats": 1})["id"]
+    two_votes(f["ballot_to_close"])
     term(2029)
     f["vote_year"] = 2029
     f["ballot_to_vote"] = api.call(

@@ -64,6 +64,7 @@ class AdminLogin:
 # Answers by operation and status class, printed when the run ends (and
 # written to $ST_COUNTS as JSON): which operations never reached their logic.
 _counts = {}
+_codes = {}  # the same, by problem status and code (in $ST_COUNTS)
 
 
 def _report():
@@ -74,7 +75,7 @@ def _report():
     path = os.environ.get("ST_COUNTS")
     if path:
         with open(path, "w") as f:
-            json.dump(_counts, f, indent=1, sort_keys=True)
+            json.dump({"classes": _counts, "problems": _codes}, f, indent=1, sort_keys=True)
     print(f"\n== answers per operation: {len(ops) - len(never)} of {len(ops)} answered 2xx at least once")
     for op in never:
         classes = ", ".join(f"{k} x{v}" for k, v in sorted(_counts[op].items()))
@@ -98,6 +99,11 @@ def after_call(ctx, case, response):
             by_class = _counts.setdefault(op, {})
             key = f"{response.status_code // 100}xx"
             by_class[key] = by_class.get(key, 0) + 1
+            if response.status_code >= 400:
+                code = _problem_code(response) or "-"
+                by_code = _codes.setdefault(op, {})
+                k = f"{response.status_code} {code}"
+                by_code[k] = by_code.get(k, 0) + 1
     if (
         case.method.upper() == "POST"
         and case.operation.path == "/api/v1/users/{id}/password"

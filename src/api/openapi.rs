@@ -86,11 +86,8 @@ impl Modify for Security {
 /// operation can answer is listed on it (issue 14, item 2; checked against
 /// real answers by `tests/api/documented_codes.rs` and the Schemathesis gate).
 fn add_common_responses(doc: &mut Doc) {
-    use utoipa::openapi::RefOr;
-    use utoipa::openapi::path::ParameterIn;
     for (path, item) in doc.paths.paths.iter_mut() {
         let api = path.starts_with("/api/");
-        let path_params = path.contains('{');
         for (method, op) in [
             ("get", &mut item.get),
             ("put", &mut item.put),
@@ -101,82 +98,102 @@ fn add_common_responses(doc: &mut Doc) {
         .into_iter()
         .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
         {
-            let has_body = op.request_body.is_some();
-            let param = |name: &str, place: ParameterIn| {
-                op.parameters.iter().flatten().any(
-                    |p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(name) && p.parameter_in == place),
-                )
-            };
-            // `limit` out of 1–200 is a field error (PageParams).
-            let paged = param("limit", ParameterIn::Query);
-            let if_match = param("If-Match", ParameterIn::Header);
-            // The idempotency middleware reads the key of every POST a caller sends
-            // (but the token request's, which refuses one).
-            let keyed = method == "post" && api && path != "/api/v1/auth/token";
-            let mut unreadable = Vec::new();
-            if has_body {
-                unreadable.extend(["malformed_json", "body_not_an_object", "malformed_body"]);
-            }
-            if path_params {
-                unreadable.push("invalid_path");
-            }
-            unreadable.extend(["invalid_query", "invalid_cursor"]);
-            if if_match {
-                unreadable.push("invalid_if_match");
-            }
-            if keyed {
-                unreadable.push("invalid_idempotency_key");
-            }
-            if path == "/api/v1/auth/token" {
-                unreadable.push("idempotency_key_not_supported");
-            }
+            let shared = shared_codes(path, method, op);
             let r = &mut op.responses.responses;
-            ensure(r, "400", &unreadable, "the request could not be read");
-            let mut unprocessable = Vec::new();
-            if paged {
-                unprocessable.push("validation_failed");
+            ensure(r, "400", &shared.unreadable, "the request could not be read");
+            if !shared.unprocessable.is_empty() {
+                let why = "a value the database cannot store (U+0000 in text), `Idempotency-Key` reused, or `limit` outside 1–200";
+                ensure(r, "422", &shared.unprocessable, why);
             }
-            if keyed {
-                unprocessable.push("idempotency_key_reused");
+            if !shared.conflicts.is_empty() {
+                let why = "a concurrent change (retry) or the same `Idempotency-Key` still in flight";
+                ensure(r, "409", &shared.conflicts, why);
             }
-            if !unprocessable.is_empty() {
-                let why = if keyed {
-                    "`Idempotency-Key` reused with another request; `limit` outside 1–200"
-                } else {
-                    "`limit` outside 1–200"
-                };
-                ensure(r, "422", &unprocessable, why);
-            }
-            if has_body {
+            if shared.has_body {
                 ensure(r, "413", &["payload_too_large"], "");
-                ensure(
-                    r,
-                    "415",
-                    &["unsupported_media_type"],
-                    "send `Content-Type: application/json`",
-                );
+                let why = "send `Content-Type: application/json`";
+                ensure(r, "415", &["unsupported_media_type"], why);
             }
             if api {
-                ensure(
-                    r,
-                    "429",
-                    &["rate_limited", "too_many_failed_logins"],
-                    "with `Retry-After`",
-                );
+                let why = "with `Retry-After`";
+                ensure(r, "429", &["rate_limited", "too_many_failed_logins"], why);
             }
-            ensure(
-                r,
-                "500",
-                &["internal_error"],
-                "quote the `requestId` to find it in the log",
-            );
-            ensure(
-                r,
-                "503",
-                &["service_unavailable", "request_timeout"],
-                "the database unreachable or the request timed out, with `Retry-After`",
-            );
+            let why = "quote the `requestId` to find it in the log";
+            ensure(r, "500", &["internal_error"], why);
+            let why = "the database unreachable or the request timed out, with `Retry-After`";
+            ensure(r, "503", &["service_unavailable", "request_timeout"], why);
         }
+    }
+}
+
+/// The codes the shared extractors and middleware can answer on one operation.
+struct Shared {
+    unreadable: Vec<&'static str>,
+    unprocessable: Vec<&'static str>,
+    conflicts: Vec<&'static str>,
+    has_body: bool,
+}
+
+fn shared_codes(path: &str, method: &str, op: &utoipa::openapi::path::Operation) -> Shared {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    let has_body = op.request_body.is_some();
+    let param = |name: &str, place: ParameterIn| {
+        op.parameters.iter().flatten().any(|p| {
+            matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(name) && p.parameter_in == place)
+        })
+    };
+    let api = path.starts_with("/api/");
+    // The idempotency middleware reads the key of every POST a caller sends
+    // (but the token request's, which refuses one).
+    let keyed = method == "post" && api && path != "/api/v1/auth/token";
+    let mut unreadable = Vec::new();
+    if has_body {
+        unreadable.extend(["malformed_json", "body_not_an_object", "malformed_body"]);
+    }
+    if path.contains('{') {
+        unreadable.push("invalid_path");
+    }
+    unreadable.extend(["invalid_query", "invalid_cursor"]);
+    if param("If-Match", ParameterIn::Header) {
+        unreadable.push("invalid_if_match");
+    }
+    if keyed {
+        unreadable.push("invalid_idempotency_key");
+    }
+    if path == "/api/v1/auth/token" {
+        unreadable.push("idempotency_key_not_supported");
+    }
+    let mut unprocessable = Vec::new();
+    // `limit` out of 1–200 is a field error (PageParams).
+    if param("limit", ParameterIn::Query) {
+        unprocessable.push("validation_failed");
+    }
+    if keyed {
+        unprocessable.push("idempotency_key_reused");
+    }
+    // Text the database refuses (U+0000), from a body or a query string.
+    let query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+    if api && (has_body || query) {
+        unprocessable.push("invalid_value");
+    }
+    let mut conflicts = Vec::new();
+    if api && method != "get" {
+        // A serialization failure that outlived the transaction's retries.
+        conflicts.push("concurrent_update");
+    }
+    if keyed {
+        conflicts.push("idempotency_in_progress");
+    }
+    Shared {
+        unreadable,
+        unprocessable,
+        conflicts,
+        has_body,
     }
 }
 
@@ -363,10 +380,9 @@ pub fn document() -> Doc {
     constrain_shared_parameters(&mut doc);
     super::links::add_links(&mut doc);
     page_items_by_ref(&mut doc);
-    // Rules the derives cannot write (`strict`), on the document's JSON.
-    let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
-    super::strict::tighten(&mut json);
-    serde_json::from_value(json).expect("the tightened document reads back")
+    // Rules the derives cannot write.
+    super::strict::tighten(&mut doc);
+    doc
 }
 
 /// `Page<T>` is generic, so utoipa writes each page's (`Page_X`) item schema inline;

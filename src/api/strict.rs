@@ -6,83 +6,105 @@
 //! the published schema, the body checker (`body_schema`) and the
 //! generated clients all read the same rules.
 
-use serde_json::{Value, json};
+use utoipa::openapi::schema::{
+    AllOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, OneOfBuilder, Ref, Schema,
+    SchemaFormat, Type,
+};
+use utoipa::openapi::{OpenApi as Doc, RefOr};
 
 use crate::domain::titles::AwardType;
 
 /// The award types of one kind of subject, as a component.
-fn kind(collective: bool) -> Value {
+fn kind(collective: bool) -> Schema {
     let codes: Vec<&str> = AwardType::ALL
         .iter()
         .filter(|a| a.collective() == collective)
         .map(|a| a.code())
         .collect();
-    let who = if collective { "a collective (tập thể)" } else { "a person" };
-    json!({"type": "string", "enum": codes, "description": format!("An award type for {who}.")})
-}
-
-fn reference(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
+    let who = if collective {
+        "a collective (tập thể)"
+    } else {
+        "a person"
+    };
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(codes))
+        .description(Some(format!("An award type for {who}.")))
+        .build()
+        .into()
 }
 
 /// Exactly one subject, and an award type of its kind.
-fn one_subject() -> Value {
-    let uuid = json!({"type": "string", "format": "uuid"});
-    json!([
-        {
-            "title": "a person",
-            "required": ["personId"],
-            "properties": {
-                "personId": uuid,
-                "organizationId": {"type": "null"},
-                "awardType": reference("PersonAwardType"),
-            }
-        },
-        {
-            "title": "a collective",
-            "required": ["organizationId"],
-            "properties": {
-                "organizationId": uuid,
-                "personId": {"type": "null"},
-                "awardType": reference("CollectiveAwardType"),
-            }
-        }
-    ])
+fn one_subject() -> Schema {
+    let branch = |title: &str, id: &str, other: &str, award: &str| {
+        ObjectBuilder::new()
+            .title(Some(title))
+            .required(id)
+            .property(
+                id,
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+            )
+            .property(other, ObjectBuilder::new().schema_type(Type::Null))
+            .property("awardType", Ref::from_schema_name(award))
+    };
+    OneOfBuilder::new()
+        .item(branch("a person", "personId", "organizationId", "PersonAwardType"))
+        .item(branch(
+            "a collective",
+            "organizationId",
+            "personId",
+            "CollectiveAwardType",
+        ))
+        .build()
+        .into()
 }
 
-pub fn tighten(doc: &mut Value) {
-    let Some(schemas) = doc
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    else {
+fn object<'a>(
+    schemas: &'a mut std::collections::BTreeMap<String, RefOr<Schema>>,
+    name: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Object> {
+    match schemas.get_mut(name) {
+        Some(RefOr::T(Schema::Object(o))) => Some(o),
+        _ => None,
+    }
+}
+
+pub fn tighten(doc: &mut Doc) {
+    let Some(components) = doc.components.as_mut() else {
         return;
     };
-    schemas.insert("CollectiveAwardType".into(), kind(true));
-    schemas.insert("PersonAwardType".into(), kind(false));
+    let schemas = &mut components.schemas;
+    schemas.insert("CollectiveAwardType".into(), RefOr::T(kind(true)));
+    schemas.insert("PersonAwardType".into(), RefOr::T(kind(false)));
     // A registration: the unit's and its sub-units' own titles are a
     // collective's, listed once; the staff's are a person's.
-    for (schema, field) in [
-        ("CreateRegistrationBody", "titles"),
-        ("UpdateRegistrationBody", "titles"),
-        ("SubUnitBody", "titles"),
+    for schema in [
+        "CreateRegistrationBody",
+        "UpdateRegistrationBody",
+        "SubUnitBody",
     ] {
-        if let Some(p) = schemas
-            .get_mut(schema)
-            .and_then(|s| s.pointer_mut(&format!("/properties/{field}")))
+        if let Some(o) = object(schemas, schema)
+            && let Some(RefOr::T(Schema::Array(titles))) = o.properties.get_mut("titles")
         {
-            p["items"] = reference("CollectiveAwardType");
-            p["uniqueItems"] = json!(true);
+            titles.items = ArrayItems::RefOrSchema(Box::new(
+                Ref::from_schema_name("CollectiveAwardType").into(),
+            ));
+            titles.unique_items = true;
         }
     }
-    if let Some(p) = schemas
-        .get_mut("StaffTargetBody")
-        .and_then(|s| s.pointer_mut("/properties/awardType"))
-    {
-        *p = reference("PersonAwardType");
+    if let Some(o) = object(schemas, "StaffTargetBody") {
+        o.properties.insert(
+            "awardType".into(),
+            Ref::from_schema_name("PersonAwardType").into(),
+        );
     }
+    // The body's own object, and exactly one subject of the award's kind.
     for schema in ["CheckBody", "AwardItemBody"] {
-        if let Some(s) = schemas.get_mut(schema) {
-            s["oneOf"] = one_subject();
+        if let Some(RefOr::T(own)) = schemas.remove(schema) {
+            let both = AllOfBuilder::new().item(own).item(one_subject()).build();
+            schemas.insert(schema.into(), RefOr::T(Schema::AllOf(both)));
         }
     }
 }

@@ -223,6 +223,7 @@ pub async fn put_facts(
     responses(
         (status = 200, body = YearFactsView, description = "The organisation's year"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization` (another unit's year)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` (year out of range)"),
     ),
