@@ -339,6 +339,8 @@ _BODY_YEAR = {
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _seen_ids = set()  # ids the run's own answers returned (links): left alone
+_KEY = re.compile(r"^[!-~]{1,255}$")
+_IF_MATCH = re.compile(r'^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$')
 
 
 def _fixture(name):
@@ -432,11 +434,21 @@ def before_call(ctx, case, kwargs):
         case.path_parameters = params
     if isinstance(case.body, (dict, list)):
         case.body = _map_body(case.body, op_id=op_id)
-        if op_id == "putScoreSheet" and isinstance(case.body, dict) and case.body.get("reviewerId"):
-            # A self-score sheet: the reviewer is the subject.
+        if op_id == "putScoreSheet" and isinstance(case.body, dict):
+            # A self-score sheet: the reviewer (the admin names it) is the subject.
             case.body["reviewerId"] = params.get("subjectId", _MEMBERS[1])
     if isinstance(case.body, dict):
         _fit_body(op_id, case.body)
+    # A fresh Idempotency-Key on every call (a case can be sent more than
+    # once: replays, shrinking), unless the key is itself the invalid input.
+    for name, value in list((case.headers or {}).items()):
+        if name.lower() == "idempotency-key" and isinstance(value, str) and _KEY.match(value):
+            case.headers[name] = str(uuid.uuid4())
+        # A generated version names none the resource has: every such case
+        # would be 412. A well-formed `If-Match` is left out (it is optional;
+        # optimistic locking is tested in tests/api); a malformed one stays.
+        if name.lower() == "if-match" and isinstance(value, str) and _IF_MATCH.match(value):
+            del case.headers[name]
     # Operations that are another user's: the admin's token becomes theirs
     # (a missing or invalid token, as the auth checks send, stays as it is).
     as_user = {
@@ -457,7 +469,11 @@ def _fit_body(op_id, body):
     members, a login that exists. Only values of the right shape change."""
     if op_id == "reorderPledgeItems" and isinstance(body.get("itemIds"), list) and body["itemIds"]:
         body["itemIds"] = list(reversed(_FIX["pledge_draft_items"]))
-    if op_id == "putTerm" and isinstance(body.get("memberIds"), list):
+    if (
+        op_id == "putTerm"
+        and isinstance(body.get("memberIds"), list)
+        and all(isinstance(m, str) for m in body["memberIds"])
+    ):
         members = body["memberIds"]
         for key in ("headId", "deputyId"):
             if isinstance(body.get(key), str) and body[key] not in members:

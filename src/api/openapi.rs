@@ -165,8 +165,9 @@ fn shared_codes(path: &str, method: &str, op: &utoipa::openapi::path::Operation)
         unreadable.push("idempotency_key_not_supported");
     }
     let mut unprocessable = Vec::new();
-    // `limit` out of 1–200 is a field error (PageParams).
-    if param("limit", ParameterIn::Query) {
+    // `limit` out of 1–200 is a field error (PageParams); so is an unknown
+    // or missing field of any body.
+    if has_body || param("limit", ParameterIn::Query) {
         unprocessable.push("validation_failed");
     }
     if keyed {
