@@ -100,13 +100,19 @@ fn add_common_responses(doc: &mut Doc) {
         {
             let shared = shared_codes(path, method, op);
             let r = &mut op.responses.responses;
-            ensure(r, "400", &shared.unreadable, "the request could not be read");
+            ensure(
+                r,
+                "400",
+                &shared.unreadable,
+                "the request could not be read",
+            );
             if !shared.unprocessable.is_empty() {
                 let why = "a value the database cannot store (U+0000 in text), `Idempotency-Key` reused, or `limit` outside 1–200";
                 ensure(r, "422", &shared.unprocessable, why);
             }
             if !shared.conflicts.is_empty() {
-                let why = "a concurrent change (retry) or the same `Idempotency-Key` still in flight";
+                let why =
+                    "a concurrent change (retry) or the same `Idempotency-Key` still in flight";
                 ensure(r, "409", &shared.conflicts, why);
             }
             if shared.has_body {
@@ -221,7 +227,8 @@ fn ensure(
                 .map(|c| listed(c))
                 .collect();
             if !missing.is_empty() {
-                response.description = format!("{}; also {}", response.description, missing.join(", "));
+                response.description =
+                    format!("{}; also {}", response.description, missing.join(", "));
             }
         }
         Some(RefOr::Ref(_)) => {}

@@ -7,8 +7,8 @@
 //! generated clients all read the same rules.
 
 use utoipa::openapi::schema::{
-    AllOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, OneOfBuilder, Ref, Schema,
-    SchemaFormat, Type,
+    AllOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaFormat,
+    Type,
 };
 use utoipa::openapi::{OpenApi as Doc, RefOr};
 
@@ -50,7 +50,12 @@ fn one_subject() -> Schema {
             .property("awardType", Ref::from_schema_name(award))
     };
     OneOfBuilder::new()
-        .item(branch("a person", "personId", "organizationId", "PersonAwardType"))
+        .item(branch(
+            "a person",
+            "personId",
+            "organizationId",
+            "PersonAwardType",
+        ))
         .item(branch(
             "a collective",
             "organizationId",
@@ -130,25 +135,39 @@ mod tests {
         let v = validator("CheckBody");
         let id = "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d";
         let ok = |b: Value| v.is_valid(&b);
-        assert!(ok(json!({"awardType": "ldtt", "year": 2021, "personId": id})));
-        assert!(ok(json!({"awardType": "ttldtt", "year": 2021, "organizationId": id, "personId": null})));
+        assert!(ok(
+            json!({"awardType": "ldtt", "year": 2021, "personId": id})
+        ));
+        assert!(ok(
+            json!({"awardType": "ttldtt", "year": 2021, "organizationId": id, "personId": null})
+        ));
         // Neither, both, or a collective's title for a person.
         assert!(!ok(json!({"awardType": "ldtt", "year": 2021})));
-        assert!(!ok(json!({"awardType": "ldtt", "year": 2021, "personId": id, "organizationId": id})));
-        assert!(!ok(json!({"awardType": "ttldtt", "year": 2021, "personId": id})));
-        assert!(!ok(json!({"awardType": "ldtt", "year": 2021, "organizationId": id})));
+        assert!(!ok(
+            json!({"awardType": "ldtt", "year": 2021, "personId": id, "organizationId": id})
+        ));
+        assert!(!ok(
+            json!({"awardType": "ttldtt", "year": 2021, "personId": id})
+        ));
+        assert!(!ok(
+            json!({"awardType": "ldtt", "year": 2021, "organizationId": id})
+        ));
     }
 
     #[test]
     fn a_registration_takes_collective_titles_once_and_person_titles_for_staff() {
         let v = validator("CreateRegistrationBody");
         let id = "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d";
-        let body = |titles: Value, staff: Value| {
-            json!({"organizationId": id, "year": 2021, "titles": titles, "staff": staff})
-        };
-        assert!(v.is_valid(&body(json!(["ttldxs"]), json!([{"awardType": "ldtt", "count": 3}]))));
+        let body = |titles: Value, staff: Value| json!({"organizationId": id, "year": 2021, "titles": titles, "staff": staff});
+        assert!(v.is_valid(&body(
+            json!(["ttldxs"]),
+            json!([{"awardType": "ldtt", "count": 3}])
+        )));
         assert!(!v.is_valid(&body(json!(["ldtt"]), json!([]))));
         assert!(!v.is_valid(&body(json!(["ttldxs", "ttldxs"]), json!([]))));
-        assert!(!v.is_valid(&body(json!([]), json!([{"awardType": "ttldtt", "count": 3}]))));
+        assert!(!v.is_valid(&body(
+            json!([]),
+            json!([{"awardType": "ttldtt", "count": 3}])
+        )));
     }
 }

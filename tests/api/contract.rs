@@ -189,7 +189,11 @@ async fn one_report_without_the_batch_wrapper_is_stored_like_a_batch_of_one() {
         )
         .await
         .json();
-    assert_eq!(history["items"].as_array().map(Vec::len), Some(2), "{history}");
+    assert_eq!(
+        history["items"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
     // One report's problems are its own fields' (no `reports[0].` prefix).
     let bad = report(
         &app,

@@ -103,7 +103,10 @@ fn gap(ops: &[Operation], method: &str, path: &str, status: u16, code: &str) -> 
         return None;
     }
     Some(match documented {
-        Some(c) => format!("{}: {status} `{code}` is not documented (listed: {c:?})", op.label),
+        Some(c) => format!(
+            "{}: {status} `{code}` is not documented (listed: {c:?})",
+            op.label
+        ),
         None => format!("{}: {status} is not documented at all (`{code}`)", op.label),
     })
 }
@@ -145,16 +148,28 @@ fn documented_codes_a_code_missing_from_its_status_is_a_gap() {
     }});
     let ops = operations_of(&doc);
     assert_eq!(gap(&ops, "GET", "/api/v1/blocs/x", 404, "not_found"), None);
-    assert_eq!(gap(&ops, "HEAD", "/api/v1/blocs/x", 400, "invalid_path"), None);
+    assert_eq!(
+        gap(&ops, "HEAD", "/api/v1/blocs/x", 400, "invalid_path"),
+        None
+    );
     let missing = gap(&ops, "GET", "/api/v1/blocs/x", 404, "bloc_gone").unwrap();
-    assert!(missing.contains("GET /api/v1/blocs/{id}: 404 `bloc_gone`"), "{missing}");
+    assert!(
+        missing.contains("GET /api/v1/blocs/{id}: 404 `bloc_gone`"),
+        "{missing}"
+    );
     let no_status = gap(&ops, "GET", "/api/v1/blocs/x", 409, "conflict").unwrap();
-    assert!(no_status.contains("409 is not documented at all"), "{no_status}");
+    assert!(
+        no_status.contains("409 is not documented at all"),
+        "{no_status}"
+    );
     // A literal segment beats a parameter: `/blocs/terms` is its own operation.
     let literal = gap(&ops, "GET", "/api/v1/blocs/terms", 404, "not_found").unwrap();
     assert!(literal.starts_with("GET /api/v1/blocs/terms:"), "{literal}");
     // Not an operation of the document (a 405, an unknown route): not ours to judge.
-    assert_eq!(gap(&ops, "DELETE", "/api/v1/blocs/x", 405, "method_not_allowed"), None);
+    assert_eq!(
+        gap(&ops, "DELETE", "/api/v1/blocs/x", 405, "method_not_allowed"),
+        None
+    );
 }
 
 #[test]
@@ -169,5 +184,8 @@ fn documented_codes_the_real_document_names_codes_on_every_problem_answer() {
             }
         }
     }
-    assert!(bare.is_empty(), "problem answers that name no code: {bare:#?}");
+    assert!(
+        bare.is_empty(),
+        "problem answers that name no code: {bare:#?}"
+    );
 }

@@ -159,7 +159,10 @@ impl actix_web::FromRequest for ReportRequest {
     type Error = actix_web::Error;
     type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
         let fut = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let json = fut.await?.into_inner();

@@ -118,10 +118,8 @@ impl From<svc::Registration> for RegistrationView {
                 .flatten()
                 .filter_map(|(code, count)| {
                     Some(StaffTargetBody {
-                        award_type: serde_json::from_value(serde_json::Value::String(
-                            code.clone(),
-                        ))
-                        .ok()?,
+                        award_type: serde_json::from_value(serde_json::Value::String(code.clone()))
+                            .ok()?,
                         count: i32::try_from(count.as_i64()?).ok()?,
                     })
                 })
