@@ -479,6 +479,10 @@ def _fit_body(op_id, body):
             if isinstance(body.get(key), str) and body[key] not in members:
                 members.append(body[key])
         body["memberIds"] = list(dict.fromkeys(members))
+    if op_id == "submitProgressReports" and "organizationId" not in body:
+        # The unit reported on: the caller's own by default, and the admin's
+        # board is no member; name a member (the field is optional).
+        body["organizationId"] = _MEMBERS[0]
     if op_id == "issueToken":
         if body.get("grantType") == "password" and isinstance(body.get("username"), str):
             body["username"] = _FIX["login_user"]

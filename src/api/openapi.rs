@@ -160,7 +160,8 @@ fn shared_codes(path: &str, method: &str, op: &utoipa::openapi::path::Operation)
     if path.contains('{') {
         unreadable.push("invalid_path");
     }
-    unreadable.extend(["invalid_query", "invalid_cursor"]);
+    // `malformed_request`: a request line or header actix cannot read.
+    unreadable.extend(["invalid_query", "invalid_cursor", "malformed_request"]);
     if param("If-Match", ParameterIn::Header) {
         unreadable.push("invalid_if_match");
     }
