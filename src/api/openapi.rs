@@ -107,7 +107,7 @@ fn add_common_responses(doc: &mut Doc) {
                 "the request could not be read",
             );
             if !shared.unprocessable.is_empty() {
-                let why = "a value the database cannot store (U+0000 in text), `Idempotency-Key` reused, or `limit` outside 1–200";
+                let why = "a value the database cannot store (U+0000 in text), `Idempotency-Key` reused, or limit outside 1–200";
                 ensure(r, "422", &shared.unprocessable, why);
             }
             if !shared.conflicts.is_empty() {
