@@ -249,6 +249,20 @@ _FIX = schemathesis_fixtures.build(
 )
 _MEMBERS = _FIX["members"]
 
+
+def _flat(v):
+    if isinstance(v, dict):
+        for x in v.values():
+            yield from _flat(x)
+    elif isinstance(v, (list, tuple)):
+        for x in v:
+            yield from _flat(x)
+    elif isinstance(v, str):
+        yield v
+
+
+_FIXTURE_IDS = set(_flat(_FIX))
+
 # Path parameters by operation: the fixture each operation works on (a
 # resource in the state it needs; one per destructive operation). A name is
 # a key of the fixtures, a number a year. Operations not listed take the
@@ -508,7 +522,10 @@ def _remember_ids(response):
         body = response.json()
     except Exception:
         return
-    if isinstance(body, dict) and isinstance(body.get("id"), str):
+    # A fixture's own id stays a fixture: the stateful phase's inferred links
+    # (any answer's `id` to any `{id}`) must not withdraw the draft another
+    # operation edits.
+    if isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"] not in _FIXTURE_IDS:
         with _lock:
             _seen_ids.add(body["id"])
 
