@@ -82,7 +82,10 @@ pub fn block(s: &str) -> Result<(), ValidationError> {
 /// such as `https://Ï` is refused, percent-encode it (`https://xn--…`).
 pub fn web_url(s: &str) -> Result<(), ValidationError> {
     if !s.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(error("url", "must be an http: or https: URI (ASCII, no spaces)"));
+        return Err(error(
+            "url",
+            "must be an http: or https: URI (ASCII, no spaces)",
+        ));
     }
     match url::Url::parse(s) {
         Ok(u) if matches!(u.scheme(), "https" | "http") && u.host().is_some() => Ok(()),
