@@ -26,6 +26,11 @@ pub fn field_message(code: &str, lang: Lang, custom: &str) -> String {
             "is not one of the allowed values",
         ),
         "format" => ("sai định dạng", "has the wrong format"),
+        "one_of" => (
+            "phải có đúng một trong personId, organizationId (và loại khen thưởng phù hợp)",
+            "needs exactly one of personId, organizationId (and an award type of its kind)",
+        ),
+        "unique" => ("có giá trị bị lặp", "lists a value twice"),
         _ => ("không hợp lệ", "is invalid"),
     };
     match lang {

@@ -103,6 +103,12 @@ pub fn violations(name: &str, body: &Value) -> Option<Vec<(String, &'static str)
             | Kind::Maximum { .. }
             | Kind::ExclusiveMinimum { .. }
             | Kind::ExclusiveMaximum { .. } => out.push((path, "range")),
+            // Exactly one of two fields (`personId`, `organizationId`), a
+            // list without repeats: field rules, not unreadable bodies.
+            Kind::OneOfNotValid { .. } | Kind::OneOfMultipleValid { .. } => {
+                out.push((path, "one_of"))
+            }
+            Kind::UniqueItems => out.push((path, "unique")),
             _ => out.push((path, "invalid")),
         }
     }

@@ -77,8 +77,16 @@ pub fn block(s: &str) -> Result<(), ValidationError> {
 }
 
 /// A link to a document or evidence: an absolute `https:` or `http:` URL
-/// with a host (no `javascript:`, `data:`, `file:` …).
+/// with a host (no `javascript:`, `data:`, `file:` …), written as a URI
+/// (RFC 3986: ASCII, no spaces; the document says `format: uri`) — an IRI
+/// such as `https://Ï` is refused, percent-encode it (`https://xn--…`).
 pub fn web_url(s: &str) -> Result<(), ValidationError> {
+    if !s.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(error(
+            "url",
+            "must be an http: or https: URI (ASCII, no spaces)",
+        ));
+    }
     match url::Url::parse(s) {
         Ok(u) if matches!(u.scheme(), "https" | "http") && u.host().is_some() => Ok(()),
         _ => Err(error("url", "must be an http: or https: URL")),
@@ -278,6 +286,9 @@ mod tests {
             "ftp://x/y",
             "https://",
             "not a url",
+            // Not a URI (issue 14, item 9: Schemathesis found it accepted).
+            "https://Ï",
+            "https://a.vn/a b",
         ] {
             assert!(web_url(bad).is_err(), "{bad}");
         }

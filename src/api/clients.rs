@@ -123,7 +123,7 @@ impl From<CreateClientBody> for identity::CreateClient {
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`client_id_taken`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),
     ),
     security(("bearer" = []))
 )]

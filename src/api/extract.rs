@@ -48,7 +48,7 @@ impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for Valida
 /// (serde would otherwise fill a struct's fields from an array in order,
 /// around `deny_unknown_fields` and the documented shape), then it is
 /// deserialised and validated.
-fn typed_body<T: DeserializeOwned + Validate + ToSchema>(
+pub(crate) fn typed_body<T: DeserializeOwned + Validate + ToSchema>(
     json: serde_json::Value,
 ) -> Result<T, AppError> {
     let value: T = read_object(json, Some(&T::name()))?;

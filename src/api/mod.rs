@@ -26,6 +26,7 @@ pub mod people;
 pub mod pledges;
 pub mod reads;
 pub mod respond;
+pub mod strict;
 pub mod titles;
 pub mod users;
 pub mod webhooks;

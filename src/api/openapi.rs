@@ -79,77 +79,189 @@ impl Modify for Security {
 }
 
 /// Responses every operation can give whatever its handler does: an
-/// unreadable path, query or body (400), a body too large or of the wrong
-/// type (413, 415), the per-caller rate limit (429), the database
-/// unreachable or the request timed out (503).
+/// unreadable path, query, header or body (400), a body too large or of the
+/// wrong type (413, 415), a reused `Idempotency-Key` (422), the per-caller
+/// rate limit (429), the database unreachable or the request timed out (503).
+///
+/// Where the handler documents a status itself, the shared codes that status
+/// can also carry are added to its description, so that every code an
+/// operation can answer is listed on it (issue 14, item 2; checked against
+/// real answers by `tests/api/documented_codes.rs` and the Schemathesis gate).
 fn add_common_responses(doc: &mut Doc) {
-    use utoipa::openapi::schema::Ref;
-    use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
-    let problem = |d: &str| {
-        RefOr::T(
-            ResponseBuilder::new()
-                .description(d)
-                .content(
-                    "application/problem+json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("Problem")))
-                        .build(),
-                )
-                .build(),
-        )
-    };
     for (path, item) in doc.paths.paths.iter_mut() {
         let api = path.starts_with("/api/");
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
+        for (method, op) in [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
         ]
         .into_iter()
-        .flatten()
+        .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
         {
-            let has_body = op.request_body.is_some();
-            // `limit` out of 1–200 is a field error (PageParams).
-            let paged = op
-                .parameters
-                .iter()
-                .flatten()
-                .any(|p| matches!(p, RefOr::T(p) if p.name == "limit"));
+            let shared = shared_codes(path, method, op);
             let r = &mut op.responses.responses;
-            if paged {
-                r.entry("422".into())
-                    .or_insert_with(|| problem("`validation_failed` (`limit` outside 1–200)"));
+            ensure(
+                r,
+                "400",
+                &shared.unreadable,
+                "the request could not be read",
+            );
+            if !shared.unprocessable.is_empty() {
+                let why = "a value the database cannot store (U+0000 in text), `Idempotency-Key` reused, or limit outside 1–200";
+                ensure(r, "422", &shared.unprocessable, why);
             }
-            r.entry("400".into()).or_insert_with(|| {
-                problem(if has_body {
-                    "`malformed_json`, `body_not_an_object`, `malformed_body`, `invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"
-                } else {
-                    "`invalid_path`, `invalid_query`, `invalid_cursor`: the request could not be read"
-                })
-            });
-            if has_body {
-                r.entry("413".into())
-                    .or_insert_with(|| problem("`payload_too_large`"));
-                r.entry("415".into()).or_insert_with(|| {
-                    problem("`unsupported_media_type`: send `Content-Type: application/json`")
-                });
+            if !shared.conflicts.is_empty() {
+                let why =
+                    "a concurrent change (retry) or the same `Idempotency-Key` still in flight";
+                ensure(r, "409", &shared.conflicts, why);
+            }
+            if shared.has_body {
+                ensure(r, "413", &["payload_too_large"], "");
+                let why = "send `Content-Type: application/json`";
+                ensure(r, "415", &["unsupported_media_type"], why);
             }
             if api {
-                r.entry("429".into()).or_insert_with(|| {
-                    problem("`rate_limited` or `too_many_failed_logins`, with `Retry-After`")
-                });
+                let why = "with `Retry-After`";
+                ensure(r, "429", &["rate_limited", "too_many_failed_logins"], why);
             }
-            r.entry("500".into()).or_insert_with(|| {
-                problem("`internal_error`: quote the `requestId` to find it in the log")
-            });
-            r.entry("503".into()).or_insert_with(|| problem("`service_unavailable` (database unreachable) or `request_timeout`, with `Retry-After`"));
+            let why = "quote the `requestId` to find it in the log";
+            ensure(r, "500", &["internal_error"], why);
+            let why = "the database unreachable or the request timed out, with `Retry-After`";
+            ensure(r, "503", &["service_unavailable", "request_timeout"], why);
         }
     }
 }
 
-/// What the shared parsers accept, said once for every operation: `If-Match`
+/// The codes the shared extractors and middleware can answer on one operation.
+struct Shared {
+    unreadable: Vec<&'static str>,
+    unprocessable: Vec<&'static str>,
+    conflicts: Vec<&'static str>,
+    has_body: bool,
+}
+
+fn shared_codes(path: &str, method: &str, op: &utoipa::openapi::path::Operation) -> Shared {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    let has_body = op.request_body.is_some();
+    let param = |name: &str, place: ParameterIn| {
+        op.parameters.iter().flatten().any(|p| {
+            matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(name) && p.parameter_in == place)
+        })
+    };
+    let api = path.starts_with("/api/");
+    // The idempotency middleware reads the key of every POST a caller sends
+    // (but the token request's, which refuses one).
+    let keyed = method == "post" && api && path != "/api/v1/auth/token";
+    let mut unreadable = Vec::new();
+    if has_body {
+        unreadable.extend(["malformed_json", "body_not_an_object", "malformed_body"]);
+    }
+    if path.contains('{') {
+        unreadable.push("invalid_path");
+    }
+    // `malformed_request`: a request line or header actix cannot read.
+    unreadable.extend(["invalid_query", "invalid_cursor", "malformed_request"]);
+    if param("If-Match", ParameterIn::Header) {
+        unreadable.push("invalid_if_match");
+    }
+    if keyed {
+        unreadable.push("invalid_idempotency_key");
+    }
+    if path == "/api/v1/auth/token" {
+        unreadable.push("idempotency_key_not_supported");
+    }
+    let mut unprocessable = Vec::new();
+    // `limit` out of 1–200 is a field error (PageParams); so is an unknown
+    // or missing field of any body.
+    if has_body || param("limit", ParameterIn::Query) {
+        unprocessable.push("validation_failed");
+    }
+    if keyed {
+        unprocessable.push("idempotency_key_reused");
+    }
+    // Text the database refuses (U+0000), from a body or a query string.
+    let query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+    if api && (has_body || query) {
+        unprocessable.push("invalid_value");
+    }
+    let mut conflicts = Vec::new();
+    if api && method != "get" {
+        // A serialization failure that outlived the transaction's retries.
+        conflicts.push("concurrent_update");
+    }
+    if keyed {
+        conflicts.push("idempotency_in_progress");
+    }
+    Shared {
+        unreadable,
+        unprocessable,
+        conflicts,
+        has_body,
+    }
+}
+
+/// Make the `status` answer list each of `codes`: a new problem response
+/// when the handler documents none, else the missing codes appended to its
+/// description.
+fn ensure(
+    responses: &mut std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::Response>,
+    >,
+    status: &str,
+    codes: &[&str],
+    why: &str,
+) {
+    use utoipa::openapi::schema::Ref;
+    use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+    let listed = |c: &str| format!("`{c}`");
+    match responses.get_mut(status) {
+        Some(RefOr::T(response)) => {
+            let missing: Vec<String> = codes
+                .iter()
+                .filter(|c| !response.description.contains(&listed(c)))
+                .map(|c| listed(c))
+                .collect();
+            if !missing.is_empty() {
+                response.description =
+                    format!("{}; also {}", response.description, missing.join(", "));
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let list: Vec<String> = codes.iter().map(|c| listed(c)).collect();
+            let description = if why.is_empty() {
+                list.join(", ")
+            } else {
+                format!("{}: {why}", list.join(", "))
+            };
+            responses.insert(
+                status.to_string(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        )
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// What the shared parsers accept, said once for every operation: a path's
+/// `year` (2000–2100), `If-Match`
 /// (`extract::IfMatch`: a version, quoted or bare, optionally weak), `Idempotency-Key`
 /// (the middleware: 1–255 visible ASCII characters) and `cursor` (an opaque
 /// base64url token from `nextCursor`, `domain::paging::Cursor`).
@@ -185,6 +297,12 @@ fn constrain_shared_parameters(doc: &mut Doc) {
                         o.min_length = Some(1);
                         o.max_length = Some(255);
                         o.pattern = Some("^[!-~]+$".into());
+                    }
+                    (ParameterIn::Path, "year") => {
+                        // An emulation year: 2000–2100 everywhere (no term,
+                        // facts or report exists outside it).
+                        o.minimum.get_or_insert(utoipa::Number::Int(2000));
+                        o.maximum.get_or_insert(utoipa::Number::Int(2100));
                     }
                     (ParameterIn::Query, "cursor") => {
                         // Empty is the same as absent: the first page.
@@ -273,6 +391,8 @@ pub fn document() -> Doc {
     constrain_shared_parameters(&mut doc);
     super::links::add_links(&mut doc);
     page_items_by_ref(&mut doc);
+    // Rules the derives cannot write.
+    super::strict::tighten(&mut doc);
     doc
 }
 

@@ -355,7 +355,7 @@ pub async fn get(
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`parent_not_a_unit`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`parent_not_a_unit`, `member_not_a_unit` (a term member made a sub-unit)"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`, `invalid_parent` (its own parent), `invalid_dates`"),
     ),

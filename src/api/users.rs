@@ -204,7 +204,7 @@ impl From<&UserQuery> for identity::UserFilter {
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`username_taken`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `organization_required`, `idempotency_key_reused`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `organization_required`, `unknown_organization`, `idempotency_key_reused`"),
     ),
     security(("bearer" = []))
 )]

@@ -143,3 +143,80 @@ async fn every_body_problem_is_listed_with_its_json_path() {
         .collect();
     assert_eq!(fields, ["nickname", "password", "roles", "username"]);
 }
+
+/// Issue 14, item 3: one progress report needs no batch wrapper — the same
+/// route takes `{period, targetId, …}` or `{period, reports: […]}`, answers
+/// both alike, and lists a single report's problems with their own paths.
+#[actix_web::test]
+async fn one_report_without_the_batch_wrapper_is_stored_like_a_batch_of_one() {
+    use serde_json::json;
+
+    use crate::pledges::{in_force, report, target_id, this_year, world};
+
+    let app = TestApp::spawn().await;
+    let w = world(&app, 2, this_year()).await;
+    let p = in_force(&app, &w, w.year).await;
+    let pct = target_id(&p, "percentage");
+    let one = report(
+        &app,
+        &w.officers[1],
+        &p,
+        json!({"period": "Q2", "targetId": pct, "numerator": 45, "denominator": 48, "note": "một báo cáo"}),
+    )
+    .await;
+    assert_eq!(one.status, 201, "{}", one.text());
+    let stored = one.json();
+    assert_eq!(stored.as_array().map(Vec::len), Some(1), "{stored}");
+    assert_eq!(stored[0]["targetId"], json!(pct));
+    assert_eq!(stored[0]["numerator"], 45);
+    assert_eq!(stored[0]["period"], "Q2");
+    assert!(one.header("location").is_some());
+    // The same report as a batch of one supersedes it (T5): same shape back.
+    let batch = report(
+        &app,
+        &w.officers[1],
+        &p,
+        json!({"period": "Q2", "reports": [{"targetId": pct, "numerator": 46, "denominator": 48}]}),
+    )
+    .await;
+    assert_eq!(batch.status, 201, "{}", batch.text());
+    assert_eq!(batch.json()[0]["numerator"], 46);
+    let id = p["id"].as_str().unwrap();
+    let history = app
+        .get(
+            &format!("/api/v1/pledges/{id}/reports?targetId={pct}&history=true"),
+            &w.admin,
+        )
+        .await
+        .json();
+    assert_eq!(
+        history["items"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+    // One report's problems are its own fields' (no `reports[0].` prefix).
+    let bad = report(
+        &app,
+        &w.officers[1],
+        &p,
+        json!({"period": "Q2", "targetId": pct, "numerator": -1, "denominator": 48, "foo": 1}),
+    )
+    .await;
+    crate::helpers::assert_problem(&bad, 422, "validation_failed");
+    let fields: Vec<String> = bad.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert!(fields.contains(&"foo".to_string()), "{fields:?}");
+    // Both shapes at once is neither.
+    let both = report(
+        &app,
+        &w.officers[1],
+        &p,
+        json!({"period": "Q2", "targetId": pct, "numerator": 1, "denominator": 2, "reports": []}),
+    )
+    .await;
+    crate::helpers::assert_problem(&both, 422, "validation_failed");
+}

@@ -240,7 +240,7 @@ async fn a_unit_is_never_assigned_to_score_itself_and_only_assigned_reviewers_cr
         &app,
         &w.officers[0],
         &path,
-        json!({"assignments": [{"reviewerId": w.units[1], "subjectId": w.units[1]}]}),
+        json!({"items": [{"reviewerId": w.units[1], "subjectId": w.units[1]}]}),
     )
     .await;
     assert_problem(&selfish, 422, "self_assignment");
@@ -257,7 +257,7 @@ async fn a_unit_is_never_assigned_to_score_itself_and_only_assigned_reviewers_cr
             &app,
             &w.officers[0],
             &path,
-            json!({"assignments": [{"reviewerId": w.units[1], "subjectId": w.units[2]}]})
+            json!({"items": [{"reviewerId": w.units[1], "subjectId": w.units[2]}]})
         )
         .await
         .status,
@@ -296,7 +296,8 @@ async fn a_unit_is_never_assigned_to_score_itself_and_only_assigned_reviewers_cr
         )
         .await,
         422,
-        "recusal_needs_reason",
+        // The reason is required by the body's schema (issue 14, item 9).
+        "validation_failed",
     );
     let recused = app
         .post(

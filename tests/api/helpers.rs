@@ -296,8 +296,21 @@ impl TestApp {
             .expect("settle");
     }
 
+    /// Every problem answer is checked against its operation's documented
+    /// codes (`documented_codes::check`).
     pub async fn send(&self, req: TestRequest) -> TestResponse {
-        (self.call)(req.to_request()).await
+        let req = req.to_request();
+        let (method, path) = (req.method().to_string(), req.path().to_string());
+        let res = (self.call)(req).await;
+        let content_type = res.header("content-type");
+        crate::documented_codes::check(
+            &method,
+            &path,
+            res.status.as_u16(),
+            content_type.as_deref(),
+            &res.body,
+        );
+        res
     }
 
     pub fn req(method: Method, path: &str, token: Option<&str>) -> TestRequest {

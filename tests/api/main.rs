@@ -12,6 +12,7 @@ mod database_errors;
 mod deadlines;
 mod deploy;
 mod documents;
+mod documented_codes;
 mod evaluation;
 mod exports;
 mod feed_order;

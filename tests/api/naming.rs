@@ -187,24 +187,7 @@ const WRITE_ONLY: &[&str] = &["password", "reason"];
 
 /// Mismatches still open (docs/contract.md, "Naming"): each entry must still
 /// be a mismatch, so the list shrinks as they are fixed.
-const KNOWN: &[&str] = &[
-    "PUT /api/v1/blocs/{id}/terms/{year}/review-assignments assignments",
-    "PUT /api/v1/organizations/{id}/facts/{year} people.rating",
-    "PUT /api/v1/organizations/{id}/facts/{year} people.registered",
-    "PUT /api/v1/organizations/{id}/facts/{year} people.monthsEmployed",
-    "PUT /api/v1/organizations/{id}/facts/{year} people.absentDays",
-    "PUT /api/v1/organizations/{id}/facts/{year} people.discipline",
-    "PUT /api/v1/organizations/{id}/facts/{year} people.disciplineUntil",
-    "PUT /api/v1/organizations/{id}/facts/{year} people.underInvestigation",
-    "POST /api/v1/registrations subUnits.organizationId",
-    "POST /api/v1/registrations subUnits.titles",
-    "POST /api/v1/registrations staff.awardType",
-    "POST /api/v1/registrations staff.count",
-    "PUT /api/v1/registrations/{id} subUnits.organizationId",
-    "PUT /api/v1/registrations/{id} subUnits.titles",
-    "PUT /api/v1/registrations/{id} staff.awardType",
-    "PUT /api/v1/registrations/{id} staff.count",
-];
+const KNOWN: &[&str] = &[];
 
 /// Every write of a representation (`POST` to a collection, `PUT`, `PATCH`)
 /// reads back each request property under the same name, nested ones too.

@@ -278,7 +278,7 @@ async fn facts_are_entered_for_a_whole_unit_all_or_nothing_with_every_row_error_
     assert_eq!(res.status, 200, "{}", res.text());
     let people = res.json()["people"].as_array().unwrap().clone();
     assert_eq!(people.len(), 2);
-    assert!(people.iter().all(|p| p["facts"]["rating"] == "htt"));
+    assert!(people.iter().all(|p| p["rating"] == "htt"));
     assert_eq!(app.count("SELECT count(*) AS n FROM initiatives"), 1);
     assert_eq!(
         app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'facts.recorded'"),
@@ -722,7 +722,15 @@ async fn registrations_keep_to_the_terms_deadline_and_one_per_unit_and_year() {
         .post("/api/v1/registrations", &w.officers[0], body.clone())
         .await;
     assert_eq!(res.status, 201, "{}", res.text());
-    assert_eq!(res.json()["staff"]["ldtt"], 40);
+    // Read back as written (issue 14, item 3): the same shape and names.
+    assert_eq!(
+        res.json()["staff"],
+        json!([{"awardType": "cstdcs", "count": 5}, {"awardType": "ldtt", "count": 40}])
+    );
+    assert_eq!(
+        res.json()["subUnits"],
+        json!([{"organizationId": sub, "titles": ["ttldtt"]}])
+    );
     assert_problem(
         &app.post("/api/v1/registrations", &w.officers[0], body.clone())
             .await,

@@ -41,13 +41,15 @@ impl From<Assignment> for svc::Assignment {
     }
 }
 
+/// The whole matrix, written as it is read back (`{items}`, the page the
+/// `GET` and this `PUT` answer).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(example = json!({"assignments": [{"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47"}]}))]
 pub struct AssignmentsBody {
     #[validate(length(max = 10000))]
     #[schema(max_items = 10000)]
-    pub assignments: Vec<Assignment>,
+    pub items: Vec<Assignment>,
 }
 
 /// Set who cross-scores whom.
@@ -80,7 +82,7 @@ pub async fn put_assignments(
     let (bloc, year) = path.into_inner();
     let given = body
         .into_inner()
-        .assignments
+        .items
         .into_iter()
         .map(Into::into)
         .collect();

@@ -57,6 +57,32 @@ pub struct ReasonBody {
     pub reason: Option<String>,
 }
 
+/// The reason a recusal or a reopening must give (required: the schema says
+/// what the rule says).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "Đơn vị chấm có quan hệ với đơn vị được chấm"}))]
+pub struct RequiredReasonBody {
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::api::checks::block")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
+    )]
+    pub reason: String,
+}
+
+impl From<RequiredReasonBody> for ReasonBody {
+    fn from(b: RequiredReasonBody) -> Self {
+        ReasonBody {
+            reason: Some(b.reason),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryView {
@@ -279,7 +305,7 @@ pub async fn submit_sheet(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "recuseScoreSheet",
-    request_body = ReasonBody,
+    request_body = RequiredReasonBody,
     params(("id" = Uuid, Path, description = "Sheet id")),
     responses(
         (status = 200, body = SheetView, description = "Recused"),
@@ -287,7 +313,7 @@ pub async fn submit_sheet(
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`sheet_locked`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`recusal_needs_reason`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` (`reason` missing, empty or too long), `recusal_needs_reason`"),
     ),
     security(("bearer" = []))
 )]
@@ -296,14 +322,14 @@ pub async fn recuse_sheet(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: ValidatedJson<ReasonBody>,
+    body: ValidatedJson<RequiredReasonBody>,
 ) -> Result<Tagged<SheetView>, AppError> {
     sheet_action(
         &state,
         &caller,
         *id,
         SheetAction::Recuse,
-        Some(body.into_inner()),
+        Some(body.into_inner().into()),
     )
     .await
 }
@@ -316,14 +342,14 @@ pub async fn recuse_sheet(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "reopenScoreSheet",
-    request_body = ReasonBody,
+    request_body = RequiredReasonBody,
     params(("id" = Uuid, Path, description = "Sheet id")),
     responses(
         (status = 200, body = SheetView, description = "Back to draft"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`admin_required`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`reason_required`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` (`reason` missing, empty or too long), `reason_required`"),
     ),
     security(("bearer" = []))
 )]
@@ -332,14 +358,14 @@ pub async fn reopen_sheet(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: ValidatedJson<ReasonBody>,
+    body: ValidatedJson<RequiredReasonBody>,
 ) -> Result<Tagged<SheetView>, AppError> {
     sheet_action(
         &state,
         &caller,
         *id,
         SheetAction::Reopen,
-        Some(body.into_inner()),
+        Some(body.into_inner().into()),
     )
     .await
 }

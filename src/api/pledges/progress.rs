@@ -8,7 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
-use crate::api::extract::{ListQuery, PageParams, ValidatedJson};
+use crate::api::extract::{ListQuery, PageParams, typed_body};
 use crate::api::reads::ReadDb;
 use crate::api::respond::{Created, Page};
 use crate::auth::Principal;
@@ -65,6 +65,118 @@ pub struct ReportBody {
     #[validate(length(min = 1, max = 100), nested)]
     #[schema(min_items = 1, max_items = 100)]
     pub reports: Vec<ReportLine>,
+}
+
+/// One report, without the batch wrapper: the line's fields next to `period`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"period": "Q2", "targetId": "0193a5f0-7c1e-7b3a-9c1d-2f0e4b5a6c7d", "numerator": 45, "denominator": 48, "note": "Sơ kết quý II"}))]
+pub struct OneReportBody {
+    /// The unit reported on; the caller's own by default (the admin or the head unit names it).
+    pub organization_id: Option<Uuid>,
+    /// `M01..M12`, `Q1..Q4`, `H1`, `H2`, `Y`, optionally `2021-Q2`.
+    #[validate(length(min = 1, max = 10))]
+    #[schema(
+        min_length = 1,
+        max_length = 10,
+        pattern = r"^([0-9]{4}-)?(M(0[1-9]|1[0-2])|Q[1-4]|H[12]|Y)$",
+        example = "Q2"
+    )]
+    pub period: String,
+    pub target_id: Uuid,
+    /// Percentage targets: how many achieved…
+    #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
+    pub numerator: Option<i64>,
+    /// …out of how many (> 0).
+    #[validate(range(min = 1))]
+    #[schema(minimum = 1)]
+    pub denominator: Option<i64>,
+    /// Count targets.
+    #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
+    pub count: Option<i64>,
+    /// Boolean targets.
+    pub done: Option<bool>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+    /// Links to evidence (`http:` or `https:` URLs).
+    #[serde(default)]
+    #[validate(length(max = 20), custom(function = "crate::api::checks::web_urls"))]
+    #[schema(max_items = 20, value_type = Vec<crate::api::checks::WebUrl>)]
+    pub evidence: Vec<String>,
+}
+
+/// One report (`targetId` at the top level) or a batch (`reports`), on the
+/// same route; told apart by `targetId` (docs/contract.md, "One report or a batch").
+#[derive(Debug, ToSchema)]
+#[serde(untagged)]
+pub enum ReportRequest {
+    Batch(ReportBody),
+    One(OneReportBody),
+}
+
+impl ReportRequest {
+    fn into_command(self) -> svc::ReportCommand {
+        let (organization_id, period, lines) = match self {
+            ReportRequest::Batch(b) => (b.organization_id, b.period, b.reports),
+            ReportRequest::One(o) => (
+                o.organization_id,
+                o.period,
+                vec![ReportLine {
+                    target_id: o.target_id,
+                    numerator: o.numerator,
+                    denominator: o.denominator,
+                    count: o.count,
+                    done: o.done,
+                    note: o.note,
+                    evidence: o.evidence,
+                }],
+            ),
+        };
+        svc::ReportCommand {
+            organization_id,
+            period,
+            entries: lines
+                .into_iter()
+                .map(|l| svc::ReportEntry {
+                    target_id: l.target_id,
+                    values: ReportValues {
+                        numerator: l.numerator,
+                        denominator: l.denominator,
+                        count: l.count,
+                        done: l.done,
+                    },
+                    note: l.note,
+                    evidence: l.evidence,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl actix_web::FromRequest for ReportRequest {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let fut = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let json = fut.await?.into_inner();
+            // Each shape is read (and its problems listed with their paths)
+            // against its own schema.
+            let one = json.as_object().is_some_and(|o| o.contains_key("targetId"));
+            Ok(if one {
+                ReportRequest::One(typed_body(json)?)
+            } else {
+                ReportRequest::Batch(typed_body(json)?)
+            })
+        })
+    }
 }
 
 /// A stored report.
@@ -134,7 +246,7 @@ pub struct ReportQuery {
 #[utoipa::path(
     tag = "pledges",
     operation_id = "submitProgressReports",
-    request_body = ReportBody,
+    request_body = ReportRequest,
     params(("id" = Uuid, Path, description = "Pledge id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     responses(
         (status = 201, body = Vec<ReportView>, description = "Stored"),
@@ -152,28 +264,9 @@ pub async fn report(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<PledgeId>,
-    body: ValidatedJson<ReportBody>,
+    body: ReportRequest,
 ) -> Result<Created<Vec<ReportView>>, AppError> {
-    let b = body.into_inner();
-    let cmd = svc::ReportCommand {
-        organization_id: b.organization_id,
-        period: b.period,
-        entries: b
-            .reports
-            .into_iter()
-            .map(|l| svc::ReportEntry {
-                target_id: l.target_id,
-                values: ReportValues {
-                    numerator: l.numerator,
-                    denominator: l.denominator,
-                    count: l.count,
-                    done: l.done,
-                },
-                note: l.note,
-                evidence: l.evidence,
-            })
-            .collect(),
-    };
+    let cmd = body.into_command();
     let stored = svc::report(&state.db, &caller, *id, cmd).await?;
     Ok(Created::at(
         format!("/api/v1/pledges/{id}/reports"),

@@ -92,6 +92,7 @@ impl From<svc::Eligibility> for EligibilityView {
     responses(
         (status = 200, body = EligibilityView, description = "The answer, eligible or not"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization` (a unit's user checking another unit's person or collective)"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`no_rule_set` (C0)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `invalid_subject` (exactly one of personId, organizationId), `subject_kind_mismatch`, `unknown_person`, `unknown_organization`, `unknown_rule_set`"),
     ),
@@ -164,6 +165,7 @@ pub struct BatchView {
     responses(
         (status = 200, body = BatchView, description = "Every answer, and counts per title"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization` (a unit's user checking another unit)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`no_rule_set` (C0)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_rule_set`"),

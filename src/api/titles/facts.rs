@@ -77,29 +77,24 @@ pub struct YearFactsBody {
     pub people: Vec<PersonFactsBody>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FactsView {
-    pub rating: Rating,
-    pub registered: bool,
-    /// `null`: not entered (derived from the employments when the rules read it).
-    pub months_employed: Option<i32>,
-    pub absent_days: i32,
-    pub discipline: Discipline,
-    pub discipline_until: Option<NaiveDate>,
-    pub under_investigation: bool,
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
-}
-
+/// A person's row, read back under the names it is written with
+/// (`PersonFactsBody`): the facts are `null` until entered (`version` too).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonFactsView {
     pub person_id: Uuid,
     pub full_name: String,
     pub organization_id: Uuid,
-    /// `null` until entered.
-    pub facts: Option<FactsView>,
+    pub rating: Option<Rating>,
+    pub registered: Option<bool>,
+    pub months_employed: Option<i32>,
+    pub absent_days: Option<i32>,
+    pub discipline: Option<Discipline>,
+    pub discipline_until: Option<NaiveDate>,
+    pub under_investigation: Option<bool>,
+    /// The row's version; `null` until entered.
+    pub version: Option<i32>,
+    pub updated_at: Option<DateTime<Utc>>,
     pub initiatives: Vec<InitiativeBody>,
 }
 
@@ -111,22 +106,6 @@ pub struct YearFactsView {
     pub year: i32,
     /// Active staff of the organisation and its sub-units.
     pub people: Vec<PersonFactsView>,
-}
-
-impl From<svc::Facts> for FactsView {
-    fn from(f: svc::Facts) -> Self {
-        FactsView {
-            rating: f.rating,
-            registered: f.registered,
-            months_employed: f.months_employed,
-            absent_days: f.absent_days,
-            discipline: f.discipline,
-            discipline_until: f.discipline_until,
-            under_investigation: f.under_investigation,
-            version: f.version,
-            updated_at: f.updated_at,
-        }
-    }
 }
 
 impl From<svc::InitiativeInput> for InitiativeBody {
@@ -149,11 +128,20 @@ impl From<InitiativeBody> for svc::InitiativeInput {
 
 impl From<svc::PersonFacts> for PersonFactsView {
     fn from(p: svc::PersonFacts) -> Self {
+        let f = p.facts;
         PersonFactsView {
             person_id: p.person_id,
             full_name: p.full_name,
             organization_id: p.organization_id,
-            facts: p.facts.map(FactsView::from),
+            rating: f.as_ref().map(|f| f.rating),
+            registered: f.as_ref().map(|f| f.registered),
+            months_employed: f.as_ref().map(|f| f.months_employed),
+            absent_days: f.as_ref().map(|f| f.absent_days),
+            discipline: f.as_ref().map(|f| f.discipline),
+            discipline_until: f.as_ref().and_then(|f| f.discipline_until),
+            under_investigation: f.as_ref().map(|f| f.under_investigation),
+            version: f.as_ref().map(|f| f.version),
+            updated_at: f.as_ref().map(|f| f.updated_at),
             initiatives: p
                 .initiatives
                 .into_iter()
@@ -246,6 +234,7 @@ pub async fn put_facts(
     responses(
         (status = 200, body = YearFactsView, description = "The organisation's year"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization` (another unit's year)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` (year out of range)"),
     ),

@@ -90,12 +90,10 @@ pub struct RegistrationView {
     pub organization_id: Uuid,
     pub year: i32,
     pub titles: Vec<AwardType>,
-    /// `[{"organizationId", "titles"}]`
-    #[schema(value_type = Vec<Object>)]
-    pub sub_units: serde_json::Value,
-    /// Person title code → number of staff aiming at it.
-    #[schema(value_type = Object)]
-    pub staff: serde_json::Value,
+    /// The sub-units' own titles, as written.
+    pub sub_units: Vec<SubUnitBody>,
+    /// How many staff aim at each person title, as written (in the order of the title codes).
+    pub staff: Vec<StaffTargetBody>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -114,8 +112,22 @@ impl From<svc::Registration> for RegistrationView {
             organization_id: r.organization_id,
             year: r.year,
             titles: r.titles,
-            sub_units: r.sub_units,
-            staff: r.staff,
+            // Stored by the service as `[{organizationId, titles}]` and
+            // `{code: count}`; read back in the request's shape.
+            sub_units: serde_json::from_value(r.sub_units).unwrap_or_default(),
+            staff: r
+                .staff
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(code, count)| {
+                    Some(StaffTargetBody {
+                        award_type: serde_json::from_value(serde_json::Value::String(code.clone()))
+                            .ok()?,
+                        count: i32::try_from(count.as_i64()?).ok()?,
+                    })
+                })
+                .collect(),
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,

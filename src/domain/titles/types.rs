@@ -121,41 +121,57 @@ text_enum! {
     pub enum AwardStatus { Active = "active", Revoked = "revoked" }
 }
 
-/// C0: the parameters of one rule set. Every number a rule reads is here.
+/// C0: the parameters of one rule set. Every number a rule reads is here;
+/// the schema states each one's bounds (`check`), all but one cross-field
+/// rule (`bangKhenTtgCstdcs` within `bangKhenTtgYears`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RuleParams {
     /// C3: fewest months employed in the year.
+    #[schema(minimum = 0, maximum = 12)]
     pub ldtt_min_months: i32,
     /// C3: absent this many working days or more excludes.
+    #[schema(minimum = 1, maximum = 366)]
     pub ldtt_max_absent_days: i32,
     /// C4: cap on CSTĐCS as a percentage of LĐTT in a unit's proposals (none: no cap).
+    #[schema(minimum = 0, maximum = 100)]
     pub cstdcs_cap_percent: Option<i32>,
     /// C5: consecutive CSTĐCS years.
+    #[schema(minimum = 1, maximum = 20)]
     pub cstd_tinh_consecutive_years: i32,
     /// C6: consecutive provincial-fighter awards.
+    #[schema(minimum = 1, maximum = 20)]
     pub cstd_toan_quoc_consecutive: i32,
     /// C6: most years between two provincial-fighter awards that still follow each other.
+    #[schema(minimum = 1, maximum = 20)]
     pub cstd_toan_quoc_max_gap_years: i32,
     /// C7: share of members that are LĐTT, in percent.
+    #[schema(minimum = 0, maximum = 100)]
     pub ttldtt_min_share_percent: i32,
     /// C7: the share must be strictly greater (vn-2017: more than 50%).
     pub ttldtt_share_strict: bool,
     /// C8: share of members that are LĐTT, in percent.
+    #[schema(minimum = 0, maximum = 100)]
     pub ttldxs_min_share_percent: i32,
     /// C8: at least one member is CSTĐCS (vn-2017).
     pub ttldxs_requires_cstdcs: bool,
     /// C8: cap on TTLĐXS as a percentage of TTLĐTT in a proposal list (none: no cap).
+    #[schema(minimum = 0, maximum = 100)]
     pub ttldxs_cap_percent: Option<i32>,
     /// C9: provincial flags per bloc and year.
+    #[schema(minimum = 1, maximum = 20)]
     pub flag_max_per_bloc: i32,
     /// C11: consecutive years.
+    #[schema(minimum = 1, maximum = 20)]
     pub bang_khen_tinh_consecutive_years: i32,
     /// C11: initiatives over the window (with `htxs` each year).
+    #[schema(minimum = 0, maximum = 20)]
     pub bang_khen_tinh_initiatives: i32,
     /// C12: consecutive years rated `htt` or better.
+    #[schema(minimum = 1, maximum = 20)]
     pub bang_khen_ttg_years: i32,
     /// C12: CSTĐCS years within that run.
+    #[schema(minimum = 0, maximum = 20)]
     pub bang_khen_ttg_cstdcs: i32,
 }
 
