@@ -40,6 +40,7 @@ fn one_subject() -> Schema {
         ObjectBuilder::new()
             .title(Some(title))
             .required(id)
+            .required("awardType")
             .property(
                 id,
                 ObjectBuilder::new()

@@ -45,7 +45,7 @@ impl From<Assignment> for svc::Assignment {
 /// `GET` and this `PUT` answer).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"assignments": [{"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47"}]}))]
+#[schema(example = json!({"items": [{"reviewerId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "subjectId": "01797ed5-eb83-7e8e-ba1a-99bc19100a47"}]}))]
 pub struct AssignmentsBody {
     #[validate(length(max = 10000))]
     #[schema(max_items = 10000)]

@@ -100,7 +100,7 @@ pub struct PersonFactsView {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "people": [{"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "facts": {"rating": "kht", "registered": false, "monthsEmployed": 1, "absentDays": 1, "discipline": "none", "disciplineUntil": "2021-04-01", "underInvestigation": false, "version": 1, "updatedAt": "2021-04-01T02:00:00Z"}, "initiatives": [{"title": "Ứng dụng công nghệ thông tin trong quản lý, điều hành", "level": "grassroots"}]}]}))]
+#[schema(example = json!({"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "people": [{"personId": "0179377a-5e73-7f06-a2f6-42a1f8cf07a7", "fullName": "Hoàng Minh Ái", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "rating": "kht", "registered": false, "monthsEmployed": 1, "absentDays": 1, "discipline": "none", "disciplineUntil": "2021-04-01", "underInvestigation": false, "version": 1, "updatedAt": "2021-04-01T02:00:00Z", "initiatives": [{"title": "Ứng dụng công nghệ thông tin trong quản lý, điều hành", "level": "grassroots"}]}]}))]
 pub struct YearFactsView {
     pub organization_id: Uuid,
     pub year: i32,
@@ -135,7 +135,7 @@ impl From<svc::PersonFacts> for PersonFactsView {
             organization_id: p.organization_id,
             rating: f.as_ref().map(|f| f.rating),
             registered: f.as_ref().map(|f| f.registered),
-            months_employed: f.as_ref().map(|f| f.months_employed),
+            months_employed: f.as_ref().and_then(|f| f.months_employed),
             absent_days: f.as_ref().map(|f| f.absent_days),
             discipline: f.as_ref().map(|f| f.discipline),
             discipline_until: f.as_ref().and_then(|f| f.discipline_until),

@@ -66,7 +66,7 @@ pub struct CreateRegistrationBody {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"titles": ["ldtt"], "subUnits": [{"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "titles": ["ldtt"]}], "staff": [{"awardType": "ldtt", "count": 1}]}))]
+#[schema(example = json!({"titles": ["ttldxs"], "subUnits": [{"organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "titles": ["ttldtt"]}], "staff": [{"awardType": "ldtt", "count": 40}, {"awardType": "cstdcs", "count": 5}]}))]
 pub struct UpdateRegistrationBody {
     #[validate(length(max = 4))]
     #[schema(max_items = 4)]
@@ -84,7 +84,7 @@ pub struct UpdateRegistrationBody {
 /// Đăng ký thi đua: what a unit aims at for the year.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"id": "01791f15-6b89-7b4d-af13-65f95b1f597e", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "titles": ["ttldxs"], "subUnits": [], "staff": {"ldtt": 40, "cstdcs": 5}, "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
+#[schema(example = json!({"id": "01791f15-6b89-7b4d-af13-65f95b1f597e", "organizationId": "0179e854-ddb4-7cd4-b294-6d9fc894ad9f", "year": 2021, "titles": ["ttldxs"], "subUnits": [], "staff": [{"awardType": "ldtt", "count": 40}, {"awardType": "cstdcs", "count": 5}], "version": 1, "createdAt": "2021-04-01T02:00:00Z", "updatedAt": "2021-04-01T02:00:00Z"}))]
 pub struct RegistrationView {
     pub id: Uuid,
     pub organization_id: Uuid,

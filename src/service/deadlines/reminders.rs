@@ -91,7 +91,7 @@ async fn announce(tx: &mut Conn, f: &TermFacts, mail: bool) -> AppResult<usize> 
             ..Default::default()
         };
         record(tx, &Principal::system(), change).await?;
-        if let Some(event) = db::webhooks::last_event_of(tx, action, &id.to_string()).await? {
+        if let Some(event) = db::events::settle_now(tx, action, &id.to_string()).await? {
             db::deadlines::set_notice_event(tx, id, event).await?;
         }
         n += 1;
