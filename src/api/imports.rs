@@ -10,6 +10,7 @@ use validator::Validate;
 
 use super::extract::ValidatedQuery;
 use crate::AppState;
+use crate::api::export::XlsxFile;
 use crate::auth::Principal;
 use crate::domain::import::ImportKind;
 use crate::error::{AppError, ErrorCode, Problem};
@@ -134,8 +135,8 @@ impl From<ImportReport> for ImportReportView {
     tag = "imports",
     params(ImportQuery, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first response")),
     request_body(description = "The file: .xlsx or UTF-8 .csv", content(
-        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (String = "text/csv"),
+        (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv", example = json!("Mã đơn vị,Tên đơn vị,Tên viết tắt,Loại hình,Mã đơn vị cấp trên,Hiệu lực từ,Hiệu lực đến\nUBND,Ủy ban nhân dân tỉnh Vĩnh Phúc,UBND tỉnh,other,,,\n")),
     )),
     responses(
         (status = 200, body = ImportReportView, description = "A dry run's findings, or what a real run wrote"),

@@ -218,6 +218,7 @@ impl From<PersonQuery> for registry::PersonFilter {
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`malformed_json`, `body_not_an_object`, `malformed_body`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`code_taken` (the staff code belongs to another person)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),
     ),
     security(("bearer" = []))
@@ -314,6 +315,7 @@ pub async fn get(
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`not_your_organization`, `read_only`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`version_conflict`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`code_taken` (the staff code belongs to another person)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unknown_organization`"),
     ),
     security(("bearer" = []))

@@ -109,8 +109,17 @@ fn setup() -> Server {
             .unwrap();
         rt.block_on(thidua::db::migrate::run(&url))
             .expect("migrate the template");
-        conn.batch_execute(&format!("ALTER DATABASE {tmp} RENAME TO {template}"))
-            .unwrap();
+        // The migration's connection closes when its runtime's tasks are
+        // dropped, and the server ends that session a moment later: until
+        // then the rename answers "being accessed by other users".
+        drop(rt);
+        let rename = format!("ALTER DATABASE {tmp} RENAME TO {template}");
+        let mut tries = 0;
+        while let Err(e) = conn.batch_execute(&rename) {
+            tries += 1;
+            assert!(tries < 100, "rename the template: {e}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
     conn.batch_execute("SELECT pg_advisory_unlock(7474002)")
         .unwrap();

@@ -249,7 +249,11 @@ fn exemplified(doc: &Value, schema: &Value, seen: &mut Vec<String>) -> bool {
         }
     }
     if let Some(all) = schema["allOf"].as_array() {
-        return all.iter().all(|a| exemplified(doc, a, seen));
+        // An example on one member describes the whole (utoipa puts a
+        // struct's example on the member it generates; `oneOf` refinements
+        // beside it carry none).
+        return all.iter().any(|a| a.get("example").is_some())
+            || all.iter().all(|a| exemplified(doc, a, seen));
     }
     let types: Vec<&str> = match &schema["type"] {
         Value::String(t) => vec![t.as_str()],
@@ -282,8 +286,19 @@ fn exemplified(doc: &Value, schema: &Value, seen: &mut Vec<String>) -> bool {
 /// success answer that has a body.
 fn documentation_faults(doc: &Value) -> Vec<String> {
     let mut faults = Vec::new();
+    // A binary file (an XLSX or DOCX download or upload) has no inline
+    // example in OpenAPI 3.1: Swagger UI offers the download or a file
+    // picker instead; its schema must say `format: binary`.
+    let binary = |media: &Value| {
+        let schema = match media["schema"]["$ref"].as_str() {
+            Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+            None => &media["schema"],
+        };
+        schema["type"] == "string" && schema["format"] == "binary"
+    };
     let media_ok = |media: &Value| {
-        media.get("example").is_some()
+        binary(media)
+            || media.get("example").is_some()
             || media.get("examples").is_some()
             || exemplified(doc, &media["schema"], &mut Vec::new())
     };

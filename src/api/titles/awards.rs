@@ -173,9 +173,7 @@ pub async fn person_awards(
 ) -> Result<HttpResponse, AppError> {
     let q = q.0;
     let subject = SubjectRef::Person(*id);
-    let page: Page<HistoryEntry> = svc::history(&reads, &caller, subject, q.page)
-        .await?
-        .into();
+    let page: Page<HistoryEntry> = svc::history(&reads, &caller, subject, q.page).await?.into();
     export::page_or_xlsx(&req, q.format, "awards-person.xlsx", page, |items| {
         export::lists::list("Khen thưởng", export::lists::AWARDS, items)
     })
@@ -213,9 +211,7 @@ pub async fn organization_awards(
 ) -> Result<HttpResponse, AppError> {
     let q = q.0;
     let subject = SubjectRef::Organization(*id);
-    let page: Page<HistoryEntry> = svc::history(&reads, &caller, subject, q.page)
-        .await?
-        .into();
+    let page: Page<HistoryEntry> = svc::history(&reads, &caller, subject, q.page).await?.into();
     export::page_or_xlsx(&req, q.format, "awards-organization.xlsx", page, |items| {
         export::lists::list("Khen thưởng", export::lists::AWARDS, items)
     })

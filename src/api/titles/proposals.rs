@@ -316,9 +316,7 @@ pub async fn proposals(
         organization_id: q.organization_id,
         status: q.status,
     };
-    let page: Page<ProposalView> = svc::proposals(&reads, &caller, filter, page)
-        .await?
-        .into();
+    let page: Page<ProposalView> = svc::proposals(&reads, &caller, filter, page).await?.into();
     export::page_or_xlsx(&req, format, "proposals.xlsx", page, |items| {
         let rows = export::lists::proposal_rows(items);
         export::lists::list("Đề nghị khen thưởng", export::lists::PROPOSALS, &rows)

@@ -161,17 +161,7 @@ pub async fn import(
         problems: problems.iter().map(ProblemOut::from).collect(),
     };
     if dry_run {
-        // `Db::read` may run its closure twice (a lost replica connection is
-        // retried on the primary), so each run starts from the file's own
-        // problems.
-        let found = problems;
-        return db
-            .read(async |c| {
-                let mut problems = found.clone();
-                let plan = check(c, kind, &input, &mut problems).await?;
-                Ok(report(plan.counts, &problems))
-            })
-            .await;
+        return dry_run_check(db, kind, &input, problems, report).await;
     }
     db.transaction(async |tx| {
         let plan = check(tx, kind, &input, &mut problems).await?;
@@ -191,6 +181,25 @@ pub async fn import(
         record(tx, caller, change).await?;
         db::imports::append_events(tx, (!caller.is_system()).then_some(caller.id), &events).await?;
         Ok(report(plan.counts, &[]))
+    })
+    .await
+}
+
+/// A dry run: the checks on a read connection, every problem in the answer.
+/// `Db::read` may run its closure twice (a lost replica connection is retried
+/// on the primary), so each run starts from the file's own problems.
+async fn dry_run_check(
+    db: &Db,
+    kind: ImportKind,
+    input: &Input<'_>,
+    found: Vec<Problem>,
+    report: impl Fn(Counts, &[Problem]) -> ImportReport,
+) -> AppResult<ImportReport> {
+    let report = &report;
+    db.read(async |c| {
+        let mut problems = found.clone();
+        let plan = check(c, kind, input, &mut problems).await?;
+        Ok(report(plan.counts, &problems))
     })
     .await
 }
