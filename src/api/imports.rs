@@ -189,7 +189,7 @@ pub async fn import(
     params(("kind" = ImportKind, Path, description = "What the file holds")),
     responses(
         (status = 200, description = "The template", content(
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_path` (not a kind)"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`"),

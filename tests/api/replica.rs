@@ -332,6 +332,21 @@ async fn r6_with_the_standby_stopped_reads_go_to_the_primary_with_no_failed_requ
     let api = api(&c, Duration::from_secs(60)).await;
     api.wait_for_replica(Duration::from_secs(10)).await;
     api.create_org("DOWN1").await;
+    // Replay is asynchronous: the replica shows the unit before the stop.
+    let shown = Instant::now();
+    loop {
+        let a = api
+            .send(Method::GET, "/api/v1/organizations?code=DOWN1", None, &[])
+            .await;
+        if a.read_from() == "replica" && a.body["items"].as_array().map(Vec::len) == Some(1) {
+            break;
+        }
+        assert!(
+            shown.elapsed() < Duration::from_secs(10),
+            "the replica never showed the unit"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let mut standby = c.standby.take().unwrap();
     let stop = tokio::task::spawn_blocking(move || {
