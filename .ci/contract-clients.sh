@@ -75,10 +75,18 @@ fi
 echo "== Python: openapi-python-client $OPENAPI_PYTHON_CLIENT_VERSION"
 mkdir -p "$out/py"
 # No post hooks: they run ruff, which is not needed to import the package.
+# The generator knows JSON, forms and application/octet-stream only: the
+# XLSX and DOCX files and the CSV (an import's upload, the CSV answers) are
+# read and sent as bytes (`types.File`), as a Python integrator would
+# handle them (docs/contract.md, "Generated clients").
 cat >"$out/py/config.yaml" <<'EOF'
 project_name_override: thidua-client
 package_name_override: thidua_client
 post_hooks: []
+content_type_overrides:
+  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream
+  application/vnd.openxmlformats-officedocument.wordprocessingml.document: application/octet-stream
+  text/csv: application/octet-stream
 EOF
 if (cd "$out/py" && "$OLDPWD/$CONTRACT_VENV/bin/openapi-python-client" generate --path "$spec" \
   --meta none --output-path thidua_client --config config.yaml) >"$out/py/generate.txt" 2>&1; then
