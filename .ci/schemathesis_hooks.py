@@ -567,7 +567,8 @@ def _fit_body(op_id, body):
 class _Slots:
     def __init__(self):
         self.pledge_year = _FIX["pledgeless_year"]
-        used = {2019, 2021, 2040} | set(range(2029, 2036))  # the fixtures' terms
+        # The fixtures' terms, and putTerm's year (2040) and its neighbours.
+        used = {2019, 2021, 2039, 2040, 2041} | set(range(2029, 2036))
         self.pledge_years = [y for y in range(2000, 2101) if y not in used]
         self.registration = 0  # index into (member, year) pairs
         self.approved = (_FIX["proposal_approved"], _FIX["proposal_approved_items"])
@@ -579,13 +580,30 @@ _slots = _Slots()
 def _pledge_year():
     """createPledge: a term without a pledge (a new one once it has one)."""
     with _lock:
-        if _slots.pledge_year is None and _slots.pledge_years:
+        while _slots.pledge_year is None and _slots.pledge_years:
             year = _slots.pledge_years.pop(0)
-            schemathesis_fixtures.put_term(
-                _Admin(), _FIX["bloc"], _MEMBERS, year
-            )
-            _slots.pledge_year = year
+            if _new_term(year):
+                _slots.pledge_year = year
         return _slots.pledge_year or _FIX["pledgeless_year"]
+
+
+def _new_term(year):
+    """The bloc's term for `year`, with a head that was not the head of a
+    neighbouring year (B3: `putTerm`'s cases set the heads of their years)."""
+    n = len(_MEMBERS)
+    for k in range(n):
+        head, deputy = _MEMBERS[(year + k) % n], _MEMBERS[(year + k + 1) % n]
+        try:
+            _as_admin(
+                "PUT",
+                f"/api/v1/blocs/{_FIX['bloc']}/terms/{year}",
+                {"memberIds": _MEMBERS, "headId": head, "deputyId": deputy},
+            )
+            return True
+        except SystemExit as e:
+            if "head_two_years_running" not in str(e):
+                raise
+    return False
 
 
 def _registration_slot():
