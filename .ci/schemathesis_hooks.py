@@ -328,6 +328,11 @@ _PATH = {
     "disableUser": {"id": "user_to_disable"},
     "resetUserPassword": {"id": "user_to_reset"},
     "deleteWebhook": {"id": lambda: _fresh_webhook()},
+    # A leave or a transfer ends the person's employment in the unit: each
+    # case its own person (the pool's person stays the first member's staff,
+    # for facts and proposals).
+    "recordPersonLeave": {"id": lambda: _fresh_person()},
+    "transferPerson": {"id": lambda: _fresh_person()},
 }
 
 # The resource a path's first `{id}` names.
@@ -427,6 +432,14 @@ def _as_admin(method, path, body=None):
 def _fresh_webhook():
     return _as_admin(
         "POST", "/api/v1/webhooks", {"url": _FIX["webhook_url"], "eventTypes": ["pledge."]}
+    )["id"]
+
+
+def _fresh_person():
+    return _as_admin(
+        "POST",
+        "/api/v1/people",
+        {"fullName": "Nguyễn Văn Chuyển", "organizationId": _MEMBERS[0], "category": "cong_chuc"},
     )["id"]
 
 
@@ -698,9 +711,12 @@ def _fit_valid_body(op_id, body, params):
         if isinstance(body.get("organizationId"), str) and _int(body.get("year")):
             body["organizationId"], body["year"] = _registration_slot()
             # Sub-units are the unit's own (`invalid_registration`): the
-            # members have none, so a schema-valid case lists none.
+            # demo's members have none (the run's createOrganization cases
+            # may add some), so a schema-valid case lists none.
             if isinstance(body.get("subUnits"), list):
                 body["subUnits"] = []
+    if op_id == "updateRegistration" and isinstance(body.get("subUnits"), list):
+        body["subUnits"] = []  # as above
     if op_id == "createProposal":
         _fit_proposal(body)
     if op_id == "createDecision":
