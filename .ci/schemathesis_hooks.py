@@ -719,6 +719,16 @@ def _fit_valid_body(op_id, body, params):
         body["subUnits"] = []  # as above
     if op_id == "createProposal":
         _fit_proposal(body)
+    if op_id in {"transferPerson", "recordPersonLeave"}:
+        # The case's person was employed today (a new person per case): a
+        # move or a last day before that is `employment_date_invalid` or
+        # `not_employed`. The same day of a later year.
+        for key in ("on", "lastDay"):
+            day = body.get(key)
+            if isinstance(day, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) and day[:4] < "2027":
+                body[key] = "2027" + (day[4:] if day[5:] != "02-29" else "-02-28")
+    if op_id == "putFacts" and isinstance(body.get("people"), list):
+        _fit_facts(body)
     if op_id == "createDecision":
         _fit_decision(body)
 
@@ -788,6 +798,24 @@ def _fit_target(t):
     elif kind == "qualitative":
         t["comparator"] = None
         t["target"] = None
+
+
+def _fit_facts(body):
+    """`invalid_facts`: each person once (the pool has one person of the
+    unit: the first row is kept), a discipline with its end date and none
+    without (C2)."""
+    rows, seen = [], set()
+    for row in body["people"]:
+        if isinstance(row, dict):
+            if row.get("personId") in seen:
+                continue
+            seen.add(row.get("personId"))
+            if row.get("discipline") == "none":
+                row["disciplineUntil"] = None
+            elif isinstance(row.get("discipline"), str) and row.get("disciplineUntil") is None:
+                row["disciplineUntil"] = "2030-12-31"
+        rows.append(row)
+    body["people"] = rows
 
 
 def _fit_proposal(body):
