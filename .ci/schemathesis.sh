@@ -20,7 +20,10 @@
 # Environment: ST_MAX_EXAMPLES (default 100), ST_SEED (default 20261201, the
 # gate's own; the run prints it so a failure can be replayed),
 # ST_PG=private (skip 127.0.0.1:5432), ST_KEEP=1 (keep the server's log and
-# the database to look at afterwards).
+# the database to look at afterwards), ST_BIN=<path> (run that `thidua`
+# binary instead of building one: a replay while the target directory is
+# busy). Arguments are passed on to `schemathesis run` (e.g.
+# `--include-operation-id createUser` to replay a few operations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,15 +36,18 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -qF "$ST_VERSION"; th
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$ST_VERSION"
 fi
 
-cargo build --quiet --bin thidua
-target_dir=$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+if [ -z "${ST_BIN:-}" ]; then
+  cargo build --quiet --bin thidua
+  target_dir=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  ST_BIN="$target_dir/debug/thidua"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/thidua-st.XXXXXX")
 chmod 755 "$work" # the private server runs as `postgres` when we are root
 # A copy: a later build into the same target directory cannot swap it.
 bin="$work/thidua"
-cp "$target_dir/debug/thidua" "$bin"
+cp "$ST_BIN" "$bin"
 server_pid=
 st_pid=
 dropdb_url=
@@ -154,7 +160,7 @@ ST_BASE_URL=$base ST_ADMIN_ID=$admin_id ST_ADMIN_PASSWORD=$password \
   --seed "$seed" \
   --workers 2 \
   --generation-database none \
-  --no-color &
+  --no-color "$@" &
 # In the background and waited for, so that a TERM or INT stops the run at
 # once (bash runs traps only between commands) and the trap stops it too.
 st_pid=$!

@@ -70,6 +70,63 @@ def receiver():
     return f"http://127.0.0.1:{server.server_address[1]}/hook"
 
 
+def put_term(api, bloc, members, year):
+    """The bloc's term for `year`, every member in it; B3: no head two
+    years running, so each year its own head. The head's id."""
+    head, deputy = members[year % len(members)], members[(year + 1) % len(members)]
+    api.call(
+        "PUT",
+        f"/api/v1/blocs/{bloc}/terms/{year}",
+        {"memberIds": members, "headId": head, "deputyId": deputy},
+    )
+    return head
+
+
+def person(api, org):
+    """A person of `org` with a good 2030 (C3), so that a proposal of `ldtt`
+    for 2030 passes its rules."""
+    pid = api.call(
+        "POST",
+        "/api/v1/people",
+        {"fullName": "Nguyễn Văn Kiểm", "organizationId": org, "category": "cong_chuc"},
+    )["id"]
+    api.call(
+        "PUT",
+        f"/api/v1/organizations/{org}/facts/2030",
+        {
+            "people": [
+                {
+                    "personId": pid,
+                    "rating": "htt",
+                    "registered": True,
+                    "monthsEmployed": 12,
+                    "absentDays": 0,
+                    "discipline": "none",
+                }
+            ]
+        },
+    )
+    return pid
+
+
+APPROVE = ("council-outcome", {"outcome": "approved", "note": "Hội đồng nhất trí"})
+
+
+def proposal(api, org, *steps):
+    """A 2030 proposal of `org` (one `ldtt` for a new person), taken through
+    `steps` ((action, body) pairs); its id and its items as a decision names
+    them."""
+    items = [{"awardType": "ldtt", "personId": person(api, org)}]
+    pid = api.call(
+        "POST",
+        "/api/v1/proposals",
+        {"organizationId": org, "year": 2030, "title": "Đề nghị kiểm thử", "items": items},
+    )["id"]
+    for path, body in steps:
+        api.call("POST", f"/api/v1/proposals/{pid}/{path}", body)
+    return pid, items
+
+
 def build(base, admin_token, passwords):
     """Make every fixture; the ids by name (see the hooks for their use)."""
     api = Api(base, admin_token)
@@ -97,14 +154,7 @@ def build(base, admin_token, passwords):
     )
 
     def term(year):
-        # B3: no head two years running; each year its own head.
-        head, deputy = members[year % len(members)], members[(year + 1) % len(members)]
-        api.call(
-            "PUT",
-            f"/api/v1/blocs/{bloc}/terms/{year}",
-            {"memberIds": members, "headId": head, "deputyId": deputy},
-        )
-        return head
+        return put_term(api, bloc, members, year)
 
     def pledge(year):
         p = api.call(
@@ -156,7 +206,10 @@ def build(base, admin_token, passwords):
     f["pledge_draft_items"] = [i["id"] for i in p["items"]]
     # A pledge per transition, each in its own term.
     term(2031)
-    f["pledge_to_open"] = pledge(2031)["id"]
+    p = pledge(2031)
+    f["pledge_to_open"] = p["id"]
+    # putScoringScheme (2031): a criterion shows one of the term's items.
+    f["pledge_to_open_items"] = [i["id"] for i in p["items"]]
     term(2032)
     p = pledge(2032)["id"]
     api.call("POST", f"/api/v1/pledges/{p}/open")
@@ -166,6 +219,8 @@ def build(base, admin_token, passwords):
     f["pledge_items_to_replace"] = pledge(2034)["id"]
     term(2035)
     f["pledgeless_year"] = 2035  # createPledge: a term without a pledge
+    # createPledge's later cases: a new term in one of these years each time
+    # a case took the last one (P1: one pledge per term).
     term(2033)
     p = pledge(2033)["id"]
     api.call("POST", f"/api/v1/pledges/{p}/open")
@@ -254,42 +309,21 @@ def build(base, admin_token, passwords):
 
     f["org_to_retire"] = org()
     f["org_to_update"] = org()
-    def person():
-        pid = api.call(
-            "POST",
-            "/api/v1/people",
-            {"fullName": "Nguyễn Văn Kiểm", "organizationId": members[0], "category": "cong_chuc"},
-        )["id"]
-        # C3: a good year, so that a proposal of `ldtt` for 2030 passes its rules.
-        api.call(
-            "PUT",
-            f"/api/v1/organizations/{members[0]}/facts/2030",
-            {
-                "people": [
-                    {
-                        "personId": pid,
-                        "rating": "htt",
-                        "registered": True,
-                        "monthsEmployed": 12,
-                        "absentDays": 0,
-                        "discipline": "none",
-                    }
-                ]
-            },
-        )
-        return pid
+    def person_():
+        return person(api, members[0])
 
-    f["person"] = person()
+    f["person"] = person_()
     f["people"] = [f["person"]]
-    def user(role="viewer"):
+    def user(role="viewer", org=None):
         name = "fz." + uuid.uuid4().hex[:10]
-        return api.call(
-            "POST",
-            "/api/v1/users",
-            {"username": name, "fullName": "Người kiểm thử", "roles": [role], "password": "mật-khẩu-kiểm-thử-dài"},
-        )["id"]
+        body = {"username": name, "fullName": "Người kiểm thử", "roles": [role], "password": "mật-khẩu-kiểm-thử-dài"}
+        if org:
+            body["organizationId"] = org
+        return api.call("POST", "/api/v1/users", body)["id"]
 
-    f["user_to_update"] = user()
+    # updateUser: of a unit, so that a case giving it a unit role (officer,
+    # leader) without naming an organisation keeps the one it has.
+    f["user_to_update"] = user(org=members[0])
     # issueToken: a user whose password the gate knows.
     f["login_user"] = api.call("GET", f"/api/v1/users/{user()}")["username"]
     f["login_password"] = "mật-khẩu-kiểm-thử-dài"
@@ -357,29 +391,16 @@ def build(base, admin_token, passwords):
         {"organizationId": members[0], "year": 2030, "titles": ["ttldtt"]},
     )["id"]
 
-    def proposal(*steps):
-        pid = api.call(
-            "POST",
-            "/api/v1/proposals",
-            {
-                "organizationId": members[0],
-                "year": 2030,
-                "title": "Đề nghị kiểm thử",
-                "items": [{"awardType": "ldtt", "personId": person()}],
-            },
-        )["id"]
-        for path, body in steps:
-            api.call("POST", f"/api/v1/proposals/{pid}/{path}", body)
-        return pid
+    def proposal_(*steps):
+        return proposal(api, members[0], *steps)[0]
 
     submit = ("submit", None)
-    approve = ("council-outcome", {"outcome": "approved", "note": "Hội đồng nhất trí"})
-    f["proposal_draft"] = proposal()
-    f["proposal_to_submit"] = proposal()
-    f["proposal_to_return"] = proposal(submit)
-    f["proposal_submitted"] = proposal(submit)
-    f["proposal_approved"] = proposal(submit, approve)
-    decided = proposal(submit, approve)
+    f["proposal_draft"] = proposal_()
+    f["proposal_to_submit"] = proposal_()
+    f["proposal_to_return"] = proposal_(submit)
+    f["proposal_submitted"] = proposal_(submit)
+    f["proposal_approved"], f["proposal_approved_items"] = proposal(api, members[0], submit, APPROVE)
+    decided = proposal_(submit, APPROVE)
     decision = api.call(
         "POST",
         "/api/v1/decisions",

@@ -35,7 +35,7 @@ BASE_URL = os.environ["ST_BASE_URL"]
 ADMIN_ID = os.environ["ST_ADMIN_ID"]
 USERNAME = os.environ.get("ST_ADMIN_USERNAME", "admin")
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # the slots make fixtures (and log in) under it
 _password = os.environ["ST_ADMIN_PASSWORD"]
 _admin_tokens = set()  # issued to the gate's admin login
 
@@ -65,6 +65,19 @@ class AdminLogin:
 # written to $ST_COUNTS as JSON): which operations never reached their logic.
 _counts = {}
 _codes = {}  # the same, by problem status and code (in $ST_COUNTS)
+# Answers to positive (schema-valid) cases by operation and phase, as
+# "status code": Schemathesis warns `validation_mismatch` for a phase in which
+# no positive case of an operation was served; the report names such phases.
+_positive = {}
+
+
+def _phase_and_mode(case):
+    meta = getattr(case, "meta", None)
+    if meta is None:
+        return None, None
+    phase = getattr(getattr(meta.phase, "name", None), "value", None)
+    mode = getattr(getattr(meta.generation, "mode", None), "value", None)
+    return phase, mode
 
 
 def _report():
@@ -75,11 +88,21 @@ def _report():
     path = os.environ.get("ST_COUNTS")
     if path:
         with open(path, "w") as f:
-            json.dump({"classes": _counts, "problems": _codes}, f, indent=1, sort_keys=True)
+            json.dump(
+                {"classes": _counts, "problems": _codes, "positive": _positive},
+                f,
+                indent=1,
+                sort_keys=True,
+            )
     print(f"\n== answers per operation: {len(ops) - len(never)} of {len(ops)} answered 2xx at least once")
     for op in never:
         classes = ", ".join(f"{k} x{v}" for k, v in sorted(_counts[op].items()))
         print(f"  no 2xx: {op} ({classes})")
+    for op in sorted(_positive):
+        for phase, answers in sorted(_positive[op].items()):
+            if not any(k.startswith("2") for k in answers):
+                shown = ", ".join(f"{k} x{v}" for k, v in sorted(answers.items()))
+                print(f"  no schema-valid case served: {op} in {phase} ({shown})")
 
 
 import atexit  # noqa: E402
@@ -91,6 +114,8 @@ atexit.register(_report)
 def after_call(ctx, case, response):
     global _password
     _remember_ids(response)
+    if 200 <= response.status_code < 300 and case.method.upper() == case.operation.method.upper():
+        _slot_taken(case.operation.definition.raw.get("operationId"), case.body)
     # Only the documented operations (the unsupported-method check sends
     # other methods to the same paths).
     if case.method.upper() == case.operation.method.upper():
@@ -104,6 +129,13 @@ def after_call(ctx, case, response):
                 by_code = _codes.setdefault(op, {})
                 k = f"{response.status_code} {code}"
                 by_code[k] = by_code.get(k, 0) + 1
+            phase, mode = _phase_and_mode(case)
+            if phase and mode == "positive":
+                answers = _positive.setdefault(op, {}).setdefault(phase, {})
+                k = str(response.status_code)
+                if response.status_code >= 400:
+                    k += f" {_problem_code(response) or '-'}"
+                answers[k] = answers.get(k, 0) + 1
     if (
         case.method.upper() == "POST"
         and case.operation.path == "/api/v1/users/{id}/password"
@@ -296,6 +328,11 @@ _PATH = {
     "disableUser": {"id": "user_to_disable"},
     "resetUserPassword": {"id": "user_to_reset"},
     "deleteWebhook": {"id": lambda: _fresh_webhook()},
+    # A leave or a transfer ends the person's employment in the unit: each
+    # case its own person (the pool's person stays the first member's staff,
+    # for facts and proposals).
+    "recordPersonLeave": {"id": lambda: _fresh_person()},
+    "transferPerson": {"id": lambda: _fresh_person()},
 }
 
 # The resource a path's first `{id}` names.
@@ -374,10 +411,35 @@ def _pick(pool, generated):
     return values[int.from_bytes(digest[:4], "big") % len(values)]
 
 
+_admin_api = None
+
+
+def _as_admin(method, path, body=None):
+    """A call of the hooks' own (a fixture made during the run) as the admin:
+    with the token of the last one, logging in again when it was revoked (a
+    reset of the admin's password revokes it)."""
+    global _admin_api
+    for attempt in (1, 2):
+        if _admin_api is None or attempt == 2:
+            _admin_api = schemathesis_fixtures.Api(BASE_URL, AdminLogin().get(None, None))
+        try:
+            return _admin_api.call(method, path, body)
+        except SystemExit:
+            if attempt == 2:
+                raise
+
+
 def _fresh_webhook():
-    api = schemathesis_fixtures.Api(BASE_URL, AdminLogin().get(None, None))
-    return api.call(
+    return _as_admin(
         "POST", "/api/v1/webhooks", {"url": _FIX["webhook_url"], "eventTypes": ["pledge."]}
+    )["id"]
+
+
+def _fresh_person():
+    return _as_admin(
+        "POST",
+        "/api/v1/people",
+        {"fullName": "Nguyễn Văn Chuyển", "organizationId": _MEMBERS[0], "category": "cong_chuc"},
     )["id"]
 
 
@@ -453,6 +515,8 @@ def before_call(ctx, case, kwargs):
             case.body["reviewerId"] = params.get("subjectId", _MEMBERS[1])
     if isinstance(case.body, dict):
         _fit_body(op_id, case.body)
+        if _phase_and_mode(case)[1] == "positive":
+            _fit_valid_body(op_id, case.body, params)
     # A fresh Idempotency-Key on every call (a case can be sent more than
     # once: replays, shrinking), unless the key is itself the invalid input.
     for name, value in list((case.headers or {}).items()):
@@ -503,6 +567,293 @@ def _fit_body(op_id, body):
             body["password"] = _FIX["login_password"]
         if body.get("grantType") == "client_credentials" and isinstance(body.get("clientId"), str):
             body["clientId"], body["clientSecret"] = _FIX["login_client"]
+
+
+# ---- slots: a resource a schema-valid case may take only once -----------
+#
+# One pledge per term (P1), one registration per unit and year, one decision
+# per approved proposal: after the first success, every later schema-valid
+# case would be a 409 about the run's own earlier case, not about its data.
+# So each of these operations works on a slot the run has not taken yet: a
+# new one is made (or chosen) once a success took the current one.
+
+class _Slots:
+    def __init__(self):
+        self.pledge_year = _FIX["pledgeless_year"]
+        # The fixtures' terms, and putTerm's year (2040) and its neighbours.
+        used = {2019, 2021, 2039, 2040, 2041} | set(range(2029, 2036))
+        self.pledge_years = [y for y in range(2000, 2101) if y not in used]
+        self.registration = 0  # index into (member, year) pairs
+        self.approved = (_FIX["proposal_approved"], _FIX["proposal_approved_items"])
+
+
+_slots = _Slots()
+
+
+def _pledge_year():
+    """createPledge: a term without a pledge (a new one once it has one)."""
+    with _lock:
+        while _slots.pledge_year is None and _slots.pledge_years:
+            year = _slots.pledge_years.pop(0)
+            if _new_term(year):
+                _slots.pledge_year = year
+        return _slots.pledge_year or _FIX["pledgeless_year"]
+
+
+def _new_term(year):
+    """The bloc's term for `year`, with a head that was not the head of a
+    neighbouring year (B3: `putTerm`'s cases set the heads of their years)."""
+    n = len(_MEMBERS)
+    for k in range(n):
+        head, deputy = _MEMBERS[(year + k) % n], _MEMBERS[(year + k + 1) % n]
+        try:
+            _as_admin(
+                "PUT",
+                f"/api/v1/blocs/{_FIX['bloc']}/terms/{year}",
+                {"memberIds": _MEMBERS, "headId": head, "deputyId": deputy},
+            )
+            return True
+        except SystemExit as e:
+            if "head_two_years_running" not in str(e):
+                raise
+    return False
+
+
+def _registration_slot():
+    """createRegistration: a unit and year not registered yet (the admin may
+    register any year: no deadline applies)."""
+    with _lock:
+        i = _slots.registration
+    return _MEMBERS[i % len(_MEMBERS)], 2000 + (i // len(_MEMBERS)) % 101
+
+
+def _approved_proposal():
+    """createDecision: an approved proposal not decided yet, and its items."""
+    with _lock:
+        if _slots.approved is None:
+            submit = ("submit", None)
+            _slots.approved = schemathesis_fixtures.proposal(
+                _Admin(), _MEMBERS[0], submit, schemathesis_fixtures.APPROVE
+            )
+        return _slots.approved
+
+
+class _Admin:
+    """`schemathesis_fixtures.Api`'s `call`, through `_as_admin`."""
+
+    def call(self, method, path, body=None):
+        return _as_admin(method, path, body)
+
+
+def _slot_taken(op_id, body):
+    if not isinstance(body, dict):
+        return
+    with _lock:
+        if op_id == "createPledge" and body.get("year") == _slots.pledge_year:
+            _slots.pledge_year = None
+        elif op_id == "createRegistration":
+            i = _slots.registration
+            if (body.get("organizationId"), body.get("year")) == (
+                _MEMBERS[i % len(_MEMBERS)],
+                2000 + (i // len(_MEMBERS)) % 101,
+            ):
+                _slots.registration += 1
+        elif op_id == "createDecision" and _slots.approved and body.get("proposalId") == _slots.approved[0]:
+            _slots.approved = None
+
+
+def _int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+_UNIT_ROLES = {"leader", "officer"}  # they act for one organisation
+
+
+def _fit_valid_body(op_id, body, params):
+    """Schema-valid (positive) cases only: values that must agree with each
+    other or with the data (rules a schema cannot state) are made to agree,
+    and a slot an earlier case took is replaced by a free one. Only values of
+    the right type change; negative cases never come here."""
+    if op_id == "createUser":
+        # `username_taken` after the first case with that name: a suffix
+        # unique to the case (still within the pattern and 64 characters).
+        name = body.get("username")
+        if isinstance(name, str) and re.fullmatch(r"[a-z0-9._-]{3,64}", name):
+            body["username"] = f"{name[:55]}-{uuid.uuid4().hex[:8]}"
+        roles = body.get("roles")
+        if isinstance(roles, list) and _UNIT_ROLES & set(roles) and body.get("organizationId") is None:
+            body["organizationId"] = _MEMBERS[0]  # `organization_required`
+    if op_id == "updateUser":
+        roles = body.get("roles")
+        if (
+            "organizationId" in body
+            and body["organizationId"] is None
+            and isinstance(roles, list)
+            and _UNIT_ROLES & set(roles)
+        ):
+            body["organizationId"] = _MEMBERS[0]  # `organization_required`
+    if op_id in {"createWebhook", "updateWebhook"} and isinstance(body.get("url"), str):
+        # `webhook_url_invalid` and the target rules depend on resolving the
+        # URL; a schema-valid case delivers to the run's receiver.
+        body["url"] = _FIX["webhook_url"]
+    if op_id == "putTerm":
+        _fit_cutoff(body, params.get("year"))
+    if op_id == "putScoringScheme":
+        _fit_scheme(body)
+    if op_id == "createPledge":
+        if _int(body.get("year")) and 2000 <= body["year"] <= 2100:
+            body["year"] = _pledge_year()
+        for item in body.get("items") or []:
+            for target in (item.get("targets") or []) if isinstance(item, dict) else []:
+                if isinstance(target, dict):
+                    _fit_target(target)
+    if op_id == "createRegistration":
+        if isinstance(body.get("organizationId"), str) and _int(body.get("year")):
+            body["organizationId"], body["year"] = _registration_slot()
+            # Sub-units are the unit's own (`invalid_registration`): the
+            # demo's members have none (the run's createOrganization cases
+            # may add some), so a schema-valid case lists none.
+            if isinstance(body.get("subUnits"), list):
+                body["subUnits"] = []
+    if op_id == "updateRegistration" and isinstance(body.get("subUnits"), list):
+        body["subUnits"] = []  # as above
+    if op_id == "createProposal":
+        _fit_proposal(body)
+    if op_id in {"transferPerson", "recordPersonLeave"}:
+        # The case's person was employed today (a new person per case): a
+        # move or a last day before that is `employment_date_invalid` or
+        # `not_employed`. The same day of a later year.
+        for key in ("on", "lastDay"):
+            day = body.get(key)
+            if isinstance(day, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) and day[:4] < "2027":
+                body[key] = "2027" + (day[4:] if day[5:] != "02-29" else "-02-28")
+    if op_id == "putFacts" and isinstance(body.get("people"), list):
+        _fit_facts(body)
+    if op_id == "createDecision":
+        _fit_decision(body)
+
+
+def _fit_cutoff(body, year):
+    """`invalid_cutoff`: the reporting cut-off is not before the term's year."""
+    cutoff = body.get("reportingCutoff")
+    if _int(year) and isinstance(cutoff, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", cutoff):
+        if int(cutoff[:4]) < year:
+            rest = cutoff[4:] if cutoff[5:] != "02-29" else "-02-28"
+            body["reportingCutoff"] = f"{year:04d}{rest}"
+
+
+def _fit_scheme(body):
+    """E1 (`invalid_scheme`): codes unique; content and bonus 0..max with
+    max > 0, penalty min..0 with min < 0. `unknown_pledge_item`: a criterion
+    shows an item of the term's pledge."""
+    seen = set()
+    items = _FIX["pledge_to_open_items"]
+    for section in body.get("sections") or []:
+        if not isinstance(section, dict):
+            continue
+        for i, c in enumerate(section.get("criteria") or []):
+            if not isinstance(c, dict):
+                continue
+            code = c.get("code")
+            if isinstance(code, str):
+                n = 2
+                while code in seen:
+                    code = f"{c['code'][:26]}-{n}"
+                    n += 1
+                c["code"] = code
+                seen.add(code)
+            if c.get("kind") == "penalty":
+                c["maxPoints"] = None
+                m = c.get("minPoints")
+                c["minPoints"] = -abs(m) if _int(m) and m != 0 else -1
+            elif c.get("kind") in {"content", "bonus"}:
+                c["minPoints"] = None
+                m = c.get("maxPoints")
+                c["maxPoints"] = min(abs(m), _I32) if _int(m) and m != 0 else 1
+            pid = c.get("pledgeItemId")
+            if isinstance(pid, str) and _UUID.match(pid) and pid not in _seen_ids:
+                c["pledgeItemId"] = _pick_from(items, pid)
+
+
+def _pick_from(values, generated):
+    digest = hashlib.sha256(str(generated).encode()).digest()
+    return values[int.from_bytes(digest[:4], "big") % len(values)]
+
+
+_I32 = 2**31 - 1
+
+
+def _fit_target(t):
+    """T1, T2 (`invalid_target`): the bounds of a target's kind."""
+    kind, value = t.get("kind"), t.get("target")
+    if kind == "percentage":
+        t["comparator"] = t.get("comparator") or "gte"
+        t["target"] = abs(value) % 100 + 1 if _int(value) else 100
+    elif kind == "count":
+        t["comparator"] = t.get("comparator") or "gte"
+        t["target"] = min(abs(value), 2**63 - 1) if _int(value) else 0
+    elif kind == "boolean":
+        t["comparator"] = "eq"
+        t["target"] = 1 if not _int(value) else abs(value) % 2
+    elif kind == "qualitative":
+        t["comparator"] = None
+        t["target"] = None
+
+
+def _fit_facts(body):
+    """`invalid_facts`: each person once (the pool has one person of the
+    unit: the first row is kept), a discipline with its end date and none
+    without (C2)."""
+    rows, seen = [], set()
+    for row in body["people"]:
+        if isinstance(row, dict):
+            if row.get("personId") in seen:
+                continue
+            seen.add(row.get("personId"))
+            if row.get("discipline") == "none":
+                row["disciplineUntil"] = None
+            elif isinstance(row.get("discipline"), str) and row.get("disciplineUntil") is None:
+                row["disciplineUntil"] = "2030-12-31"
+        rows.append(row)
+    body["people"] = rows
+
+
+def _fit_proposal(body):
+    """`invalid_items`: the subjects are the proposing unit's (`not_in_unit`:
+    the people pool's person is of the first member, as is the unit an item
+    names), each subject and award type once (`duplicate`)."""
+    if isinstance(body.get("organizationId"), str):
+        body["organizationId"] = _MEMBERS[0]
+    items = body.get("items")
+    if not isinstance(items, list):
+        return
+    kept, seen = [], set()
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("organizationId"), str):
+            item["organizationId"] = _MEMBERS[0]
+        key = repr(sorted(item.items())) if isinstance(item, dict) else repr(item)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    body["items"] = kept
+
+
+def _fit_decision(body):
+    """A decision on an approved proposal not decided yet (`invalid_transition`
+    once one was), for the proposal's year (`invalid_decision`), awarding
+    items of the proposal (`invalid_items` `not_proposed`); numbers unique
+    (`decision_number_taken`)."""
+    number = body.get("number")
+    if isinstance(number, str):
+        body["number"] = f"{number[:90]}-{uuid.uuid4().hex[:8]}"
+    pid = body.get("proposalId")
+    no_proposal = pid is None and (not _int(body.get("year")) or not body.get("awards"))
+    if (isinstance(pid, str) and _UUID.match(pid) and pid not in _seen_ids) or no_proposal:
+        body["proposalId"], items = _approved_proposal()
+        if _int(body.get("year")):
+            body["year"] = 2030
+        if isinstance(body.get("awards"), list) and body["awards"]:
+            body["awards"] = [dict(i) for i in items]
 
 
 _user_tokens = {}
