@@ -180,6 +180,22 @@ FIELD_LEVEL_422 = {
 
 
 @schemathesis.hook
+@schemathesis.deserializer(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+def office_file(ctx, response):
+    """An XLSX or DOCX answer (`type: string, format: binary`): a zip file.
+
+    Checked for the zip signature every Office Open XML file starts with, and
+    handed to the response-schema check as a string of its bytes.
+    """
+    data = response.content
+    if not data.startswith(b"PK\x03\x04"):
+        raise ValueError("not an Office Open XML file (no zip signature)")
+    return data.decode("latin-1")
+
+
 def filter_failure(ctx, failure, case, response):
     """Keep every failure except ST202 for a rule the schema cannot state.
 
@@ -192,6 +208,11 @@ def filter_failure(ctx, failure, case, response):
     documented on the operation and tested in tests/api; they depend on the
     data or on several fields at once, not on the shape the schema describes.
     """
+    if type(failure).__name__ == "AcceptedNegativeData" and getattr(case, "media_type", "") == "text/csv":
+        # An import's CSV upload is text: a "schema-violating" one is a JSON
+        # value Schemathesis serialised as text (`{}`), which the server can
+        # only read as a CSV (a dry run then lists its problems, 200).
+        return False
     if type(failure).__name__ != "RejectedPositiveData":
         return True
     code = _problem_code(response)

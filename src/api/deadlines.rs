@@ -166,7 +166,7 @@ pub struct DeadlineSettingsBody {
     /// Days before a due date, each 0–90, at most 5; default `[7, 1]`;
     /// `[]`: no reminders (misses are still announced).
     #[validate(length(max = 5), custom(function = "lead_days"))]
-    #[schema(max_items = 5, example = json!([7, 1]))]
+    #[schema(schema_with = lead_days_schema)]
     pub reminder_lead_days: Option<Vec<u16>>,
     #[validate(custom(function = "crate::api::checks::date"))]
     pub pledge_signature_due: Option<NaiveDate>,
@@ -178,6 +178,26 @@ pub struct DeadlineSettingsBody {
     pub score_sheet_due: Option<NaiveDate>,
     #[validate(custom(function = "crate::api::checks::date"))]
     pub vote_due: Option<NaiveDate>,
+}
+
+/// `reminderLeadDays` as the check reads it: at most 5 whole days, each
+/// 0–90, or `null` (the default).
+fn lead_days_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let days = ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(90)),
+        )
+        .max_items(Some(5))
+        .examples([serde_json::json!([7, 1])]);
+    OneOfBuilder::new()
+        .item(days)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .build()
+        .into()
 }
 
 fn lead_days(days: &[u16]) -> Result<(), validator::ValidationError> {

@@ -22,7 +22,7 @@ use crate::domain::webhooks::{
 };
 use crate::error::{AppError, Problem};
 use crate::service::webhooks::{self, Delivery, Webhook};
-use filters::{type_filters, type_filters_schema};
+use filters::{type_filters, type_filters_or_null_schema, type_filters_schema};
 
 /// A webhook. Its secret is shown once, when created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
@@ -175,7 +175,7 @@ pub struct UpdateWebhookBody {
     #[schema(min_length = 1, max_length = 2000)]
     pub url: Option<String>,
     #[validate(length(min = 1, max = 50), custom(function = "type_filters"))]
-    #[schema(schema_with = type_filters_schema)]
+    #[schema(schema_with = type_filters_or_null_schema)]
     pub event_types: Option<Vec<String>>,
     /// `null` drops the organisation filter.
     #[serde(default, deserialize_with = "double_option")]

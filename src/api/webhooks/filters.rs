@@ -26,6 +26,16 @@ pub(super) fn type_filters_schema() -> utoipa::openapi::schema::Array {
         .build()
 }
 
+/// The same, or `null` (a PATCH leaves the filters as they are).
+pub(super) fn type_filters_or_null_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(type_filters_schema())
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .build()
+        .into()
+}
+
 pub(super) fn type_filters(v: &[String]) -> Result<(), ValidationError> {
     if v.iter().all(|f| valid_type_filter(f)) {
         Ok(())
