@@ -179,7 +179,6 @@ FIELD_LEVEL_422 = {
 }
 
 
-@schemathesis.hook
 @schemathesis.deserializer(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -196,6 +195,7 @@ def office_file(ctx, response):
     return data.decode("latin-1")
 
 
+@schemathesis.hook
 def filter_failure(ctx, failure, case, response):
     """Keep every failure except ST202 for a rule the schema cannot state.
 
