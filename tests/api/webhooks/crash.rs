@@ -133,7 +133,18 @@ async fn two_server_instances_on_one_database_deliver_each_event_once_per_subscr
     for _ in 0..20 {
         emit(&app, "test.two", None).await;
     }
-    let expected = feed_ids(&app, &admin, "test.two").await;
+    // Events get their feed position when the settler reaches them (a
+    // feed read settles only when no instance's settler holds the lock):
+    // wait until the feed shows all twenty.
+    let mut expected = Vec::new();
+    for _ in 0..100 {
+        expected = feed_ids(&app, &admin, "test.two").await;
+        if expected.len() == 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(expected.len(), 20, "the feed holds the twenty events");
     wait_for("forty deliveries", Duration::from_secs(60), || {
         rx.got().len() >= 40
     })
