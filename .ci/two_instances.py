@@ -203,6 +203,7 @@ def main():
             key = str(uuid.uuid4())
             body = {"period": f"M{month:02d}", "reports": lines_for(targets, month)}
             hdr = {"idempotency-key": key}
+            sent = time.time()
             first = call_retrying("POST", f"/api/v1/pledges/{pledge_id}/reports", body, token, hdr, client_errors)
             if first.status == 409:
                 # In progress past the lease: the write committed on an instance
@@ -220,7 +221,10 @@ def main():
                 with lock:
                     failures.append(f"{user} M{month:02d}: {first.status} {first.body[:200]!r}")
                 continue
-            if phase["killed_at"] and not phase["restarted_at"]:
+            # Sent after the kill and answered before the restart: B cannot
+            # have answered it (one sent before the kill may be B's answer
+            # arriving just after it).
+            if phase["killed_at"] and sent > phase["killed_at"] and not phase["restarted_at"]:
                 with lock:
                     phase["while_down"].append(first.upstream)
             replay = None
