@@ -291,6 +291,11 @@ pub struct HeadSuggestion {
 /// The member that has gone longest without heading the bloc (ties by code),
 /// among the year's members, or last year's when the year has no term yet.
 pub async fn head_suggestion(db: &Db, bloc_id: Uuid, year: i32) -> AppResult<HeadSuggestion> {
+    // No term exists outside the years a term may have (2000–2100, as the
+    // path documents): nothing to suggest for.
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::not_found("term"));
+    }
     db.read(async |c| {
         db::blocs::get(c, bloc_id)
             .await?
